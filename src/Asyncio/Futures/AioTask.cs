@@ -1,0 +1,356 @@
+using System.Diagnostics;
+
+namespace Asyncio;
+
+/// <summary>
+/// A future that drives a coroutine on its loop: each step runs the coroutine up to its next await.
+/// Cancellation is a request, delivered as a <see cref="CancelledError"/> at the coroutine's await.
+/// <para>asyncio: <c>asyncio.Task</c>.</para>
+/// </summary>
+/// <remarks>
+/// <para>Cancellation follows asyncio exactly: <see cref="Cancel"/> cancels the future the task is waiting
+/// on (so the error surfaces from that await), or, when the task is not waiting on a loop future, marks it
+/// so that the error is thrown where the task next resumes or suspends. A coroutine may catch the error and
+/// go on; <see cref="Cancelling"/> and <see cref="Uncancel"/> count the requests as in Python 3.11+.</para>
+/// <para>Awaits of foreign awaitables (a <see cref="System.Threading.Tasks.Task"/>, a <see cref="ValueTask"/>)
+/// cannot be interrupted from outside; pass <see cref="CancellationToken"/> to such APIs.</para>
+/// <para>Each step runs in the <see cref="ExecutionContext"/> captured when the task was created and carries
+/// changes from one step to the next, so <see cref="AsyncLocal{T}"/> values behave as contextvars do.</para>
+/// </remarks>
+public abstract class AioTask : Future
+{
+    /// <summary>Process-wide counter behind the default names <c>Task-N</c> (asyncio's <c>_task_name_counter</c>).</summary>
+    private static int s_nameCounter;
+
+    /// <summary>The coroutine this task drives.</summary>
+    private protected readonly Coroutine _coroutine;
+
+    /// <summary>The context every step runs in; updated after each step with what the step set.</summary>
+    private ExecutionContext? _context;
+
+    /// <summary>What the task is suspended on: a <see cref="Future"/> or the <see cref="TimerHandle"/> of a sleep (asyncio: <c>_fut_waiter</c>).</summary>
+    internal object? _waiter;
+
+    /// <summary>The name given by the user; null means <c>Task-{_number}</c>.</summary>
+    private string? _name;
+
+    /// <summary>The task's number in the process-wide counter.</summary>
+    private readonly int _number;
+
+    /// <summary>Cancellation requests not withdrawn by <see cref="Uncancel"/> (asyncio: <c>_num_cancels_requested</c>).</summary>
+    private int _cancelRequests;
+
+    /// <summary>Position in the loop's list of pending tasks.</summary>
+    internal int _registryIndex = -1;
+
+    /// <summary>A cancellation to deliver when the task next resumes or suspends (asyncio: <c>_must_cancel</c>).</summary>
+    private bool _mustCancel;
+
+    /// <summary>Created on first use of <see cref="CancellationToken"/>; cancelled by <see cref="Cancel"/>.</summary>
+    private CancellationTokenSource? _cts;
+
+    private protected AioTask(EventLoop loop, Coroutine coroutine, string? name) : base(loop)
+    {
+        coroutine.Claim();
+        _coroutine = coroutine;
+        _name = name;
+        _number = Interlocked.Increment(ref s_nameCounter);
+        _context = ExecutionContext.Capture();
+        loop.RegisterTask(this);
+        loop.EnqueueReady(s_firstStep, this, null);
+    }
+
+    /// <summary>
+    /// The task's name: the one given at creation, or <c>Task-N</c>.
+    /// <para>asyncio: <c>Task.get_name()</c> / <c>Task.set_name()</c>.</para>
+    /// </summary>
+    public string Name
+    {
+        get => _name ??= $"Task-{_number}";
+        set => _name = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>
+    /// The coroutine this task drives.
+    /// <para>asyncio: <c>Task.get_coro()</c>.</para>
+    /// </summary>
+    public Coroutine Coroutine => _coroutine;
+
+    /// <summary>
+    /// A token cancelled by the first <see cref="Cancel"/>, for .NET APIs awaited inside the task (a
+    /// <c>Task</c> cannot be interrupted otherwise). An <see cref="OperationCanceledException"/> for this
+    /// token that escapes the coroutine ends the task cancelled.
+    /// </summary>
+    /// <remarks>A token cannot be un-cancelled: it stays cancelled after <see cref="Uncancel"/>.</remarks>
+    public CancellationToken CancellationToken
+    {
+        get
+        {
+            if (_cts is null)
+            {
+                _cts = new CancellationTokenSource();
+                if (_cancelRequests > 0 || IsCancelled) _cts.Cancel();
+            }
+            return _cts.Token;
+        }
+    }
+
+    /// <summary>The context the task's next step will run in (what its steps have set so far).</summary>
+    internal ExecutionContext? Context => _context;
+
+    /// <inheritdoc/>
+    private protected override string KindName => "Task";
+
+    /// <summary>
+    /// Requests cancellation. Returns false if the task is already done; otherwise true (every time) and
+    /// counts the request. The awaited future is cancelled at once; the task itself ends only when the
+    /// <see cref="CancelledError"/> escapes its coroutine.
+    /// <para>asyncio: <c>Task.cancel(msg=None)</c>.</para>
+    /// </summary>
+    /// <param name="message">Carried by the <see cref="CancelledError"/> delivered to the coroutine.</param>
+    /// <returns>False if the task was already done.</returns>
+    public override bool Cancel(string? message = null)
+    {
+        _loop.CheckThread();
+        MarkExceptionObserved();
+        if (IsDone) return false;
+        _cancelRequests++;
+        if (_cancelRequests == 1) _cts?.Cancel();
+        switch (_waiter)
+        {
+            case Future future:
+                if (future.Cancel(message)) return true;
+                break;
+            case TimerHandle sleep:
+                // A sleep has no future to cancel: call the timer off and wake the task now.
+                sleep.Cancel();
+                _waiter = null;
+                _loop.EnqueueReady(s_resumeStep, sleep.A, null);
+                break;
+        }
+        _mustCancel = true;
+        _outcome = message;
+        return true;
+    }
+
+    /// <summary>
+    /// The number of cancellation requests not withdrawn by <see cref="Uncancel"/>.
+    /// <para>asyncio: <c>Task.cancelling()</c>.</para>
+    /// </summary>
+    public int Cancelling() => _cancelRequests;
+
+    /// <summary>
+    /// Withdraws one cancellation request and returns how many remain. When none remain, a request not yet
+    /// delivered is withdrawn too (Python 3.13's behaviour).
+    /// <para>asyncio: <c>Task.uncancel()</c>.</para>
+    /// </summary>
+    public int Uncancel()
+    {
+        if (_cancelRequests > 0)
+        {
+            _cancelRequests--;
+            if (_cancelRequests == 0) _mustCancel = false;
+        }
+        return _cancelRequests;
+    }
+
+    /// <summary>A <see cref="System.Threading.Tasks.Task"/> that completes with this task, for code outside the loop.</summary>
+    public Task AsTask()
+    {
+        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        AddListener(new TaskCompletionBridge(source));
+        return source.Task;
+    }
+
+    // ---------------------------------------------------------------- driving the coroutine
+
+    /// <summary>Ready-queue invoker of a task's first step.</summary>
+    private static readonly Action<object?, object?> s_firstStep = static (task, _) => ((AioTask)task!).FirstStep();
+
+    /// <summary>Ready-queue invoker that resumes a coroutine suspended on a loop awaitable (sleep, yield).</summary>
+    internal static readonly Action<object?, object?> s_resumeStep =
+        static (box, _) => ((Coroutine)box!)._task!.Step((Coroutine)box, resumedFromLoopAwait: true);
+
+    /// <summary>Ready-queue invoker that resumes a coroutine after a foreign await.</summary>
+    internal static readonly Action<object?, object?> s_foreignStep =
+        static (box, _) => ((Coroutine)box!)._task!.Step((Coroutine)box, resumedFromLoopAwait: false);
+
+    /// <summary>Ready-queue invoker that resumes a coroutine by throwing an exception at its await.</summary>
+    private static readonly Action<object?, object?> s_throwStep = static (box, error) =>
+    {
+        var coroutine = (Coroutine)box!;
+        coroutine._task!._loop._pendingThrow = (Exception)error!;
+        coroutine._task.Step(coroutine, resumedFromLoopAwait: false);
+    };
+
+    private void FirstStep()
+    {
+        if (IsDone) return;
+        if (_mustCancel)
+        {
+            // asyncio throws into the unstarted coroutine, which therefore runs none of its body.
+            _mustCancel = false;
+            var error = new CancelledError(_outcome as string);
+            _coroutine.CloseUnstarted(error);
+            Finish(error);
+            return;
+        }
+        _coroutine.StartAsRootOf(this);
+        Step(_coroutine, resumedFromLoopAwait: false);
+    }
+
+    /// <summary>
+    /// One step: resumes <paramref name="coroutine"/> (and whoever it completes into) until the task
+    /// suspends again or finishes. A pending cancellation is thrown at the await being resumed when that
+    /// await is the loop's own; after a foreign await it waits for the next suspension.
+    /// </summary>
+    internal void Step(Coroutine coroutine, bool resumedFromLoopAwait)
+    {
+        if (IsDone) return;
+        EventLoop loop = _loop;
+        if (loop._currentTask is not null)
+        {
+            throw new InvalidOperationException(
+                $"Cannot enter into task {this} while another task {loop._currentTask} is being executed.");
+        }
+        loop._currentTask = this;
+        _waiter = null;
+        if (_context is not null) ExecutionContext.Restore(_context);
+        if (_mustCancel && resumedFromLoopAwait && loop._pendingThrow is null)
+        {
+            _mustCancel = false;
+            loop._pendingThrow = new CancelledError(_outcome as string);
+        }
+        try
+        {
+            loop.RunCoroutines(coroutine);
+        }
+        finally
+        {
+            Debug.Assert(loop._pendingThrow is null, "a resumed loop awaiter always takes the pending throw");
+            loop._pendingThrow = null;
+            _context = ExecutionContext.Capture();
+            loop._currentTask = null;
+        }
+    }
+
+    /// <summary>The coroutine awaits a loop future: wake on its completion (asyncio: <c>__step</c>'s blocking branch).</summary>
+    internal void SuspendOnFuture(Coroutine coroutine, Future future)
+    {
+        if (future._loop != _loop)
+        {
+            ThrowAtResume(coroutine, new InvalidOperationException(
+                $"Task {this} got Future {future} attached to a different loop"));
+            return;
+        }
+        if (ReferenceEquals(future, this))
+        {
+            ThrowAtResume(coroutine, new InvalidOperationException($"Task cannot await on itself: {this}"));
+            return;
+        }
+        _waiter = future;
+        future.AddListener(coroutine);
+        if (_mustCancel && future.Cancel(_outcome as string)) _mustCancel = false;
+    }
+
+    /// <summary>The coroutine sleeps: a bare yield for <c>delay &lt;= 0</c>, else a timer that resumes it.</summary>
+    internal void SuspendOnSleep(Coroutine coroutine, double delay)
+    {
+        if (delay <= 0 || _mustCancel)
+        {
+            // A pending cancellation needs no timer: the step about to run delivers it.
+            _loop.EnqueueReady(s_resumeStep, coroutine, null);
+            return;
+        }
+        _waiter = _loop.ScheduleTimer(delay, s_resumeStep, coroutine, null, null);
+    }
+
+    private void ThrowAtResume(Coroutine coroutine, Exception error) =>
+        _loop.EnqueueReady(s_throwStep, coroutine, error);
+
+    /// <summary>The root coroutine returned or threw: the task takes its outcome.</summary>
+    internal void OnRootCompleted()
+    {
+        Exception? error = _coroutine._exception;
+        if (error is null)
+        {
+            if (_mustCancel)
+            {
+                // Cancelled right before the coroutine returned: the return value is discarded.
+                _mustCancel = false;
+                Finish(new CancelledError(_outcome as string));
+            }
+            else
+            {
+                Finish(null);
+            }
+        }
+        else if (error is CancelledError cancelled)
+        {
+            Finish(cancelled);
+        }
+        else if (error is OperationCanceledException oce && _cts is not null && oce.CancellationToken == _cts.Token)
+        {
+            Finish(new CancelledError(_outcome as string ?? oce.Message, oce));
+        }
+        else
+        {
+            _loop.UnregisterTask(this);
+            TrySetExceptionCore(error);
+        }
+    }
+
+    private void Finish(CancelledError? cancelled)
+    {
+        _loop.UnregisterTask(this);
+        if (cancelled is null)
+        {
+            TrySetResultCore();
+        }
+        else
+        {
+            _cts?.Cancel();
+            TryCancelCore(cancelled);
+        }
+    }
+
+    /// <summary>
+    /// A task's saved <see cref="CancelledError"/> (with its message) goes to the first retrieval only;
+    /// later ones get a fresh error without a message (asyncio's <c>_make_cancelled_error</c>).
+    /// </summary>
+    private protected override CancelledError TakeCancelledError()
+    {
+        CancelledError error = base.TakeCancelledError();
+        _outcome = null;
+        return error;
+    }
+
+    /// <summary>Called when the loop closes with this task still pending (asyncio reports it when collected).</summary>
+    internal void ReportDestroyedPending()
+    {
+        var context = new ExceptionContext("Task was destroyed but it is pending!") { Task = this };
+        _loop.CallExceptionHandler(context);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString()
+    {
+        string state = _state == FutureState.Pending && _cancelRequests > 0 ? "cancelling" : StateText;
+        return $"<Task {state} name='{Name}' coro=<{_coroutine.Name}>{OutcomeText()}>";
+    }
+
+    /// <summary>Completes a <see cref="TaskCompletionSource"/> with the task's outcome.</summary>
+    private sealed class TaskCompletionBridge : IFutureListener
+    {
+        private readonly TaskCompletionSource _source;
+
+        public TaskCompletionBridge(TaskCompletionSource source) => _source = source;
+
+        public void OnFutureDone(Future future)
+        {
+            if (future.IsCancelled) _source.TrySetCanceled();
+            else if (future.Exception() is { } error) _source.TrySetException(error);
+            else _source.TrySetResult();
+        }
+    }
+}

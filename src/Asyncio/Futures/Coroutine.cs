@@ -1,0 +1,267 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+
+namespace Asyncio;
+
+/// <summary>Where a coroutine is in its life.</summary>
+internal enum CoroutineState : byte
+{
+    /// <summary>Made by calling the method; nothing of the body has run.</summary>
+    Created,
+
+    /// <summary>Taken by an await or a task, not started yet.</summary>
+    Claimed,
+
+    /// <summary>Started: running or suspended at an await.</summary>
+    Running,
+
+    /// <summary>Returned or threw.</summary>
+    Completed,
+}
+
+/// <summary>
+/// A lazy asynchronous computation: the return type of <c>async Coroutine</c> methods. Calling the method
+/// runs nothing; the body starts when the coroutine is awaited (inline, in the awaiting task) or wrapped in
+/// a task with <see cref="Aio.CreateTask(Coroutine, string?)"/>. A coroutine can be awaited only once.
+/// <para>asyncio: a coroutine object (what calling an <c>async def</c> returns).</para>
+/// </summary>
+/// <remarks>
+/// The object is the compiler's state machine box itself (see <see cref="CoroutineMethodBuilder{T}"/>),
+/// so a coroutine costs one allocation. Awaiting one coroutine from another runs it in the same task
+/// with no trip through the loop; the task's step loop resumes the child and then the parent without
+/// growing the stack (<see cref="EventLoop.RunCoroutines"/>).
+/// </remarks>
+[DebuggerDisplay("{ToString(),nq}")]
+[AsyncMethodBuilder(typeof(CoroutineMethodBuilder))]
+public abstract class Coroutine : IFutureListener
+{
+    /// <summary>The task driving this coroutine, set when it starts.</summary>
+    internal AioTask? _task;
+
+    /// <summary>
+    /// Who resumes when this coroutine completes: the awaiting parent <see cref="Coroutine"/>, the
+    /// <see cref="AioTask"/> whose root it is, or an <see cref="Action"/> of a foreign async method.
+    /// Before it starts, in debug mode, the <see cref="NeverAwaitedReport"/>.
+    /// </summary>
+    internal object? _continuation;
+
+    /// <summary>The exception the body threw, once completed.</summary>
+    internal Exception? _exception;
+
+    /// <summary>Where the coroutine is in its life.</summary>
+    internal CoroutineState _state;
+
+    /// <summary>Set while any loop runs in debug mode: new coroutines then watch for never being awaited.</summary>
+    internal static volatile bool s_trackNeverAwaited;
+
+    private protected Coroutine()
+    {
+        if (s_trackNeverAwaited) _continuation = new NeverAwaitedReport(this, EventLoop.RunningOrNull);
+    }
+
+    /// <summary>Runs the body up to its next await (or to its end).</summary>
+    internal abstract void MoveNext();
+
+    /// <summary>The method's name, for reprs and reports (asyncio: <c>__qualname__</c>).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>True once the body returned or threw (asyncio: <c>cr_frame is None</c> after running).</summary>
+    public bool IsCompleted => _state == CoroutineState.Completed;
+
+    /// <summary>Awaits the coroutine: runs it inline in the awaiting task.</summary>
+    public CoroutineAwaiter GetAwaiter() => new(this);
+
+    /// <summary>
+    /// Takes the coroutine for one await or one task: asyncio allows each coroutine to run once.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It was awaited or scheduled before.</exception>
+    internal void Claim()
+    {
+        if (_state != CoroutineState.Created)
+        {
+            throw new InvalidOperationException(_state == CoroutineState.Completed
+                ? "cannot reuse already awaited coroutine"
+                : "coroutine is being awaited already");
+        }
+        _state = CoroutineState.Claimed;
+        if (_continuation is NeverAwaitedReport report)
+        {
+            GC.SuppressFinalize(report);
+            _continuation = null;
+        }
+    }
+
+    /// <summary>Starts this claimed coroutine as the child of <paramref name="parent"/>, in its task.</summary>
+    internal void StartAsChildOf(Coroutine parent)
+    {
+        Debug.Assert(_state == CoroutineState.Claimed);
+        AioTask task = parent._task!;
+        _task = task;
+        _continuation = parent;
+        _state = CoroutineState.Running;
+        task._loop._next = this;
+    }
+
+    /// <summary>Starts this claimed coroutine as the root of <paramref name="task"/>.</summary>
+    internal void StartAsRootOf(AioTask task)
+    {
+        _task = task;
+        _continuation = task;
+        _state = CoroutineState.Running;
+    }
+
+    /// <summary>
+    /// Runs this claimed coroutine now, for an <c>async</c> method of another kind that awaits it inside a
+    /// task; <paramref name="continuation"/> resumes that method when the coroutine completes.
+    /// </summary>
+    internal void StartInline(Action continuation)
+    {
+        EventLoop? loop = EventLoop.RunningOrNull;
+        AioTask? task = loop?._currentTask;
+        if (task is null)
+        {
+            throw new InvalidOperationException(
+                $"The coroutine '{Name}' was awaited outside a task. A coroutine runs inside a task on an event loop: " +
+                "start it with Aio.Run, loop.RunUntilComplete or Aio.CreateTask, or await it from another coroutine.");
+        }
+        _task = task;
+        _continuation = continuation;
+        _state = CoroutineState.Running;
+        loop!.RunCoroutines(this);
+    }
+
+    /// <summary>Marks the body finished and resumes whoever waits for it.</summary>
+    internal void Complete()
+    {
+        _state = CoroutineState.Completed;
+        object? continuation = _continuation;
+        _continuation = null;
+        switch (continuation)
+        {
+            case Coroutine parent: _task!._loop._next = parent; break;
+            case AioTask task: task.OnRootCompleted(); break;
+            case Action foreign: foreign(); break;
+        }
+    }
+
+    /// <summary>Completes with the exception the body threw.</summary>
+    internal void SetException(Exception exception)
+    {
+        _exception = exception;
+        Complete();
+    }
+
+    /// <summary>Rethrows the body's exception, if any, keeping its stack trace.</summary>
+    internal void ThrowIfFailed()
+    {
+        if (_exception is not null) ExceptionDispatchInfo.Throw(_exception);
+    }
+
+    /// <summary>Marks a coroutine that was never started as closed (a task cancelled before its first step).</summary>
+    internal void CloseUnstarted(CancelledError error)
+    {
+        _exception = error;
+        _state = CoroutineState.Completed;
+        _continuation = null;
+    }
+
+    /// <summary>Suspends this coroutine on <paramref name="awaiter"/>: the builder's one decision per await.</summary>
+    /// <remarks>
+    /// The awaiter kind is a constant per awaiter type (<see cref="AwaiterKind{T}"/>), so the JIT keeps only
+    /// the branch that applies; loop-native awaiters are read in place, without boxing.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Suspend<TAwaiter>(ref TAwaiter awaiter)
+    {
+        switch (AwaiterKind<TAwaiter>.Value)
+        {
+            case AwaiterKinds.Future:
+                _task!.SuspendOnFuture(this, Unsafe.As<TAwaiter, Future>(ref awaiter));
+                break;
+            case AwaiterKinds.Coroutine:
+                Unsafe.As<TAwaiter, Coroutine>(ref awaiter).StartAsChildOf(this);
+                break;
+            case AwaiterKinds.Sleep:
+                _task!.SuspendOnSleep(this, Unsafe.As<TAwaiter, SleepAwaiter>(ref awaiter).Delay);
+                break;
+            default:
+                throw new UnreachableException("foreign awaiters are handled by the builder");
+        }
+    }
+
+    /// <summary>The continuation handed to a foreign awaiter: it posts this coroutine's next step to the loop.</summary>
+    internal Action ForeignContinuation()
+    {
+        EventLoop loop = _task!._loop;
+        loop.ForeignAwaitStarted();
+        return new ForeignResume(this).Invoke;
+    }
+
+    void IFutureListener.OnFutureDone(Future future) => _task!.Step(this, resumedFromLoopAwait: true);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"<coroutine {Name} {_state.ToString().ToLowerInvariant()}>";
+
+    /// <summary>Turns a foreign continuation (any thread) into a step of the task on its loop.</summary>
+    private sealed class ForeignResume
+    {
+        private readonly Coroutine _coroutine;
+
+        public ForeignResume(Coroutine coroutine) => _coroutine = coroutine;
+
+        public void Invoke() => _coroutine._task!._loop.PostForeignResume(_coroutine);
+    }
+}
+
+/// <summary>Reports, when collected, a coroutine that was created but never awaited (debug mode only).</summary>
+internal sealed class NeverAwaitedReport
+{
+    private readonly Coroutine _coroutine;
+    private readonly EventLoop? _loop;
+
+    public NeverAwaitedReport(Coroutine coroutine, EventLoop? loop)
+    {
+        _coroutine = coroutine;
+        _loop = loop;
+    }
+
+    ~NeverAwaitedReport()
+    {
+        var context = new ExceptionContext($"coroutine '{_coroutine.Name}' was never awaited");
+        if (_loop is not null) _loop.CallExceptionHandlerFromAnyThread(context);
+        else EventLoop.WriteToStandardError(context);
+    }
+}
+
+/// <summary>Awaiter of a <see cref="Coroutine"/>.</summary>
+public readonly struct CoroutineAwaiter : ICriticalNotifyCompletion, ICoroutineAwaiter
+{
+    /// <summary>The awaited coroutine; the only field, so the builder can read it in place.</summary>
+    private readonly Coroutine _coroutine;
+
+    internal CoroutineAwaiter(Coroutine coroutine) => _coroutine = coroutine;
+
+    /// <summary>Claims the coroutine; always false, so that it starts inside the awaiting task.</summary>
+    /// <exception cref="InvalidOperationException">The coroutine was awaited or scheduled before.</exception>
+    public bool IsCompleted
+    {
+        get
+        {
+            _coroutine.Claim();
+            return false;
+        }
+    }
+
+    /// <summary>Rethrows the coroutine's exception, if any.</summary>
+    public void GetResult() => _coroutine.ThrowIfFailed();
+
+    /// <summary>Runs the coroutine inline for a foreign async method awaiting it inside a task.</summary>
+    public void OnCompleted(Action continuation) => _coroutine.StartInline(continuation);
+
+    /// <summary>Runs the coroutine inline for a foreign async method awaiting it inside a task.</summary>
+    public void UnsafeOnCompleted(Action continuation) => _coroutine.StartInline(continuation);
+}
+
+/// <summary>Marks awaiters whose single field is a <see cref="Coroutine"/>.</summary>
+internal interface ICoroutineAwaiter { }

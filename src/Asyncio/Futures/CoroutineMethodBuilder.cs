@@ -1,0 +1,160 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace Asyncio;
+
+/// <summary>The value of a coroutine that returns nothing.</summary>
+internal readonly struct VoidResult { }
+
+/// <summary>
+/// The state machine box: the coroutine object and the compiler's state machine in one allocation.
+/// </summary>
+/// <typeparam name="TStateMachine">The compiler-generated state machine.</typeparam>
+/// <typeparam name="T">The coroutine's result type.</typeparam>
+internal sealed class CoroutineBox<TStateMachine, T> : Coroutine<T>
+    where TStateMachine : IAsyncStateMachine
+{
+    /// <summary>The state machine, stored inline (its builder field points back at this box).</summary>
+    public TStateMachine StateMachine = default!;
+
+    internal override void MoveNext() => StateMachine.MoveNext();
+
+    public override string Name => MethodName<TStateMachine>.Value;
+}
+
+/// <summary>The user's method name recovered from a state machine type such as <c>&lt;Delay&gt;d__3</c>.</summary>
+internal static class MethodName<TStateMachine>
+{
+    public static readonly string Value = Parse(typeof(TStateMachine).Name);
+
+    private static string Parse(string name)
+    {
+        int open = name.IndexOf('<');
+        int close = name.IndexOf('>');
+        return open >= 0 && close > open ? name[(open + 1)..close] : name;
+    }
+}
+
+/// <summary>What the builder knows about an awaiter type.</summary>
+internal enum AwaiterKinds : byte
+{
+    /// <summary>Anything else: a <c>Task</c>, <c>ValueTask</c> or any other awaiter.</summary>
+    Foreign,
+
+    /// <summary>A loop future or task (single field: the <see cref="Asyncio.Future"/>).</summary>
+    Future,
+
+    /// <summary>Another coroutine (single field: the <see cref="Asyncio.Coroutine"/>).</summary>
+    Coroutine,
+
+    /// <summary><see cref="SleepAwaiter"/>.</summary>
+    Sleep,
+}
+
+/// <summary>The kind of awaiter <typeparamref name="TAwaiter"/> is, computed once per type.</summary>
+/// <remarks>A static readonly field of a generic class is a constant to the optimizing JIT.</remarks>
+internal static class AwaiterKind<TAwaiter>
+{
+    public static readonly AwaiterKinds Value =
+        typeof(IFutureAwaiter).IsAssignableFrom(typeof(TAwaiter)) ? AwaiterKinds.Future
+        : typeof(ICoroutineAwaiter).IsAssignableFrom(typeof(TAwaiter)) ? AwaiterKinds.Coroutine
+        : typeof(TAwaiter) == typeof(SleepAwaiter) ? AwaiterKinds.Sleep
+        : AwaiterKinds.Foreign;
+}
+
+/// <summary>
+/// The async method builder of <c>async Coroutine&lt;T&gt;</c> methods. Not called by user code.
+/// </summary>
+/// <remarks>
+/// The members follow the builder pattern's order: 1. Create, 2. Start, 3. Task, 4. SetStateMachine,
+/// 5./6. AwaitOnCompleted / AwaitUnsafeOnCompleted, 7. SetResult, 8. SetException.
+/// </remarks>
+/// <typeparam name="T">The coroutine's result type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public struct CoroutineMethodBuilder<T>
+{
+    /// <summary>The box, which is also the coroutine.</summary>
+    private Coroutine<T>? _box;
+
+    /// <summary>1. A builder for a new call.</summary>
+    public static CoroutineMethodBuilder<T> Create() => default;
+
+    /// <summary>2. Boxes the state machine without running it: coroutines are lazy.</summary>
+    public void Start<TStateMachine>(ref TStateMachine stateMachine)
+        where TStateMachine : IAsyncStateMachine
+    {
+        var box = new CoroutineBox<TStateMachine, T>();
+        _box = box;                        // set before copied: the box's copy must carry a builder pointing at the box
+        box.StateMachine = stateMachine;
+    }
+
+    /// <summary>3. The coroutine returned to the caller.</summary>
+    public Coroutine<T> Task => _box!;
+
+    /// <summary>4. Unused: the state machine is boxed by <see cref="Start"/>.</summary>
+    public void SetStateMachine(IAsyncStateMachine stateMachine) { }
+
+    /// <summary>5. Suspends the coroutine on an awaiter.</summary>
+    public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : INotifyCompletion
+        where TStateMachine : IAsyncStateMachine
+    {
+        if (AwaiterKind<TAwaiter>.Value == AwaiterKinds.Foreign) awaiter.OnCompleted(_box!.ForeignContinuation());
+        else _box!.Suspend(ref awaiter);
+    }
+
+    /// <summary>6. Suspends the coroutine on an awaiter.</summary>
+    public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : ICriticalNotifyCompletion
+        where TStateMachine : IAsyncStateMachine
+    {
+        if (AwaiterKind<TAwaiter>.Value == AwaiterKinds.Foreign) awaiter.UnsafeOnCompleted(_box!.ForeignContinuation());
+        else _box!.Suspend(ref awaiter);
+    }
+
+    /// <summary>7. The body returned.</summary>
+    public void SetResult(T result) => _box!.SetResult(result);
+
+    /// <summary>8. The body threw.</summary>
+    public void SetException(Exception exception) => _box!.SetException(exception);
+}
+
+/// <summary>
+/// The async method builder of <c>async Coroutine</c> methods: a <see cref="CoroutineMethodBuilder{T}"/>
+/// with no result. Not called by user code.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public struct CoroutineMethodBuilder
+{
+    /// <summary>The typed builder doing the work.</summary>
+    private CoroutineMethodBuilder<VoidResult> _inner;
+
+    /// <summary>1. A builder for a new call.</summary>
+    public static CoroutineMethodBuilder Create() => default;
+
+    /// <summary>2. Boxes the state machine without running it.</summary>
+    public void Start<TStateMachine>(ref TStateMachine stateMachine)
+        where TStateMachine : IAsyncStateMachine => _inner.Start(ref stateMachine);
+
+    /// <summary>3. The coroutine returned to the caller.</summary>
+    public Coroutine Task => _inner.Task;
+
+    /// <summary>4. Unused.</summary>
+    public void SetStateMachine(IAsyncStateMachine stateMachine) { }
+
+    /// <summary>5. Suspends the coroutine on an awaiter.</summary>
+    public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : INotifyCompletion
+        where TStateMachine : IAsyncStateMachine => _inner.AwaitOnCompleted(ref awaiter, ref stateMachine);
+
+    /// <summary>6. Suspends the coroutine on an awaiter.</summary>
+    public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : ICriticalNotifyCompletion
+        where TStateMachine : IAsyncStateMachine => _inner.AwaitUnsafeOnCompleted(ref awaiter, ref stateMachine);
+
+    /// <summary>7. The body returned.</summary>
+    public void SetResult() => _inner.SetResult(default);
+
+    /// <summary>8. The body threw.</summary>
+    public void SetException(Exception exception) => _inner.SetException(exception);
+}

@@ -1,0 +1,65 @@
+using System.Runtime.CompilerServices;
+
+namespace Asyncio;
+
+/// <summary>
+/// A lazy asynchronous computation producing a <typeparamref name="T"/>: the return type of
+/// <c>async Coroutine&lt;T&gt;</c> methods. See <see cref="Coroutine"/>.
+/// <para>asyncio: a coroutine object.</para>
+/// </summary>
+/// <typeparam name="T">The result type.</typeparam>
+[AsyncMethodBuilder(typeof(CoroutineMethodBuilder<>))]
+public abstract class Coroutine<T> : Coroutine
+{
+    /// <summary>The value the body returned.</summary>
+    internal T _result = default!;
+
+    private protected Coroutine() { }
+
+    /// <summary>Completes with the value the body returned.</summary>
+    internal void SetResult(T result)
+    {
+        _result = result;
+        Complete();
+    }
+
+    /// <summary>The result, or the body's exception rethrown.</summary>
+    internal T GetResult()
+    {
+        ThrowIfFailed();
+        return _result;
+    }
+
+    /// <summary>Awaits the coroutine: runs it inline in the awaiting task and returns its result.</summary>
+    public new CoroutineAwaiter<T> GetAwaiter() => new(this);
+}
+
+/// <summary>Awaiter of a <see cref="Coroutine{T}"/>.</summary>
+/// <typeparam name="T">The result type.</typeparam>
+public readonly struct CoroutineAwaiter<T> : ICriticalNotifyCompletion, ICoroutineAwaiter
+{
+    /// <summary>The awaited coroutine; the only field, so the builder can read it in place.</summary>
+    private readonly Coroutine<T> _coroutine;
+
+    internal CoroutineAwaiter(Coroutine<T> coroutine) => _coroutine = coroutine;
+
+    /// <summary>Claims the coroutine; always false, so that it starts inside the awaiting task.</summary>
+    /// <exception cref="InvalidOperationException">The coroutine was awaited or scheduled before.</exception>
+    public bool IsCompleted
+    {
+        get
+        {
+            _coroutine.Claim();
+            return false;
+        }
+    }
+
+    /// <summary>The coroutine's result, or its exception rethrown.</summary>
+    public T GetResult() => _coroutine.GetResult();
+
+    /// <summary>Runs the coroutine inline for a foreign async method awaiting it inside a task.</summary>
+    public void OnCompleted(Action continuation) => _coroutine.StartInline(continuation);
+
+    /// <summary>Runs the coroutine inline for a foreign async method awaiting it inside a task.</summary>
+    public void UnsafeOnCompleted(Action continuation) => _coroutine.StartInline(continuation);
+}

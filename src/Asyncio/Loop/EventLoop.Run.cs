@@ -1,0 +1,458 @@
+using System.Diagnostics;
+
+namespace Asyncio;
+
+public sealed partial class EventLoop
+{
+    /// <summary>Timers due within this many seconds of now run in the current iteration (asyncio: <c>_clock_resolution</c>).</summary>
+    private const double ClockResolution = 1e-6;
+
+    /// <summary>How long a virtual-time loop waits for a foreign await before it lets time jump anyway.</summary>
+    private static readonly TimeSpan s_foreignGrace = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The loop's clock.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>The virtual clock, when the loop runs on one.</summary>
+    private readonly VirtualTimeProvider? _virtualClock;
+
+    /// <summary>True for <see cref="TimeProvider.System"/>: waits can then use the clock's own timeouts.</summary>
+    private readonly bool _systemClock;
+
+    /// <summary>Seconds per timestamp tick of <see cref="TimeProvider"/>.</summary>
+    private readonly double _tickSeconds;
+
+    /// <summary>Installed as <see cref="SynchronizationContext.Current"/> while the loop runs.</summary>
+    private readonly LoopSynchronizationContext _syncContext;
+
+    /// <summary>Guards the inbox and the idle wait.</summary>
+    private readonly object _inboxLock = new();
+
+    /// <summary>Callbacks posted from any thread, moved to the ready queue by the loop thread.</summary>
+    private readonly List<ReadyItem> _inbox = new();
+
+    /// <summary>Entries in <see cref="_inbox"/>, read without the lock as a hint.</summary>
+    private volatile int _inboxCount;
+
+    /// <summary>True while the loop thread waits in <see cref="WaitForWork"/>.</summary>
+    private bool _idle;
+
+    /// <summary>Set by a wake-up that found the loop not waiting yet, so the next wait returns at once.</summary>
+    private bool _wakePending;
+
+    /// <summary>Foreign awaits not resumed yet: they hold a virtual clock for a short grace.</summary>
+    private int _foreignAwaits;
+
+    /// <summary>Jobs the loop knows to be in flight (executor work, I/O): they always hold a virtual clock.</summary>
+    private int _jobsInFlight;
+
+    /// <summary>A timer of a custom <see cref="TimeProvider"/> used to wake the loop for its next timer.</summary>
+    private ITimer? _providerTimer;
+
+    /// <summary>
+    /// Runs until <see cref="Stop"/> is called. A stop requested before the call makes the loop run one
+    /// iteration and return.
+    /// <para>asyncio: <c>loop.run_forever()</c>.</para>
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The loop is closed or already running, or another loop runs on this thread.</exception>
+    public void RunForever()
+    {
+        CheckClosed();
+        if (IsRunning) throw new InvalidOperationException("This event loop is already running");
+        if (t_running is not null) throw new InvalidOperationException("Cannot run the event loop while another loop is running");
+        SynchronizationContext? previousContext = SynchronizationContext.Current;
+        ExecutionContext? callerContext = ExecutionContext.Capture();
+        _threadId = Environment.CurrentManagedThreadId;
+        t_running = this;
+        SynchronizationContext.SetSynchronizationContext(_syncContext);
+        try
+        {
+            while (true)
+            {
+                RunOnce();
+                if (_stopping) break;
+            }
+        }
+        finally
+        {
+            _stopping = false;
+            t_running = null;
+            _threadId = 0;
+            if (callerContext is not null) ExecutionContext.Restore(callerContext);
+            SynchronizationContext.SetSynchronizationContext(previousContext);
+        }
+    }
+
+    /// <summary>
+    /// Stops the loop after the current iteration: callbacks already in it still run.
+    /// <para>asyncio: <c>loop.stop()</c>.</para>
+    /// </summary>
+    public void Stop() => _stopping = true;
+
+    /// <summary>
+    /// Runs the coroutine in a new task until it completes and returns its result (or throws its exception).
+    /// <para>asyncio: <c>loop.run_until_complete(coro)</c>.</para>
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="coroutine">The coroutine to run.</param>
+    /// <exception cref="InvalidOperationException">The loop is closed or running, or it stopped before the task completed.</exception>
+    public T RunUntilComplete<T>(Coroutine<T> coroutine)
+    {
+        ArgumentNullException.ThrowIfNull(coroutine);
+        AioTask<T> task = CreateTask(coroutine);
+        RunUntilDone(task, ownsTask: true);
+        return task.Result();
+    }
+
+    /// <summary>
+    /// Runs the coroutine in a new task until it completes; throws its exception, if any.
+    /// <para>asyncio: <c>loop.run_until_complete(coro)</c>.</para>
+    /// </summary>
+    /// <param name="coroutine">The coroutine to run.</param>
+    public void RunUntilComplete(Coroutine coroutine)
+    {
+        ArgumentNullException.ThrowIfNull(coroutine);
+        AioTask task = CreateTask(coroutine);
+        RunUntilDone(task, ownsTask: true);
+        task.ThrowIfFailed();
+    }
+
+    /// <summary>
+    /// Runs the loop until <paramref name="future"/> is done and returns its result.
+    /// <para>asyncio: <c>loop.run_until_complete(future)</c>.</para>
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="future">A future of this loop.</param>
+    /// <exception cref="ArgumentException">The future belongs to another loop.</exception>
+    public T RunUntilComplete<T>(Future<T> future)
+    {
+        RunUntilDone(future, ownsTask: false);
+        return future.Result();
+    }
+
+    /// <summary>
+    /// Runs the loop until <paramref name="task"/> is done and returns its result.
+    /// <para>asyncio: <c>loop.run_until_complete(task)</c>.</para>
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="task">A task of this loop.</param>
+    public T RunUntilComplete<T>(AioTask<T> task)
+    {
+        RunUntilDone(task, ownsTask: false);
+        return task.Result();
+    }
+
+    /// <summary>
+    /// Runs the loop until <paramref name="future"/> (a future or task of any type) is done; throws its exception.
+    /// <para>asyncio: <c>loop.run_until_complete(future)</c>.</para>
+    /// </summary>
+    /// <param name="future">A future of this loop.</param>
+    public void RunUntilComplete(Future future)
+    {
+        RunUntilDone(future, ownsTask: false);
+        future.ThrowIfFailed();
+    }
+
+    private void RunUntilDone(Future future, bool ownsTask)
+    {
+        ArgumentNullException.ThrowIfNull(future);
+        CheckClosed();
+        if (future._loop != this)
+        {
+            throw new ArgumentException(
+                "The future belongs to a different loop than the one specified as the loop argument", nameof(future));
+        }
+        var stopper = new StopWhenDone();
+        future.AddListener(stopper);
+        try
+        {
+            RunForever();
+        }
+        catch
+        {
+            // asyncio marks the exception of its own task as seen when the loop itself failed.
+            if (ownsTask && future.IsDone && !future.IsCancelled) future.Exception();
+            throw;
+        }
+        finally
+        {
+            future.RemoveListener(stopper);
+        }
+        if (!future.IsDone) throw new InvalidOperationException("Event loop stopped before Future completed.");
+    }
+
+    /// <summary>Stops the loop when the future it listens to completes (asyncio: <c>_run_until_complete_cb</c>).</summary>
+    private sealed class StopWhenDone : IFutureListener
+    {
+        public void OnFutureDone(Future future) => future._loop.Stop();
+    }
+
+    /// <summary>
+    /// Closes the loop: drops pending callbacks and timers, and reports tasks still pending. Idempotent.
+    /// <para>asyncio: <c>loop.close()</c>.</para>
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The loop is running.</exception>
+    public void Close()
+    {
+        if (IsRunning) throw new InvalidOperationException("Cannot close a running event loop");
+        if (_closed) return;
+        _closed = true;
+        for (int i = _taskCount - 1; i >= 0; i--)
+        {
+            AioTask task = _tasks[i];
+            UnregisterTask(task);
+            task.ReportDestroyedPending();
+        }
+        _ready.Clear();
+        _timers.Clear();
+        lock (_inboxLock)
+        {
+            _inbox.Clear();
+            _inboxCount = 0;
+        }
+        _providerTimer?.Dispose();
+        _defaultExecutorShutdown?.Invoke();
+    }
+
+    /// <summary>Hook run by <see cref="Close"/> to shut the default executor down without waiting.</summary>
+    internal Action? _defaultExecutorShutdown;
+
+    /// <summary>Hook run by <see cref="AioRunner.Close"/> to shut the default executor down and wait for it.</summary>
+    internal Action? _defaultExecutorShutdownAndWait;
+
+    /// <summary>Shuts the default executor down and waits for its jobs, as <c>asyncio.run</c> does at exit.</summary>
+    internal void ShutdownDefaultExecutorOnExit() => _defaultExecutorShutdownAndWait?.Invoke();
+
+    /// <summary>
+    /// One iteration: wait for work (or jump a virtual clock), move due timers to the ready queue, then run
+    /// exactly the callbacks that were ready at that point (asyncio: <c>_run_once</c>).
+    /// </summary>
+    private void RunOnce()
+    {
+        TimerHandle? next = _timers.PeekLive();
+        double timeout;
+        if (_ready.Count > 0 || _stopping) timeout = 0;
+        else if (next is null) timeout = double.PositiveInfinity;
+        else timeout = Math.Max(0, next.When - Time());
+
+        WaitForWork(timeout);
+
+        double end = Time() + ClockResolution;
+        while (_timers.PeekLive() is { } due && due.When < end)
+        {
+            _timers.Pop();
+            _ready.Enqueue(s_runTimer, due, null, due.Context);
+        }
+
+        int count = _ready.Count;
+        for (int i = 0; i < count; i++)
+        {
+            ReadyItem item = _ready.Dequeue();
+            if (item.Invoke is null) continue;
+            if (item.Context is not null) ExecutionContext.Restore(item.Context);
+            if (_debug) RunTimed(item);
+            else
+            {
+                try
+                {
+                    item.Invoke(item.A, item.B);
+                }
+                catch (Exception error)
+                {
+                    ReportCallbackError(item, error);
+                }
+            }
+        }
+    }
+
+    private void RunTimed(ReadyItem item)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            item.Invoke!(item.A, item.B);
+        }
+        catch (Exception error)
+        {
+            ReportCallbackError(item, error);
+        }
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        if (seconds >= SlowCallbackDuration)
+        {
+            LogWarning($"Executing {DescribeCallback(item)} took {seconds:0.000} seconds");
+        }
+    }
+
+    private void ReportCallbackError(ReadyItem item, Exception error)
+    {
+        CallExceptionHandler(new ExceptionContext($"Exception in callback {DescribeCallback(item)}")
+        {
+            Exception = error,
+        });
+    }
+
+    private static string DescribeCallback(ReadyItem item) => item.A switch
+    {
+        Coroutine c when c._task is not null => c._task.ToString(),
+        AioTask t => t.ToString(),
+        TimerHandle t => t.Invoke == s_invokeAction ? Describe((Delegate)t.A!) : t.ToString(),
+        ThreadsafeCallback t => t.A is Delegate d ? Describe(d) : t.ToString(),
+        Delegate d => Describe(d),
+        { } other => other.ToString() ?? "callback",
+        null => "callback",
+    };
+
+    private static string Describe(Delegate d) => $"{d.Method.DeclaringType?.Name}.{d.Method.Name}()";
+
+    // ---------------------------------------------------------------- the inbox and the idle wait
+
+    /// <summary>Adds a callback from any thread and wakes the loop if it waits.</summary>
+    private void PostToInbox(Action<object?, object?> invoke, object? a, object? b, ExecutionContext? context)
+    {
+        lock (_inboxLock)
+        {
+            if (_closed) return;
+            _inbox.Add(new ReadyItem { Invoke = invoke, A = a, B = b, Context = context });
+            _inboxCount = _inbox.Count;
+            WakeLocked();
+        }
+    }
+
+    /// <summary>Posts the next step of a coroutine whose foreign await completed (any thread).</summary>
+    internal void PostForeignResume(Coroutine coroutine) => PostForeignCompletion(AioTask.s_foreignStep, coroutine, null);
+
+    /// <summary>Posts the callback that ends a foreign await and stops counting it (any thread).</summary>
+    internal void PostForeignCompletion(Action<object?, object?> invoke, object? a, object? b)
+    {
+        lock (_inboxLock)
+        {
+            _foreignAwaits--;
+            if (_closed) return;
+            _inbox.Add(new ReadyItem { Invoke = invoke, A = a, B = b });
+            _inboxCount = _inbox.Count;
+            WakeLocked();
+        }
+    }
+
+    /// <summary>Counts a foreign await that has started (loop thread).</summary>
+    internal void ForeignAwaitStarted()
+    {
+        lock (_inboxLock) _foreignAwaits++;
+    }
+
+    /// <summary>Counts a job (executor work, I/O) the loop must not jump virtual time past.</summary>
+    internal void JobStarted()
+    {
+        lock (_inboxLock) _jobsInFlight++;
+    }
+
+    /// <summary>Posts a job's completion callback and stops counting the job (any thread).</summary>
+    internal void PostJobCompletion(Action<object?, object?> invoke, object? a, object? b)
+    {
+        lock (_inboxLock)
+        {
+            _jobsInFlight--;
+            if (_closed) return;
+            _inbox.Add(new ReadyItem { Invoke = invoke, A = a, B = b });
+            _inboxCount = _inbox.Count;
+            WakeLocked();
+        }
+    }
+
+    /// <summary>Wakes the loop from any thread.</summary>
+    private void Wake()
+    {
+        lock (_inboxLock) WakeLocked();
+    }
+
+    private void WakeLocked()
+    {
+        if (_idle) Monitor.Pulse(_inboxLock);
+        else _wakePending = true;
+    }
+
+    /// <summary>Moves callbacks posted from other threads into the ready queue, keeping their order.</summary>
+    private void DrainInbox()
+    {
+        lock (_inboxLock) DrainInboxLocked();
+    }
+
+    private void DrainInboxLocked()
+    {
+        foreach (ReadyItem item in _inbox) _ready.Enqueue(item.Invoke!, item.A, item.B, item.Context);
+        _inbox.Clear();
+        _inboxCount = 0;
+    }
+
+    /// <summary>
+    /// Blocks until a callback is posted or <paramref name="timeout"/> seconds pass. On a virtual clock an
+    /// idle loop does not wait for its timers: it jumps to the next one, unless work outside the loop is in
+    /// flight (jobs hold the clock; foreign awaits hold it for a short grace).
+    /// </summary>
+    private void WaitForWork(double timeout)
+    {
+        if (timeout == 0)
+        {
+            if (_inboxCount != 0) DrainInbox();
+            return;
+        }
+        lock (_inboxLock)
+        {
+            if (_inbox.Count == 0 && !_wakePending)
+            {
+                if (_virtualClock is not null) WaitVirtual(timeout);
+                else WaitReal(timeout);
+            }
+            _wakePending = false;
+            DrainInboxLocked();
+        }
+    }
+
+    private void WaitReal(double timeout)
+    {
+        if (double.IsPositiveInfinity(timeout)) IdleWait(Timeout.InfiniteTimeSpan);
+        else if (_systemClock) IdleWait(TimeSpan.FromSeconds(Math.Ceiling(timeout * 1000) / 1000));
+        else
+        {
+            // A custom clock moves on its own terms: let it wake the loop through one of its timers.
+            _providerTimer ??= TimeProvider.CreateTimer(static self => ((EventLoop)self!).Wake(), this,
+                Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _providerTimer.Change(TimeSpan.FromSeconds(timeout), Timeout.InfiniteTimeSpan);
+            IdleWait(Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void WaitVirtual(double timeout)
+    {
+        if (_jobsInFlight > 0)
+        {
+            IdleWait(Timeout.InfiniteTimeSpan);
+            return;
+        }
+        if (_foreignAwaits > 0)
+        {
+            IdleWait(s_foreignGrace);
+            if (_inbox.Count != 0 || _wakePending || _jobsInFlight > 0) return;
+        }
+        if (double.IsPositiveInfinity(timeout))
+        {
+            IdleWait(Timeout.InfiniteTimeSpan);
+            return;
+        }
+        _virtualClock!.AdvanceSeconds(timeout);
+    }
+
+    /// <summary>Waits on the inbox lock; the caller holds it.</summary>
+    private void IdleWait(TimeSpan timeout)
+    {
+        _idle = true;
+        try
+        {
+            Monitor.Wait(_inboxLock, timeout);
+        }
+        finally
+        {
+            _idle = false;
+        }
+    }
+}
