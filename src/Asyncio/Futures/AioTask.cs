@@ -28,11 +28,12 @@ public abstract class AioTask : Future
     /// <summary>The context every step runs in; updated after each step with what the step set.</summary>
     private ExecutionContext? _context;
 
-    /// <summary>What the task is suspended on: a <see cref="Future"/> or the <see cref="TimerHandle"/> of a sleep (asyncio: <c>_fut_waiter</c>).</summary>
-    internal object? _waiter;
 
-    /// <summary>The name given by the user; null means <c>Task-{_number}</c>.</summary>
-    private string? _name;
+    /// <summary>
+    /// Rarely used state, in one slot to keep tasks small: null, the name given by the user (a string), or
+    /// <see cref="TaskExtras"/> once a <see cref="CancellationToken"/> was asked for.
+    /// </summary>
+    private object? _extras;
 
     /// <summary>The task's number in the process-wide counter.</summary>
     private readonly int _number;
@@ -40,20 +41,14 @@ public abstract class AioTask : Future
     /// <summary>Cancellation requests not withdrawn by <see cref="Uncancel"/> (asyncio: <c>_num_cancels_requested</c>).</summary>
     private int _cancelRequests;
 
-    /// <summary>Position in the loop's list of pending tasks.</summary>
-    internal int _registryIndex = -1;
 
-    /// <summary>A cancellation to deliver when the task next resumes or suspends (asyncio: <c>_must_cancel</c>).</summary>
-    private bool _mustCancel;
 
-    /// <summary>Created on first use of <see cref="CancellationToken"/>; cancelled by <see cref="Cancel"/>.</summary>
-    private CancellationTokenSource? _cts;
 
     private protected AioTask(EventLoop loop, Coroutine coroutine, string? name) : base(loop)
     {
         coroutine.Claim();
         _coroutine = coroutine;
-        _name = name;
+        _extras = name;
         _number = Interlocked.Increment(ref s_nameCounter);
         _context = ExecutionContext.Capture();
         loop.RegisterTask(this);
@@ -66,9 +61,62 @@ public abstract class AioTask : Future
     /// </summary>
     public string Name
     {
-        get => _name ??= $"Task-{_number}";
-        set => _name = value ?? throw new ArgumentNullException(nameof(value));
+        get => _extras switch
+        {
+            string name => name,
+            TaskExtras { Name: { } name } => name,
+            _ => $"Task-{_number}",
+        };
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (_extras is TaskExtras extras) extras.Name = value;
+            else _extras = value;
+        }
     }
+
+    /// <summary>
+    /// What the task is suspended on: a <see cref="Future"/> or the <see cref="TimerHandle"/> of a sleep
+    /// (asyncio: <c>_fut_waiter</c>). It lives in the outcome slot, which is unused until the task is done:
+    /// one field less on every task.
+    /// </summary>
+    internal object? Waiter
+    {
+        get => _state == FutureState.Pending ? _outcome : null;
+        set
+        {
+            Debug.Assert(_state == FutureState.Pending);
+            _outcome = value;
+        }
+    }
+
+    /// <summary>The message of a cancellation not delivered yet (asyncio: <c>_cancel_message</c>).</summary>
+    private string? PendingCancelMessage
+    {
+        get => (_extras as TaskExtras)?.CancelMessage;
+        set
+        {
+            if (value is null && _extras is not TaskExtras) return;
+            Extras.CancelMessage = value;
+        }
+    }
+
+    /// <summary>The rarely used state, created on first need.</summary>
+    private TaskExtras Extras
+    {
+        get
+        {
+            if (_extras is not TaskExtras extras)
+            {
+                extras = new TaskExtras { Name = _extras as string };
+                _extras = extras;
+            }
+            return extras;
+        }
+    }
+
+    /// <summary>The token source, if <see cref="CancellationToken"/> was ever read.</summary>
+    private CancellationTokenSource? TokenSource => (_extras as TaskExtras)?.TokenSource;
 
     /// <summary>
     /// The coroutine this task drives.
@@ -86,12 +134,13 @@ public abstract class AioTask : Future
     {
         get
         {
-            if (_cts is null)
+            TaskExtras extras = Extras;
+            if (extras.TokenSource is null)
             {
-                _cts = new CancellationTokenSource();
-                if (_cancelRequests > 0 || IsCancelled) _cts.Cancel();
+                extras.TokenSource = new CancellationTokenSource();
+                if (_cancelRequests > 0 || IsCancelled) extras.TokenSource.Cancel();
             }
-            return _cts.Token;
+            return extras.TokenSource.Token;
         }
     }
 
@@ -115,8 +164,8 @@ public abstract class AioTask : Future
         MarkExceptionObserved();
         if (IsDone) return false;
         _cancelRequests++;
-        if (_cancelRequests == 1) _cts?.Cancel();
-        switch (_waiter)
+        if (_cancelRequests == 1) TokenSource?.Cancel();
+        switch (Waiter)
         {
             case Future future:
                 if (future.Cancel(message)) return true;
@@ -124,12 +173,12 @@ public abstract class AioTask : Future
             case TimerHandle sleep:
                 // A sleep has no future to cancel: call the timer off and wake the task now.
                 sleep.Cancel();
-                _waiter = null;
+                Waiter = null;
                 _loop.EnqueueReady(s_resumeStep, sleep.A, null);
                 break;
         }
         _mustCancel = true;
-        _outcome = message;
+        PendingCancelMessage = message;
         return true;
     }
 
@@ -190,7 +239,7 @@ public abstract class AioTask : Future
         {
             // asyncio throws into the unstarted coroutine, which therefore runs none of its body.
             _mustCancel = false;
-            var error = new CancelledError(_outcome as string);
+            var error = new CancelledError(PendingCancelMessage);
             _coroutine.CloseUnstarted(error);
             Finish(error);
             return;
@@ -214,12 +263,12 @@ public abstract class AioTask : Future
                 $"Cannot enter into task {this} while another task {loop._currentTask} is being executed.");
         }
         loop._currentTask = this;
-        _waiter = null;
+        Waiter = null;
         if (_context is not null) ExecutionContext.Restore(_context);
         if (_mustCancel && resumedFromLoopAwait && loop._pendingThrow is null)
         {
             _mustCancel = false;
-            loop._pendingThrow = new CancelledError(_outcome as string);
+            loop._pendingThrow = new CancelledError(PendingCancelMessage);
         }
         try
         {
@@ -248,9 +297,9 @@ public abstract class AioTask : Future
             ThrowAtResume(coroutine, new InvalidOperationException($"Task cannot await on itself: {this}"));
             return;
         }
-        _waiter = future;
+        Waiter = future;
         future.AddListener(coroutine);
-        if (_mustCancel && future.Cancel(_outcome as string)) _mustCancel = false;
+        if (_mustCancel && future.Cancel(PendingCancelMessage)) _mustCancel = false;
     }
 
     /// <summary>The coroutine sleeps: a bare yield for <c>delay &lt;= 0</c>, else a timer that resumes it.</summary>
@@ -262,7 +311,7 @@ public abstract class AioTask : Future
             _loop.EnqueueReady(s_resumeStep, coroutine, null);
             return;
         }
-        _waiter = _loop.ScheduleTimer(delay, s_resumeStep, coroutine, null, null);
+        Waiter = _loop.ScheduleTimer(delay, s_resumeStep, coroutine, null, null);
     }
 
     private void ThrowAtResume(Coroutine coroutine, Exception error) =>
@@ -271,14 +320,14 @@ public abstract class AioTask : Future
     /// <summary>The root coroutine returned or threw: the task takes its outcome.</summary>
     internal void OnRootCompleted()
     {
-        Exception? error = _coroutine._exception;
+        Exception? error = _coroutine.Error;
         if (error is null)
         {
             if (_mustCancel)
             {
                 // Cancelled right before the coroutine returned: the return value is discarded.
                 _mustCancel = false;
-                Finish(new CancelledError(_outcome as string));
+                Finish(new CancelledError(PendingCancelMessage));
             }
             else
             {
@@ -289,9 +338,9 @@ public abstract class AioTask : Future
         {
             Finish(cancelled);
         }
-        else if (error is OperationCanceledException oce && _cts is not null && oce.CancellationToken == _cts.Token)
+        else if (error is OperationCanceledException oce && TokenSource is { } source && oce.CancellationToken == source.Token)
         {
-            Finish(new CancelledError(_outcome as string ?? oce.Message, oce));
+            Finish(new CancelledError(PendingCancelMessage ?? oce.Message, oce));
         }
         else
         {
@@ -309,7 +358,7 @@ public abstract class AioTask : Future
         }
         else
         {
-            _cts?.Cancel();
+            TokenSource?.Cancel();
             TryCancelCore(cancelled);
         }
     }
@@ -337,6 +386,19 @@ public abstract class AioTask : Future
     {
         string state = _state == FutureState.Pending && _cancelRequests > 0 ? "cancelling" : StateText;
         return $"<Task {state} name='{Name}' coro=<{_coroutine.Name}>{OutcomeText()}>";
+    }
+
+    /// <summary>A task's rarely used state.</summary>
+    private sealed class TaskExtras
+    {
+        /// <summary>The name given by the user, or null for <c>Task-N</c>.</summary>
+        public string? Name;
+
+        /// <summary>Cancelled by the first <see cref="Cancel"/>; created when the token is first read.</summary>
+        public CancellationTokenSource? TokenSource;
+
+        /// <summary>The message of a cancellation not delivered yet.</summary>
+        public string? CancelMessage;
     }
 
     /// <summary>Completes a <see cref="TaskCompletionSource"/> with the task's outcome.</summary>

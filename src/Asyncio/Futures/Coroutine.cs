@@ -42,12 +42,10 @@ public abstract class Coroutine : IFutureListener
     /// <summary>
     /// Who resumes when this coroutine completes: the awaiting parent <see cref="Coroutine"/>, the
     /// <see cref="AioTask"/> whose root it is, or an <see cref="Action"/> of a foreign async method.
-    /// Before it starts, in debug mode, the <see cref="NeverAwaitedReport"/>.
+    /// Before it starts, in debug mode, the <see cref="NeverAwaitedReport"/>; once completed, the
+    /// exception the body threw, if any (one slot for three phases keeps every coroutine 8 bytes smaller).
     /// </summary>
     internal object? _continuation;
-
-    /// <summary>The exception the body threw, once completed.</summary>
-    internal Exception? _exception;
 
     /// <summary>Where the coroutine is in its life.</summary>
     internal CoroutineState _state;
@@ -131,12 +129,17 @@ public abstract class Coroutine : IFutureListener
         loop!.RunCoroutines(this);
     }
 
+    /// <summary>The exception the body threw, once completed; null otherwise.</summary>
+    internal Exception? Error => _state == CoroutineState.Completed ? _continuation as Exception : null;
+
     /// <summary>Marks the body finished and resumes whoever waits for it.</summary>
-    internal void Complete()
+    internal void Complete() => Complete(null);
+
+    private void Complete(Exception? error)
     {
         _state = CoroutineState.Completed;
         object? continuation = _continuation;
-        _continuation = null;
+        _continuation = error;
         switch (continuation)
         {
             case Coroutine parent: _task!._loop._next = parent; break;
@@ -146,24 +149,19 @@ public abstract class Coroutine : IFutureListener
     }
 
     /// <summary>Completes with the exception the body threw.</summary>
-    internal void SetException(Exception exception)
-    {
-        _exception = exception;
-        Complete();
-    }
+    internal void SetException(Exception exception) => Complete(exception);
 
     /// <summary>Rethrows the body's exception, if any, keeping its stack trace.</summary>
     internal void ThrowIfFailed()
     {
-        if (_exception is not null) ExceptionDispatchInfo.Throw(_exception);
+        if (Error is { } error) ExceptionDispatchInfo.Throw(error);
     }
 
     /// <summary>Marks a coroutine that was never started as closed (a task cancelled before its first step).</summary>
     internal void CloseUnstarted(CancelledError error)
     {
-        _exception = error;
         _state = CoroutineState.Completed;
-        _continuation = null;
+        _continuation = error;
     }
 
     /// <summary>Suspends this coroutine on <paramref name="awaiter"/>: the builder's one decision per await.</summary>

@@ -59,6 +59,16 @@ public abstract class Future
     /// <summary>Pending, finished or cancelled.</summary>
     private protected FutureState _state;
 
+    // The two fields below belong to tasks. They live here because CoreCLR pads each class level of an
+    // object to 8 bytes: beside _state they fill padding, where in AioTask they would add 8 bytes to
+    // every task (see "Field packing" in ARCHITECTURE.md).
+
+    /// <summary>Task only: a cancellation to deliver when the task next resumes or suspends (asyncio: <c>_must_cancel</c>).</summary>
+    private protected bool _mustCancel;
+
+    /// <summary>Task only: position in the loop's list of pending tasks.</summary>
+    internal int _registryIndex = -1;
+
     /// <summary>Creates a pending future bound to <paramref name="loop"/>.</summary>
     private protected Future(EventLoop loop)
     {

@@ -263,6 +263,7 @@ public sealed partial class EventLoop
                 }
             }
         }
+        _ready.TrimAfterBurst();
     }
 
     private void RunTimed(ReadyItem item)

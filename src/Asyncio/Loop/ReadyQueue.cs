@@ -51,8 +51,20 @@ internal sealed class ReadyQueue
     /// <summary>Sequence number of the entry at <see cref="_head"/>.</summary>
     private long _headId;
 
+    /// <summary>The ring never shrinks below this many entries.</summary>
+    private const int MinCapacity = 256;
+
     /// <summary>Number of entries waiting to run.</summary>
     public int Count => _count;
+
+    /// <summary>
+    /// Gives memory back after a burst (200,000 tasks starting at once leave a ring of 262,144 entries):
+    /// once the ring is mostly empty it is reallocated at a quarter of its size.
+    /// </summary>
+    public void TrimAfterBurst()
+    {
+        if (_items.Length > MinCapacity && _count < _items.Length / 8) Resize(Math.Max(MinCapacity, _items.Length / 4));
+    }
 
     /// <summary>Appends an entry and returns its sequence number.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -107,14 +119,17 @@ internal sealed class ReadyQueue
         _count = 0;
     }
 
-    private void Grow()
+    private void Grow() => Resize(_items.Length * 2);
+
+    private void Resize(int capacity)
     {
-        var bigger = new ReadyItem[_items.Length * 2];
+        Debug.Assert(capacity >= _count && (capacity & (capacity - 1)) == 0);
+        var items = new ReadyItem[capacity];
         for (int i = 0; i < _count; i++)
         {
-            bigger[i] = _items[(_head + i) & (_items.Length - 1)];
+            items[i] = _items[(_head + i) & (_items.Length - 1)];
         }
-        _items = bigger;
+        _items = items;
         _head = 0;
     }
 }
