@@ -111,6 +111,21 @@ public sealed class CoroutineTests : IDisposable
         Assert.Equal("coroutine 'NeverAwaited' was never awaited", report.Message);
     }
 
+    // B015 (the name in the report is the coroutine's method name, local functions included)
+    [Fact]
+    public void CoroutineName_IsTheMethodName_AlsoForLocalFunctions()
+    {
+        static async Coroutine Local() => await Aio.Sleep(0);
+
+        Coroutine local = Local();
+        Coroutine member = NeverAwaited();
+
+        Assert.Equal("Local", local.Name);
+        Assert.Equal("NeverAwaited", member.Name);
+        _loop.RunUntilComplete(local);
+        _loop.RunUntilComplete(member);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void CreateAndDrop() => _ = NeverAwaited();
 

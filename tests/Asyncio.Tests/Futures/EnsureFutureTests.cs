@@ -89,6 +89,25 @@ public sealed class EnsureFutureTests : IDisposable
         });
     }
 
+    // B038
+    [Fact]
+    public void EnsureFuture_OnAClosedLoop_ClosesTheCoroutine_CreateTaskDoesNot()
+    {
+        var closed = TestLoop.NewVirtual();
+        closed.Close();
+        Coroutine<int> c = Aio.Sleep(0, 1);
+        Coroutine<int> c2 = Aio.Sleep(0, 2);
+
+        Assert.Equal("Event loop is closed", Assert.Throws<InvalidOperationException>(() => Aio.EnsureFuture(c, closed)).Message);
+        Assert.Equal("Event loop is closed", Assert.Throws<InvalidOperationException>(() => closed.CreateTask(c2)).Message);
+
+        Assert.True(c.IsCompleted);
+        var reuse = Assert.Throws<InvalidOperationException>(() => _loop.RunUntilComplete(c));
+        Assert.Equal("cannot reuse already awaited coroutine", reuse.Message);
+        Assert.False(c2.IsCompleted);
+        Assert.Equal(2, _loop.RunUntilComplete(c2));
+    }
+
     // B039
     [Fact]
     public void WrapFuture_CompletesWithTheResultComputedOnAnotherThread()

@@ -250,7 +250,7 @@ public sealed class TaskTests : IDisposable
         AioTask<int> failed = _loop.CreateTask(Fails(), name: "f");
         _loop.RunOnce();
 
-        Assert.StartsWith("<Task pending name='x' coro=<", ok.ToString());
+        Assert.StartsWith("<Task pending name='x' coro=<Waits>", ok.ToString());
         cancelled.Cancel();
         Assert.StartsWith("<Task cancelling name='c' coro=<", cancelled.ToString());
 
