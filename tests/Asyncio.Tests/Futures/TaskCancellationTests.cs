@@ -314,4 +314,37 @@ public sealed class TaskCancellationTests : IDisposable
         Assert.Equal(42, _loop.RunUntilComplete(task));
         Assert.False(task.IsCancelled);
     }
+
+    // B028 (without the uncancel, the request is delivered at the await whose future already finished)
+    [Fact]
+    public void Cancel_AfterTheAwaitedFutureFinished_IsStillDeliveredAtThatAwait()
+    {
+        var fut = _loop.CreateFuture();
+        bool cancelledAtAwait = false;
+
+        async Coroutine<int> Body()
+        {
+            try
+            {
+                await fut;
+            }
+            catch (CancelledError)
+            {
+                cancelledAtAwait = true;
+                throw;
+            }
+            return 42;
+        }
+
+        AioTask<int> task = _loop.CreateTask(Body());
+        _loop.RunOnce();
+        fut.SetResult(null);
+
+        Assert.True(task.Cancel());
+        Assert.False(fut.IsCancelled);
+
+        Assert.Throws<CancelledError>(() => _loop.RunUntilComplete(task));
+        Assert.True(cancelledAtAwait);
+        Assert.True(task.IsCancelled);
+    }
 }
