@@ -229,8 +229,20 @@ public static partial class Aio
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="coroutine">A coroutine not awaited before.</param>
     /// <param name="loop">The loop; null for <see cref="GetEventLoop"/>.</param>
-    public static AioTask<T> EnsureFuture<T>(Coroutine<T> coroutine, EventLoop? loop = null) =>
-        (loop ?? GetEventLoop()).CreateTask(coroutine);
+    public static AioTask<T> EnsureFuture<T>(Coroutine<T> coroutine, EventLoop? loop = null)
+    {
+        loop ??= GetEventLoop();
+        try
+        {
+            return loop.CreateTask(coroutine);
+        }
+        catch (InvalidOperationException)
+        {
+            // As asyncio: a coroutine the loop refused (closed) is closed, so it is not reported as never awaited.
+            coroutine.CloseIfUnclaimed();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Wraps <paramref name="coroutine"/> in a task; see <see cref="EnsureFuture{T}(Coroutine{T}, EventLoop?)"/>.
@@ -239,7 +251,7 @@ public static partial class Aio
     /// <param name="coroutine">A coroutine not awaited before.</param>
     /// <param name="loop">The loop; null for <see cref="GetEventLoop"/>.</param>
     public static AioTask EnsureFuture(Coroutine coroutine, EventLoop? loop = null) =>
-        (loop ?? GetEventLoop()).CreateTask(coroutine);
+        EnsureFuture((Coroutine<VoidResult>)coroutine, loop);
 
     /// <summary>
     /// Wraps a .NET task in a loop future; see <see cref="WrapFuture{T}(Task{T}, EventLoop?)"/>.

@@ -90,6 +90,14 @@ public abstract class Coroutine : IFutureListener
         }
     }
 
+    /// <summary>Closes a coroutine nobody has taken yet without running it (asyncio: <c>coro.close()</c>).</summary>
+    internal void CloseIfUnclaimed()
+    {
+        if (_state != CoroutineState.Created) return;
+        Claim();
+        _state = CoroutineState.Completed;
+    }
+
     /// <summary>Starts this claimed coroutine as the child of <paramref name="parent"/>, in its task.</summary>
     internal void StartAsChildOf(Coroutine parent)
     {

@@ -29,9 +29,14 @@ internal static class MethodName<TStateMachine>
 
     private static string Parse(string name)
     {
-        int open = name.IndexOf('<');
+        // A local function's state machine is <<Outer>g__Local|1_0>d: the user's name is Local.
+        int local = name.IndexOf(">g__", StringComparison.Ordinal);
+        int bar = local < 0 ? -1 : name.IndexOf('|', local);
+        if (bar > local + 4) return name[(local + 4)..bar];
+        // A method's is <Name>d__3; a lambda's <<Outer>b__0>d names its enclosing method.
         int close = name.IndexOf('>');
-        return open >= 0 && close > open ? name[(open + 1)..close] : name;
+        int open = close < 0 ? -1 : name.LastIndexOf('<', close);
+        return open >= 0 ? name[(open + 1)..close] : name;
     }
 }
 

@@ -244,6 +244,9 @@ public abstract class Future
         switch (_state)
         {
             case FutureState.Pending:
+                // A task that awaited a future of another loop resumes with its error pending on its own
+                // loop, which the awaiter (reading this future's loop) did not see.
+                EventLoop.RunningOrNull?.ThrowIfResumeInterrupted();
                 throw new InvalidStateError("Result is not ready.");
             case FutureState.Cancelled:
                 throw TakeCancelledError();
