@@ -50,12 +50,21 @@ public abstract class Coroutine : IFutureListener
     /// <summary>Where the coroutine is in its life.</summary>
     internal CoroutineState _state;
 
-    /// <summary>Set while any loop runs in debug mode: new coroutines then watch for never being awaited.</summary>
+    /// <summary>
+    /// Set once any loop was put in debug mode: a cheap first check, so that coroutines made outside debug
+    /// mode never pay for the thread-static read below.
+    /// </summary>
     internal static volatile bool s_trackNeverAwaited;
 
     private protected Coroutine()
     {
-        if (s_trackNeverAwaited) _continuation = new NeverAwaitedReport(this, EventLoop.RunningOrNull);
+        // Watched for never being awaited: coroutines made while a debug-mode loop runs on this thread, or
+        // every coroutine when AIO_DEBUG=1. The report is a finalizable object, hence debug mode only.
+        if (s_trackNeverAwaited)
+        {
+            EventLoop? loop = EventLoop.RunningOrNull;
+            if (Aio.DebugFromEnvironment || loop is { Debug: true }) _continuation = new NeverAwaitedReport(this, loop);
+        }
     }
 
     /// <summary>Runs the body up to its next await (or to its end).</summary>

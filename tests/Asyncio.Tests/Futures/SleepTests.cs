@@ -49,7 +49,7 @@ public sealed class SleepTests : IDisposable
     {
         AioTask<int> t = _loop.CreateTask(Aio.Sleep(10, 0));
         _loop.RunOnce();
-        var timer = Assert.IsType<TimerHandle>(t._waiter);
+        var timer = Assert.IsType<TimerHandle>(t.Waiter);
         double start = _loop.Time();
 
         t.Cancel();
