@@ -57,9 +57,7 @@ public sealed partial class EventLoop
     /// <exception cref="InvalidOperationException">The loop is closed or already running, or another loop runs on this thread.</exception>
     public void RunForever()
     {
-        CheckClosed();
-        if (IsRunning) throw new InvalidOperationException("This event loop is already running");
-        if (t_running is not null) throw new InvalidOperationException("Cannot run the event loop while another loop is running");
+        CheckRunnable();
         SynchronizationContext? previousContext = SynchronizationContext.Current;
         ExecutionContext? callerContext = ExecutionContext.Capture();
         _threadId = Environment.CurrentManagedThreadId;
@@ -83,6 +81,14 @@ public sealed partial class EventLoop
         }
     }
 
+    /// <summary>Throws unless the loop can start running on this thread (asyncio: <c>_check_closed</c>, <c>_check_running</c>).</summary>
+    private void CheckRunnable()
+    {
+        CheckClosed();
+        if (IsRunning) throw new InvalidOperationException("This event loop is already running");
+        if (t_running is not null) throw new InvalidOperationException("Cannot run the event loop while another loop is running");
+    }
+
     /// <summary>
     /// Stops the loop after the current iteration: callbacks already in it still run.
     /// <para>asyncio: <c>loop.stop()</c>.</para>
@@ -99,6 +105,8 @@ public sealed partial class EventLoop
     public T RunUntilComplete<T>(Coroutine<T> coroutine)
     {
         ArgumentNullException.ThrowIfNull(coroutine);
+        // Checked before the coroutine becomes a task, which would otherwise run on the loop already running.
+        CheckRunnable();
         AioTask<T> task = CreateTask(coroutine);
         RunUntilDone(task, ownsTask: true);
         return task.Result();
@@ -112,6 +120,7 @@ public sealed partial class EventLoop
     public void RunUntilComplete(Coroutine coroutine)
     {
         ArgumentNullException.ThrowIfNull(coroutine);
+        CheckRunnable();
         AioTask task = CreateTask(coroutine);
         RunUntilDone(task, ownsTask: true);
         task.ThrowIfFailed();
@@ -288,8 +297,20 @@ public sealed partial class EventLoop
         CallExceptionHandler(new ExceptionContext($"Exception in callback {DescribeCallback(item)}")
         {
             Exception = error,
+            Handle = HandleOfRunningCallback(item),
         });
     }
+
+    /// <summary>
+    /// The handle of the callback being run, made only when it is needed: the callback was the last entry
+    /// taken from the ready queue, since nothing else dequeues while a callback runs.
+    /// </summary>
+    private Handle HandleOfRunningCallback(ReadyItem item) => item.A switch
+    {
+        TimerHandle timer when item.Invoke == s_runTimer => timer,
+        ThreadsafeCallback callback when item.Invoke == ThreadsafeCallback.RunUnlessCancelled => new Handle(callback),
+        _ => new Handle(this, _ready.LastDequeuedId),
+    };
 
     private static string DescribeCallback(ReadyItem item) => item.A switch
     {

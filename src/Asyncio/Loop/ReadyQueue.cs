@@ -54,6 +54,9 @@ internal sealed class ReadyQueue
     /// <summary>Number of entries waiting to run.</summary>
     public int Count => _count;
 
+    /// <summary>Sequence number of the entry <see cref="Dequeue"/> returned last.</summary>
+    public long LastDequeuedId => _headId - 1;
+
     /// <summary>Appends an entry and returns its sequence number.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Enqueue(Action<object?, object?> invoke, object? a, object? b, ExecutionContext? context)

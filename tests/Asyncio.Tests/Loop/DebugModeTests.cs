@@ -1,0 +1,97 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+
+namespace Asyncio.Tests.Loop;
+
+/// <summary>Debug mode: slow-callback warnings and thread checks (behaviour B129).</summary>
+public class DebugModeTests
+{
+    private static readonly Regex s_slowWarning = new(@"^Executing (.+) took \d+\.\d{3} seconds$");
+
+    // B129: the step really takes ~30 ms of wall time; the threshold is lowered so the bound is generous.
+    [Fact]
+    public void SlowCallback_InDebugMode_IsLoggedAsAWarning()
+    {
+        var loop = TestLoop.NewVirtual();
+        var logger = new RecordingLogger();
+        loop.Logger = logger;
+        loop.Debug = true;
+        loop.SlowCallbackDuration = 0.01;
+        loop.CallSoon(SlowCallback);
+        loop.CallSoon(() => { });
+        loop.RunOnce();
+
+        var entry = Assert.Single(logger.Entries);
+        Assert.Equal(LogLevel.Warning, entry.Level);
+        Match match = s_slowWarning.Match(entry.Message);
+        Assert.True(match.Success, entry.Message);
+        Assert.Contains("SlowCallback()", match.Groups[1].Value);
+        loop.Close();
+    }
+
+    private static void SlowCallback() => Thread.Sleep(30);
+
+    // B129: a slow task step is named by its task.
+    [Fact]
+    public void SlowTaskStep_InDebugMode_IsLoggedWithTheTask()
+    {
+        static async Coroutine SlowStep()
+        {
+            await Aio.Sleep(0);
+            Thread.Sleep(30);
+        }
+
+        var loop = TestLoop.NewVirtual();
+        var logger = new RecordingLogger();
+        loop.Logger = logger;
+        loop.Debug = true;
+        loop.SlowCallbackDuration = 0.01;
+        loop.RunUntilComplete(SlowStep());
+
+        Assert.Contains(logger.Entries, e => s_slowWarning.Match(e.Message) is { Success: true } m
+            && m.Groups[1].Value.StartsWith("<Task", StringComparison.Ordinal));
+        loop.Close();
+    }
+
+    // B129
+    [Fact]
+    public void SlowCallback_OutsideDebugMode_IsNotLogged()
+    {
+        var loop = TestLoop.NewVirtual();
+        var logger = new RecordingLogger();
+        loop.Logger = logger;
+        loop.Debug = false;
+        loop.SlowCallbackDuration = 0.001;
+        loop.CallSoon(() => Thread.Sleep(10));
+        loop.RunOnce();
+
+        Assert.Empty(logger.Entries);
+        loop.Close();
+    }
+
+    // B129 (asyncio's _check_thread): in debug mode, loop objects used from another thread while the loop runs throw.
+    [Fact]
+    public void FutureTouchedFromAnotherThread_InDebugMode_Throws()
+    {
+        var loop = TestLoop.NewVirtual();
+        loop.Debug = true;
+
+        async Coroutine<string[]> Main()
+        {
+            Future<int> future = loop.CreateFuture<int>();
+            var messages = await Task.Run(() => new[]
+            {
+                Assert.Throws<InvalidOperationException>(() => future.SetResult(1)).Message,
+                Assert.Throws<InvalidOperationException>(() => future.Cancel()).Message,
+                Assert.Throws<InvalidOperationException>(() => loop.CallSoon(() => { })).Message,
+                Assert.Throws<InvalidOperationException>(() => loop.CallLater(1, () => { })).Message,
+            });
+            Assert.False(future.IsDone);
+            return messages;
+        }
+
+        string[] messages = loop.RunUntilComplete(Main());
+        Assert.All(messages, m => Assert.Equal("Non-thread-safe operation invoked on an event loop other than the current one", m));
+        loop.Close();
+    }
+}
