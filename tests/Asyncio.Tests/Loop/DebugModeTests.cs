@@ -75,18 +75,25 @@ public class DebugModeTests
     {
         var loop = TestLoop.NewVirtual();
         loop.Debug = true;
+        bool threadsafeRan = false;
 
         async Coroutine<string[]> Main()
         {
             Future<int> future = loop.CreateFuture<int>();
-            var messages = await Task.Run(() => new[]
+            var messages = await Task.Run(() =>
             {
-                Assert.Throws<InvalidOperationException>(() => future.SetResult(1)).Message,
-                Assert.Throws<InvalidOperationException>(() => future.Cancel()).Message,
-                Assert.Throws<InvalidOperationException>(() => loop.CallSoon(() => { })).Message,
-                Assert.Throws<InvalidOperationException>(() => loop.CallLater(1, () => { })).Message,
+                // The one bridge meant for other threads stays allowed.
+                loop.CallSoonThreadsafe(() => threadsafeRan = true);
+                return new[]
+                {
+                    Assert.Throws<InvalidOperationException>(() => future.SetResult(1)).Message,
+                    Assert.Throws<InvalidOperationException>(() => future.Cancel()).Message,
+                    Assert.Throws<InvalidOperationException>(() => loop.CallSoon(() => { })).Message,
+                    Assert.Throws<InvalidOperationException>(() => loop.CallLater(1, () => { })).Message,
+                };
             });
             Assert.False(future.IsDone);
+            Assert.True(threadsafeRan);
             return messages;
         }
 

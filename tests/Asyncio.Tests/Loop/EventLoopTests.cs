@@ -234,8 +234,9 @@ public class EventLoopTests
         var loop = TestLoop.NewVirtual();
         bool ran = false;
         loop.CallSoon(() => ran = true);
-        loop.CallLater(1, () => ran = true);
+        TimerHandle timer = loop.CallLater(1, () => ran = true);
         loop.Close();
+        Assert.False(timer.InHeap); // pending timers are dropped
         loop.Close();
         Assert.True(loop.IsClosed);
 

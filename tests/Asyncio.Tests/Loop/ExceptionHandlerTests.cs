@@ -150,4 +150,31 @@ public class ExceptionHandlerTests
         Assert.Equal("bar", seen);
         loop.Close();
     }
+
+    // B128 (3.12+): a report naming a task runs the handler in that task's context.
+    [Fact]
+    public void Handler_RunsInTheContextOfTheTaskNamedInTheReport()
+    {
+        var loop = TestLoop.NewVirtual();
+        var seen = new List<string?>();
+        loop.SetExceptionHandler((_, _) => seen.Add(s_var.Value));
+
+        static async Coroutine SetsBar()
+        {
+            s_var.Value = "bar";
+            await Aio.Sleep(0);
+        }
+
+        AioTask task = loop.CreateTask(SetsBar());
+        loop.RunUntilComplete(task);
+        s_var.Value = "foo";
+        loop.CallExceptionHandler(new ExceptionContext("about the task") { Task = task });
+        loop.CallExceptionHandler(new ExceptionContext("about the task as a future") { Future = task });
+        loop.CallExceptionHandler(new ExceptionContext("about nothing"));
+
+        Assert.Equal(["bar", "bar", "foo"], seen);
+        Assert.Equal("foo", s_var.Value);
+        s_var.Value = null;
+        loop.Close();
+    }
 }

@@ -87,6 +87,7 @@ public class RunnerTests
         var log = new List<string>();
         var reports = new List<ExceptionContext>();
         var tasks = new List<AioTask>();
+        int? seenVar = null;
 
         async Coroutine Leftover()
         {
@@ -105,6 +106,7 @@ public class RunnerTests
 
         async Coroutine Errs()
         {
+            s_var.Value = 7;
             try
             {
                 await Aio.Sleep(10);
@@ -117,7 +119,11 @@ public class RunnerTests
 
         async Coroutine<string> Main()
         {
-            Aio.GetRunningLoop().SetExceptionHandler((_, context) => reports.Add(context));
+            Aio.GetRunningLoop().SetExceptionHandler((_, context) =>
+            {
+                reports.Add(context);
+                seenVar = s_var.Value;
+            });
             tasks.Add(Aio.CreateTask(Leftover()));
             tasks.Add(Aio.CreateTask(Errs()));
             await Aio.Sleep(0);
@@ -131,6 +137,26 @@ public class RunnerTests
         Assert.Equal("unhandled exception during asyncio.run() shutdown", report.Message);
         Assert.IsType<DivideByZeroException>(report.Exception);
         Assert.Same(tasks[1], report.Task);
+        Assert.Equal(7, seenVar); // 3.12+: the handler runs in the failed task's context
+    });
+
+    // B132
+    [Fact]
+    public void Run_MainFails_LeftoverTasksAreStillCancelled() => IsolatedThread.Run(() =>
+    {
+        AioTask? leftover = null;
+
+        static async Coroutine Forever() => await Aio.Sleep(double.PositiveInfinity);
+
+        async Coroutine Main()
+        {
+            leftover = Aio.CreateTask(Forever());
+            await Aio.Sleep(0);
+            throw new FormatException("main failed");
+        }
+
+        Assert.Equal("main failed", Assert.Throws<FormatException>(() => Aio.Run(Main(), virtualTime: true)).Message);
+        Assert.True(leftover!.IsCancelled);
     });
 
     // B133: the part that applies so far: leftover tasks finish while the loop is open, then it is closed
