@@ -13,8 +13,7 @@ public class DebugModeTests
     public void SlowCallback_InDebugMode_IsLoggedAsAWarning()
     {
         var loop = TestLoop.NewVirtual();
-        var logger = new RecordingLogger();
-        loop.Logger = logger;
+        var logger = RecordingLogger.On(loop);
         loop.Debug = true;
         loop.SlowCallbackDuration = 0.01;
         loop.CallSoon(SlowCallback);
@@ -42,8 +41,7 @@ public class DebugModeTests
         }
 
         var loop = TestLoop.NewVirtual();
-        var logger = new RecordingLogger();
-        loop.Logger = logger;
+        var logger = RecordingLogger.On(loop);
         loop.Debug = true;
         loop.SlowCallbackDuration = 0.01;
         loop.RunUntilComplete(SlowStep());
@@ -58,8 +56,7 @@ public class DebugModeTests
     public void SlowCallback_OutsideDebugMode_IsNotLogged()
     {
         var loop = TestLoop.NewVirtual();
-        var logger = new RecordingLogger();
-        loop.Logger = logger;
+        var logger = RecordingLogger.On(loop);
         loop.Debug = false;
         loop.SlowCallbackDuration = 0.001;
         loop.CallSoon(() => Thread.Sleep(10));

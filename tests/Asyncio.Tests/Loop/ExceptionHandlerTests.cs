@@ -56,8 +56,7 @@ public class ExceptionHandlerTests
     public void DefaultHandler_LogsTheMessageThenOneSortedKeyLinePerField()
     {
         var loop = TestLoop.NewVirtual();
-        var logger = new RecordingLogger();
-        loop.Logger = logger;
+        var logger = RecordingLogger.On(loop);
         loop.CallSoon(Boom);
         loop.RunOnce();
 
@@ -87,8 +86,7 @@ public class ExceptionHandlerTests
     public void CallExceptionHandler_WithoutAMessage_UsesTheDefaultMessage()
     {
         var loop = TestLoop.NewVirtual();
-        var logger = new RecordingLogger();
-        loop.Logger = logger;
+        var logger = RecordingLogger.On(loop);
         loop.CallExceptionHandler(new ExceptionContext(null!));
 
         Assert.Equal("Unhandled exception in event loop", Assert.Single(logger.Entries).Message);
@@ -100,8 +98,7 @@ public class ExceptionHandlerTests
     public void HandlerThatThrows_IsReportedByTheDefaultHandler()
     {
         var loop = TestLoop.NewVirtual();
-        var logger = new RecordingLogger();
-        loop.Logger = logger;
+        var logger = RecordingLogger.On(loop);
         loop.SetExceptionHandler((_, _) => throw new InvalidOperationException("handler broke"));
         loop.CallSoon(Boom);
         loop.RunOnce();
@@ -117,8 +114,7 @@ public class ExceptionHandlerTests
     public void SetExceptionHandler_Null_RestoresTheDefaultHandler()
     {
         var loop = TestLoop.NewVirtual();
-        var logger = new RecordingLogger();
-        loop.Logger = logger;
+        var logger = RecordingLogger.On(loop);
         Action<EventLoop, ExceptionContext> handler = (_, _) => { };
         loop.SetExceptionHandler(handler);
         Assert.Same(handler, loop.GetExceptionHandler());

@@ -8,6 +8,14 @@ internal sealed class RecordingLogger : ILogger
     /// <summary>Everything logged, in order.</summary>
     public List<(LogLevel Level, string Message, Exception? Exception)> Entries { get; } = new();
 
+    /// <summary>A new recorder made <paramref name="loop"/>'s logger.</summary>
+    public static RecordingLogger On(EventLoop loop)
+    {
+        var logger = new RecordingLogger();
+        loop.Logger = logger;
+        return logger;
+    }
+
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => true;

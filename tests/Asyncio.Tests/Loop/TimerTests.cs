@@ -79,6 +79,27 @@ public class TimerTests
         loop.Close();
     }
 
+    // B123: as in asyncio, cancelled() turns true even when cancel() comes after the callback ran.
+    [Fact]
+    public void HandlesCancelledAfterTheirCallbackRan_ReportCancelled()
+    {
+        var loop = TestLoop.NewVirtual();
+        var log = new List<string>();
+        Handle soon = loop.CallSoon(log.Add, "soon");
+        TimerHandle later = loop.CallLater(0, log.Add, "later");
+        Handle threadsafe = loop.CallSoonThreadsafe(log.Add, "threadsafe");
+        loop.RunOnce();
+        Assert.Equal(["soon", "threadsafe", "later"], log);
+
+        soon.Cancel();
+        later.Cancel();
+        threadsafe.Cancel();
+        Assert.True(soon.IsCancelled);
+        Assert.True(later.IsCancelled);
+        Assert.True(threadsafe.IsCancelled);
+        loop.Close();
+    }
+
     // B123
     [Fact]
     public void TimerHandleWhen_IsTheAbsoluteLoopTime()
