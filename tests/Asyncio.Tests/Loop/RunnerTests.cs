@@ -272,4 +272,24 @@ public class RunnerTests
         Assert.Equal("Runner is closed", Assert.Throws<InvalidOperationException>(() => runner.Loop).Message);
         Assert.Equal("Runner is closed", Assert.Throws<InvalidOperationException>(() => runner.Run(One())).Message);
     });
+
+    // B135 (the loop_factory part): the C# runners take the loop's clock instead of a loop factory.
+    [Fact]
+    public void RunnerAndRun_BuildTheirLoopOnTheGivenClock() => IsolatedThread.Run(() =>
+    {
+        static async Coroutine<double> SleepAMinute()
+        {
+            await Aio.Sleep(60);
+            return Aio.GetRunningLoop().Time();
+        }
+
+        var clock = new VirtualTimeProvider();
+        using (var runner = new AioRunner(timeProvider: clock))
+        {
+            Assert.Same(clock, runner.Loop.TimeProvider);
+            Assert.Equal(60, runner.Run(SleepAMinute()), 6);
+            Assert.Equal(120, runner.Run(SleepAMinute()), 6);
+        }
+        Assert.Equal(60, Aio.Run(SleepAMinute(), new VirtualTimeProvider()), 6);
+    });
 }
