@@ -314,13 +314,19 @@ public sealed partial class EventLoop
 
     private static string DescribeCallback(ReadyItem item) => item.A switch
     {
+        // A timer or cross-thread entry wraps the real target: a task step (a sleep's wake-up) is named
+        // by its task, as asyncio names the step that follows the sleep.
+        TimerHandle t => DescribeTarget(t.A) ?? t.ToString(),
+        ThreadsafeCallback t => DescribeTarget(t.A) ?? t.ToString(),
+        var other => DescribeTarget(other) ?? other?.ToString() ?? "callback",
+    };
+
+    private static string? DescribeTarget(object? target) => target switch
+    {
         Coroutine c when c._task is not null => c._task.ToString(),
         AioTask t => t.ToString(),
-        TimerHandle t => t.Invoke == s_invokeAction ? Describe((Delegate)t.A!) : t.ToString(),
-        ThreadsafeCallback t => t.A is Delegate d ? Describe(d) : t.ToString(),
         Delegate d => Describe(d),
-        { } other => other.ToString() ?? "callback",
-        null => "callback",
+        _ => null,
     };
 
     private static string Describe(Delegate d) => $"{d.Method.DeclaringType?.Name}.{d.Method.Name}()";

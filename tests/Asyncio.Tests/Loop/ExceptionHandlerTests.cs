@@ -9,6 +9,8 @@ public class ExceptionHandlerTests
 
     private static void Boom() => throw new DivideByZeroException();
 
+    private static void Boom(int code) => throw new DivideByZeroException($"code {code}");
+
     // B128
     [Fact]
     public void CallbackException_DoesNotStopTheLoop_AndReachesTheHandlerWithItsContext()
@@ -41,13 +43,19 @@ public class ExceptionHandlerTests
     {
         var loop = TestLoop.NewVirtual();
         var handles = new List<Handle?>();
-        loop.SetExceptionHandler((_, context) => handles.Add(context.Handle));
-        TimerHandle timer = loop.CallLater(1, Boom);
+        var messages = new List<string>();
+        loop.SetExceptionHandler((_, context) =>
+        {
+            handles.Add(context.Handle);
+            messages.Add(context.Message);
+        });
+        TimerHandle timer = loop.CallLater(1, Boom, 0);
         Handle threadsafe = loop.CallSoonThreadsafe(Boom);
         loop.CallLater(2, loop.Stop);
         loop.RunForever();
 
         Assert.Equal([threadsafe, (Handle)timer], handles);
+        Assert.All(messages, m => Assert.Contains("Boom()", m));
         loop.Close();
     }
 
