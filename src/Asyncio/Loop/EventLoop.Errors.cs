@@ -44,7 +44,16 @@ public sealed partial class EventLoop
         }
         try
         {
-            handler(this, context);
+            // As in Python 3.12+, the handler runs in the context of the task the report is about.
+            if ((context.Task ?? context.Future as AioTask)?.Context is { } taskContext)
+            {
+                ExecutionContext.Run(taskContext, static state =>
+                {
+                    var (handler, loop, context) = ((Action<EventLoop, ExceptionContext>, EventLoop, ExceptionContext))state!;
+                    handler(loop, context);
+                }, (handler, this, context));
+            }
+            else handler(this, context);
         }
         catch (Exception error)
         {

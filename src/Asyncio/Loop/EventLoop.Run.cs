@@ -57,9 +57,7 @@ public sealed partial class EventLoop
     /// <exception cref="InvalidOperationException">The loop is closed or already running, or another loop runs on this thread.</exception>
     public void RunForever()
     {
-        CheckClosed();
-        if (IsRunning) throw new InvalidOperationException("This event loop is already running");
-        if (t_running is not null) throw new InvalidOperationException("Cannot run the event loop while another loop is running");
+        CheckRunnable();
         SynchronizationContext? previousContext = SynchronizationContext.Current;
         ExecutionContext? callerContext = ExecutionContext.Capture();
         _threadId = Environment.CurrentManagedThreadId;
@@ -83,6 +81,14 @@ public sealed partial class EventLoop
         }
     }
 
+    /// <summary>Throws unless the loop can start running on this thread (asyncio: <c>_check_closed</c>, <c>_check_running</c>).</summary>
+    private void CheckRunnable()
+    {
+        CheckClosed();
+        if (IsRunning) throw new InvalidOperationException("This event loop is already running");
+        if (t_running is not null) throw new InvalidOperationException("Cannot run the event loop while another loop is running");
+    }
+
     /// <summary>
     /// Stops the loop after the current iteration: callbacks already in it still run.
     /// <para>asyncio: <c>loop.stop()</c>.</para>
@@ -99,6 +105,8 @@ public sealed partial class EventLoop
     public T RunUntilComplete<T>(Coroutine<T> coroutine)
     {
         ArgumentNullException.ThrowIfNull(coroutine);
+        // Checked before the coroutine becomes a task, which would otherwise run on the loop already running.
+        CheckRunnable();
         AioTask<T> task = CreateTask(coroutine);
         RunUntilDone(task, ownsTask: true);
         return task.Result();
@@ -112,6 +120,7 @@ public sealed partial class EventLoop
     public void RunUntilComplete(Coroutine coroutine)
     {
         ArgumentNullException.ThrowIfNull(coroutine);
+        CheckRunnable();
         AioTask task = CreateTask(coroutine);
         RunUntilDone(task, ownsTask: true);
         task.ThrowIfFailed();
@@ -289,18 +298,36 @@ public sealed partial class EventLoop
         CallExceptionHandler(new ExceptionContext($"Exception in callback {DescribeCallback(item)}")
         {
             Exception = error,
+            Handle = HandleOfRunningCallback(item),
         });
     }
 
+    /// <summary>
+    /// The handle of the callback being run, made only when it is needed: the callback was the last entry
+    /// taken from the ready queue, since nothing else dequeues while a callback runs.
+    /// </summary>
+    private Handle HandleOfRunningCallback(ReadyItem item) => item.A switch
+    {
+        TimerHandle timer when item.Invoke == s_runTimer => timer,
+        ThreadsafeCallback callback when item.Invoke == ThreadsafeCallback.RunUnlessCancelled => new Handle(callback),
+        _ => new Handle(this, _ready.LastDequeuedId),
+    };
+
     private static string DescribeCallback(ReadyItem item) => item.A switch
+    {
+        // A timer or cross-thread entry wraps the real target: a task step (a sleep's wake-up) is named
+        // by its task, as asyncio names the step that follows the sleep.
+        TimerHandle t => DescribeTarget(t.A) ?? t.ToString(),
+        ThreadsafeCallback t => DescribeTarget(t.A) ?? t.ToString(),
+        var other => DescribeTarget(other) ?? other?.ToString() ?? "callback",
+    };
+
+    private static string? DescribeTarget(object? target) => target switch
     {
         Coroutine c when c._task is not null => c._task.ToString(),
         AioTask t => t.ToString(),
-        TimerHandle t => t.Invoke == s_invokeAction ? Describe((Delegate)t.A!) : t.ToString(),
-        ThreadsafeCallback t => t.A is Delegate d ? Describe(d) : t.ToString(),
         Delegate d => Describe(d),
-        { } other => other.ToString() ?? "callback",
-        null => "callback",
+        _ => null,
     };
 
     private static string Describe(Delegate d) => $"{d.Method.DeclaringType?.Name}.{d.Method.Name}()";

@@ -385,7 +385,9 @@ public sealed partial class EventLoop
 
     internal void CancelReady(long id)
     {
-        if (_ready.TryCancel(id)) (_cancelledReady ??= new HashSet<long>()).Add(id);
+        // Remembered even when the callback already ran: asyncio's cancelled() turns true on any cancel().
+        _ready.TryCancel(id);
+        (_cancelledReady ??= new HashSet<long>()).Add(id);
     }
 
     internal bool IsReadyCancelled(long id) => _cancelledReady is not null && _cancelledReady.Contains(id);

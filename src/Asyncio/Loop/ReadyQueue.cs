@@ -66,6 +66,9 @@ internal sealed class ReadyQueue
         if (_items.Length > MinCapacity && _count < _items.Length / 8) Resize(Math.Max(MinCapacity, _items.Length / 4));
     }
 
+    /// <summary>Sequence number of the entry <see cref="Dequeue"/> returned last.</summary>
+    public long LastDequeuedId => _headId - 1;
+
     /// <summary>Appends an entry and returns its sequence number.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Enqueue(Action<object?, object?> invoke, object? a, object? b, ExecutionContext? context)
