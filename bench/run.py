@@ -1,0 +1,470 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark runner: every registered workload on every runtime, one markdown table.
+
+    python3 bench/run.py [--repeat 3] [--workloads W1,W3] [--write docs/benchmarks.md] [--bdn]
+
+Runtimes (columns):
+  aio, .NET tp, .NET st   the workloads registered in bench/Asyncio.Bench (`--list` prints NAME RUNTIME [VARIANTS])
+  asyncio                 CPython asyncio (`python3`, or --python)
+  uvloop                  asyncio on uvloop (`/usr/bin/python3 ... --uvloop`, or --uvloop-python; n/a when not importable)
+
+Where the CPython side of a workload comes from:
+  1. W1-W7: the reference script shared/bench/py/bench_asyncio.py, looked for in ../shared beside the repository
+     (or --shared DIR, or $AIO_SHARED). It is called, never copied; when it is missing those cells read n/a.
+  2. Any other workload: a bench/py/<area>.py that lists it. The convention for those files: `python3 FILE --list`
+     prints the workload names it implements, one per line; `python3 FILE NAME [--variant V] [--uvloop]` prints one
+     JSON line {"w": NAME, "runtime": "asyncio", "value": ..., "unit": ...} (the reference script's shape).
+
+Each cell is the median of --repeat runs (runs go round-robin over the runtimes, so a burst of load on the shared
+machine hits all of them). Ratios are oriented so that > 1 always means this library is better: for rates (units
+ending in /s) aio / other, for costs (ms, bytes) other / aio.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = 'bench/Asyncio.Bench'
+REFERENCE_WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7']
+DOTNET_RUNTIMES = ['aio', 'tp', 'st']
+PY_RUNTIMES = ['asyncio', 'uvloop']
+COLUMNS = [('aio', 'aio'), ('asyncio', 'asyncio'), ('uvloop', 'uvloop'), ('tp', '.NET tp'), ('st', '.NET st')]
+
+# Figures the .NET workloads report besides their headline, shown as rows of their own:
+# workload -> [(field, unit, python_headline)]. python_headline: the CPython script's headline value measures the
+# same thing (W5's reference figure is RSS per task, while the .NET headline is managed heap per task).
+EXTRA_ROWS = {
+    'W3': [('alloc_bytes_per_callsoon', 'bytes allocated/CallSoon', False)],
+    'W5': [('warm_heap_bytes_per_task', 'bytes/task (GC heap, 2nd round)', False),
+           ('rss_bytes_per_task', 'bytes/task (RSS)', True)],
+}
+# The .NET headline of these workloads is not what the CPython script measures: its cells stay empty there.
+PY_HEADLINE_ELSEWHERE = {'W5'}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run(cmd, timeout, env=None):
+    """Runs a command; returns (exit code, stdout, stderr). A timeout counts as exit code -1."""
+    try:
+        p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
+        return p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired as e:
+        return -1, e.stdout or '', f'timed out after {timeout} s'
+
+
+def last_json(stdout):
+    for line in reversed(stdout.strip().splitlines()):
+        line = line.strip()
+        if line.startswith('{'):
+            return json.loads(line)
+    raise ValueError('no JSON line in the output')
+
+
+# ---------------------------------------------------------------- discovering what to run
+
+def build_dotnet():
+    """Builds the bench project once in Release and returns the path of its assembly."""
+    log(f'building {PROJECT} (Release)...')
+    code, out, err = run(['dotnet', 'build', '-c', 'Release', PROJECT, '-nologo', '-v', 'q'], timeout=900)
+    if code != 0:
+        sys.exit(f'build failed:\n{out[-4000:]}\n{err[-2000:]}')
+    code, out, err = run(['dotnet', 'msbuild', PROJECT, '-getProperty:TargetPath', '-p:Configuration=Release'], timeout=300)
+    dll = out.strip()
+    if code != 0 or not Path(dll).is_file():
+        sys.exit(f'cannot find the built assembly: {out} {err}')
+    return dll
+
+
+def list_dotnet(dll):
+    """[(name, runtime, [variants])] from `Asyncio.Bench --list`."""
+    code, out, err = run(['dotnet', dll, '--list'], timeout=120)
+    if code != 0:
+        sys.exit(f'--list failed: {err}')
+    entries = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            entries.append((parts[0], parts[1], parts[2].split(',') if len(parts) > 2 else []))
+    return entries
+
+
+def find_reference(shared_arg):
+    """The reference script, or None: ../shared beside the repository (for a worktree: beside the main checkout)."""
+    candidates = []
+    if shared_arg:
+        candidates.append(Path(shared_arg))
+    if os.environ.get('AIO_SHARED'):
+        candidates.append(Path(os.environ['AIO_SHARED']))
+    candidates.append(ROOT.parent / 'shared')
+    code, out, _ = run(['git', 'rev-parse', '--path-format=absolute', '--git-common-dir'], timeout=30)
+    if code == 0 and out.strip():
+        candidates.append(Path(out.strip()).parent.parent / 'shared')
+    for c in candidates:
+        script = c / 'bench' / 'py' / 'bench_asyncio.py'
+        if script.is_file():
+            return script
+    return None
+
+
+def python_scripts(reference, python):
+    """workload name -> script implementing it for CPython."""
+    scripts = {}
+    for f in sorted((ROOT / 'bench' / 'py').glob('*.py')):
+        code, out, err = run([python, str(f), '--list'], timeout=60)
+        if code != 0:
+            log(f'warning: {f.relative_to(ROOT)} --list failed: {err.strip()[:200]}')
+            continue
+        for name in out.split():
+            scripts.setdefault(name, f)
+    if reference is not None:
+        for name in REFERENCE_WORKLOADS:
+            scripts[name] = reference  # the reference figures are the ones the issues quote
+    return scripts
+
+
+def python_version(python):
+    code, out, _ = run([python, '-c', 'import sys; print(sys.version.split()[0])'], timeout=30)
+    return out.strip() if code == 0 else None
+
+
+def uvloop_version(python):
+    code, out, _ = run([python, '-c', 'import uvloop; print(uvloop.__version__)'], timeout=30)
+    return out.strip() if code == 0 else None
+
+
+# ---------------------------------------------------------------- measuring
+
+def command_for(runtime, name, variant, dll, scripts, args):
+    extra = ['--variant', variant] if variant else []
+    if runtime in DOTNET_RUNTIMES:
+        return ['dotnet', dll, name, '--runtime', runtime] + extra
+    script = str(scripts[name])
+    if runtime == 'asyncio':
+        return [args.python, script, name] + extra
+    return [args.uvloop_python, script, name] + extra + ['--uvloop']
+
+
+def measure(rows, dll, scripts, args, raw):
+    """rows: [(name, variant, [runtimes])]. Returns {(name, variant, runtime): [results]}."""
+    results = {}
+    total = sum(len([rt for rt in r[2] if rt not in args.unavailable]) for r in rows) * args.repeat
+    done = 0
+    for rep in range(args.repeat):
+        for name, variant, runtimes in rows:
+            for runtime in runtimes:
+                if runtime in args.unavailable:
+                    continue
+                done += 1
+                cmd = command_for(runtime, name, variant, dll, scripts, args)
+                t0 = time.monotonic()
+                code, out, err = run(cmd, timeout=args.timeout)
+                label = f'{name}{" " + variant if variant else ""} {runtime}'
+                try:
+                    if code != 0:
+                        raise ValueError(f'exit {code}: {err.strip()[-300:]}')
+                    result = last_json(out)
+                    results.setdefault((name, variant, runtime), []).append(result)
+                    raw.write(json.dumps(result) + '\n')
+                    log(f'[{done}/{total}] {label}: {fmt(result["value"])} {result["unit"]} ({time.monotonic() - t0:.1f} s)')
+                except ValueError as e:
+                    log(f'[{done}/{total}] {label}: FAILED {e}')
+    return results
+
+
+# ---------------------------------------------------------------- the table
+
+def higher_is_better(unit):
+    return unit.endswith('/s')
+
+
+def median_of(results, field):
+    values = [r[field] for r in results if isinstance(r.get(field), (int, float))]
+    return statistics.median(values) if values else None
+
+
+def ratio(aio, other, unit):
+    """> 1 means aio is better."""
+    if aio is None or other is None:
+        return None
+    better, worse = (aio, other) if higher_is_better(unit) else (other, aio)
+    if worse == 0:
+        return float('inf') if better > 0 else 1.0
+    return better / worse
+
+
+def fmt(v):
+    if v is None:
+        return 'n/a'
+    a = abs(v)
+    if a >= 1e6:
+        return f'{v / 1e6:.2f}M'
+    if a >= 1e4:
+        return f'{v / 1e3:.0f}k'
+    if a >= 100:
+        return f'{v:.0f}'
+    if a == 0:
+        return '0'
+    return f'{v:.3g}'
+
+
+def fmt_ratio(r):
+    if r is None:
+        return 'n/a'
+    if r == float('inf'):
+        return '∞'
+    return f'{r:.0f}x' if r >= 10 else f'{r:.2f}x'
+
+
+def table_rows(rows, results):
+    """[{label, unit, name, variant, cells: {runtime: value}}] for the headline and the extra rows."""
+    out = []
+    for name, variant, runtimes in rows:
+        label = f'{name} {variant}' if variant else name
+        cells, unit = {}, None
+        for rt in runtimes:
+            rs = results.get((name, variant, rt), [])
+            if rt in PY_RUNTIMES and name in PY_HEADLINE_ELSEWHERE:
+                continue
+            cells[rt] = median_of(rs, 'value')  # None (n/a) when every run failed or the runtime is unavailable
+            if rs and (rt in DOTNET_RUNTIMES or unit is None):
+                unit = rs[0]['unit']
+        out.append(dict(label=label, name=name, variant=variant, unit=unit or '?', cells=cells, field='value'))
+        for field, extra_unit, py_headline in EXTRA_ROWS.get(name, []):
+            cells = {}
+            for rt in runtimes:
+                rs = results.get((name, variant, rt), [])
+                if rt in PY_RUNTIMES:
+                    if py_headline:
+                        cells[rt] = median_of(rs, 'value')
+                else:
+                    cells[rt] = median_of(rs, field)
+            if any(v is not None for v in cells.values()):
+                out.append(dict(label=f'{label} · {field}', name=name, variant=variant, unit=extra_unit, cells=cells, field=field))
+    return out
+
+
+def markdown_table(trows):
+    head = ['workload', 'unit'] + [c[1] for c in COLUMNS] + ['aio/asyncio', 'aio/.NET tp', 'aio/.NET st']
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for r in trows:
+        c, u = r['cells'], r['unit']
+        vals = [fmt(c.get(k)) if k in c else '—' for k, _ in COLUMNS]
+        ratios = [fmt_ratio(ratio(c.get('aio'), c.get(k), u)) if k in c and 'aio' in c else '—' for k in ('asyncio', 'tp', 'st')]
+        lines.append('| ' + ' | '.join([r['label'], u] + vals + ratios) + ' |')
+    return '\n'.join(lines)
+
+
+# ---------------------------------------------------------------- issue targets
+
+def find_row(trows, name, variant=None, field='value'):
+    for r in trows:
+        if r['name'] == name and r['variant'] == variant and r['field'] == field:
+            return r
+    return None
+
+
+def targets(trows, bdn_zero):
+    """[(target, measured, verdict)] for the targets of issue 2."""
+    out = []
+
+    def verdict(ok):
+        return 'n/a (not measured)' if ok is None else ('**met**' if ok else '**not met**')
+
+    def check(r, other, at_least):
+        if r is None:
+            return None, None
+        x = ratio(r['cells'].get('aio'), r['cells'].get(other), r['unit'])
+        return x, (None if x is None else x >= at_least)
+
+    w1 = find_row(trows, 'W1')
+    x, ok = check(w1, 'asyncio', 50)
+    out.append(('W1 spawn ≥ 50x asyncio', fmt_ratio(x), verdict(ok)))
+    x, ok = check(w1, 'tp', 1.0)
+    out.append(('W1 spawn ≥ 1.0x .NET tp', fmt_ratio(x), verdict(ok)))
+    for variant in ('flat', 'chained'):
+        x, ok = check(find_row(trows, 'W3', variant), 'asyncio', 40)
+        out.append((f'W3 callbacks ({variant}) ≥ 40x asyncio', fmt_ratio(x), verdict(ok)))
+    allocs = [find_row(trows, 'W3', v, 'alloc_bytes_per_callsoon') for v in ('flat', 'chained')]
+    allocs = [r['cells'].get('aio') for r in allocs if r is not None and r['cells'].get('aio') is not None]
+    measured = ', '.join(fmt(a) for a in allocs) + ' B in W3' if allocs else 'n/a'
+    ok = None if not allocs else all(a == 0 for a in allocs)
+    if bdn_zero is not None:
+        measured += f'; BenchmarkDotNet: {"0 B" if bdn_zero else "not 0 B"}'
+        ok = bdn_zero if ok is None else (ok and bdn_zero)
+    out.append(('W3 0 B allocated per CallSoon', measured, verdict(ok)))
+    w4 = find_row(trows, 'W4')
+    x, ok = check(w4, 'asyncio', 10)
+    m = 'n/a' if w4 is None or x is None else f'{fmt(w4["cells"]["aio"])} ms vs {fmt(w4["cells"]["asyncio"])} ms ({fmt_ratio(x)})'
+    out.append(('W4 overshoot ≤ 1/10 of asyncio\'s', m, verdict(ok)))
+    w5 = find_row(trows, 'W5')
+    v = None if w5 is None else w5['cells'].get('aio')
+    out.append(('W5 ≤ 200 B/task (GC heap)', 'n/a' if v is None else f'{fmt(v)} B/task', verdict(None if v is None else v <= 200)))
+    return out
+
+
+# ---------------------------------------------------------------- BenchmarkDotNet
+
+def run_bdn(dll, args):
+    """Runs the CallSoon allocation benchmark; returns (summary table lines, True if it allocated 0 B)."""
+    log('running BenchmarkDotNet *CallSoon* (in-process, short run)...')
+    code, out, err = run(['dotnet', dll, '--bdn', '--filter', '*CallSoon*'], timeout=900)
+    table = [l for l in out.splitlines() if l.startswith('|')]
+    if code != 0 or not table:
+        log(f'BenchmarkDotNet failed (exit {code}): {err[-500:]}')
+        return None, None
+    header = [h.strip() for h in table[0].strip('|').split('|')]
+    zero = None
+    if 'Allocated' in header:
+        col = header.index('Allocated')
+        cells = [l.strip('|').split('|')[col].strip() for l in table[2:]]
+        zero = bool(cells) and all(c in ('-', '0 B') for c in cells)
+    return table, zero
+
+
+# ---------------------------------------------------------------- main
+
+def machine_facts(args):
+    _, dotnet, _ = run(['dotnet', '--version'], timeout=60)
+    facts = [
+        ('cores (nproc)', str(os.cpu_count())),
+        ('OS', platform.platform()),
+        ('dotnet', dotnet.strip()),
+        ('python3 (asyncio)', f'{python_version(args.python)} ({args.python})'),
+    ]
+    uv = uvloop_version(args.uvloop_python)
+    facts.append(('uvloop', f'{uv} on Python {python_version(args.uvloop_python)} ({args.uvloop_python})' if uv else 'not installed'))
+    return facts
+
+
+def write_doc(path, command, started, facts, loads, trows, target_rows, bdn_table, notes):
+    lines = [
+        '# Benchmarks',
+        '',
+        'Generated by `bench/run.py`; do not edit by hand. Rerun:',
+        '',
+        '```sh',
+        command,
+        '```',
+        '',
+        f'Run on {started:%Y-%m-%d %H:%M} UTC.',
+        '',
+        '| machine | |',
+        '|---|---|',
+    ]
+    lines += [f'| {k} | {v} |' for k, v in facts]
+    lines += [f'| load average (1 min) at start / end | {loads[0]} / {loads[1]} |', '']
+    lines += [
+        '## Results',
+        '',
+        'Median of the runs. **Ratios are oriented so that > 1 always means Asyncio.Net is better**: for rates '
+        '(units ending in `/s`) aio ÷ other, for costs (ms, bytes) other ÷ aio. `—`: the runtime has no such '
+        'workload or figure; n/a: it could not be measured here.',
+        '',
+        markdown_table(trows),
+        '',
+    ]
+    lines += ['## Targets (issue 2)', '', '| target | measured | verdict |', '|---|---|---|']
+    lines += [f'| {t} | {m} | {v} |' for t, m, v in target_rows]
+    lines.append('')
+    if bdn_table:
+        lines += ['## CallSoon allocation (BenchmarkDotNet)', '',
+                  '`dotnet run -c Release --project bench/Asyncio.Bench -- --bdn --filter \'*CallSoon*\'`: one operation '
+                  'is one `CallSoon(static callback, state)` with its handle discarded, plus its share of the loop '
+                  'iteration that runs it (1,000 per invocation). `Allocated` `-` means 0 bytes.', '']
+        lines += bdn_table + ['']
+    lines += ['## How each workload is measured', ''] + [f'- {n}' for n in notes] + ['']
+    Path(path).write_text('\n'.join(lines))
+
+
+NOTES = [
+    'W1 spawn: 200,000 tasks each `await sleep(0)` once and return their index; aio awaits them in order (no gather '
+    'yet), CPython uses `gather`, .NET uses `await Task.Yield()`. Warm-up at 1/10 size first.',
+    'W3 callbacks: 1,000,000 `CallSoon` (flat: all scheduled up front; chained: each schedules the next). .NET tp: '
+    '`ThreadPool.UnsafeQueueUserWorkItem` (runs on both cores); .NET st: `SynchronizationContext.Post` on a one-thread '
+    'pump. `alloc_bytes_per_callsoon`: bytes allocated per call in a 10,000-call pass after the timed one.',
+    'W4 timers: 200,000 `CallLater` with seeded random delays in [0, 1 s]; the figure is the time from the start of '
+    'scheduling until the last timer fired, minus the largest delay (so it includes the scheduling time). aio fails the '
+    'run if a timer fires after one with a later deadline. .NET: `await Task.Delay` per timer (~1 ms granularity, '
+    'unordered). .NET runs a warm-up at 1/10 size and 1/10 delay first; CPython none.',
+    'W5 memory: 100,000 tasks suspended on one never-completed future. .NET headline: managed heap growth per task '
+    '(`GC.GetTotalMemory(true)`, the task array included); `warm_heap_bytes_per_task`: the same measured a second time '
+    'in the same process, once the loop\'s queues have already grown; RSS per task is the figure CPython reports.',
+    '.NET tp: plain `async Task` with continuations on the thread pool (both cores); .NET st: the same code under a '
+    'single-thread `SynchronizationContext` pump (bench/Asyncio.Bench/SingleThreadPump.cs), the shape of an event loop.',
+    'The machine is shared: absolute figures move with its load (see the load average above); ratios from the same run '
+    'are steadier than absolute numbers.',
+]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--repeat', type=int, default=3, help='runs per cell; the table shows the median (default 3)')
+    p.add_argument('--workloads', help='comma-separated workload names (default: all registered)')
+    p.add_argument('--runtimes', default='aio,asyncio,uvloop,tp,st', help='comma-separated columns to measure')
+    p.add_argument('--write', metavar='FILE', help='also write the results as markdown (e.g. docs/benchmarks.md)')
+    p.add_argument('--bdn', action='store_true', help='also run the BenchmarkDotNet CallSoon allocation benchmark')
+    p.add_argument('--shared', help='the shared/ directory holding bench/py/bench_asyncio.py')
+    p.add_argument('--python', default='python3', help='interpreter for the asyncio column')
+    p.add_argument('--uvloop-python', default='/usr/bin/python3', help='interpreter with uvloop installed')
+    p.add_argument('--timeout', type=int, default=300, help='seconds allowed per run')
+    args = p.parse_args()
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load_start = f'{os.getloadavg()[0]:.1f}'
+    wanted = set(args.runtimes.split(','))
+
+    dll = build_dotnet()
+    entries = list_dotnet(dll)
+    reference = find_reference(args.shared)
+    if reference is None:
+        log('note: shared/bench/py/bench_asyncio.py not found beside the repository (../shared) nor via --shared; '
+            'the CPython columns of W1-W7 read n/a. It is called in place, never copied into the repository.')
+    scripts = python_scripts(reference, args.python)
+    args.unavailable = set()
+    if 'uvloop' in wanted and uvloop_version(args.uvloop_python) is None:
+        log(f'note: uvloop is not importable by {args.uvloop_python} (Debian: apt-get install -y python3-uvloop); '
+            'its column reads n/a.')
+        args.unavailable.add('uvloop')
+
+    names = sorted({e[0] for e in entries})
+    if args.workloads:
+        names = [n for n in names if n in set(args.workloads.split(','))]
+    rows = []
+    for name in names:
+        dotnet_rts = [rt for (n, rt, _) in entries if n == name and rt in wanted]
+        variants = sorted({v for (n, _, vs) in entries if n == name for v in vs}, key=lambda v: (v != 'flat', v)) or [None]
+        py_rts = [rt for rt in PY_RUNTIMES if rt in wanted and name in scripts]
+        for variant in variants:
+            rows.append((name, variant, [rt for rt in DOTNET_RUNTIMES if rt in dotnet_rts] + py_rts))
+
+    raw_dir = ROOT / 'bench' / 'results' / 'raw'
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    with open(raw_dir / f'{started:%Y%m%dT%H%M%S}.jsonl', 'w') as raw:
+        results = measure(rows, dll, scripts, args, raw)
+
+    bdn_table, bdn_zero = run_bdn(dll, args) if args.bdn else (None, None)
+    trows = table_rows(rows, results)
+    target_rows = targets(trows, bdn_zero)
+    print(markdown_table(trows))
+    print()
+    for t, m, v in target_rows:
+        print(f'{t}: {m} -> {v.strip("*")}')
+    if args.write:
+        command = 'python3 bench/run.py ' + ' '.join(shlex.quote(a) for a in sys.argv[1:])
+        loads = (load_start, f'{os.getloadavg()[0]:.1f}')
+        write_doc(ROOT / args.write, command.strip(), started, machine_facts(args), loads, trows, target_rows, bdn_table, NOTES)
+        log(f'wrote {args.write}')
+
+
+if __name__ == '__main__':
+    main()
