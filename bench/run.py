@@ -175,10 +175,29 @@ def measure(rows, dll, scripts, args, raw):
                         raise ValueError(f'exit {code}: {err.strip()[-300:]}')
                     result = last_json(out)
                     results.setdefault((name, variant, runtime), []).append(result)
-                    raw.write(json.dumps(result) + '\n')
+                    raw.write(json.dumps({'row': [name, variant, runtime], 'result': result}) + '\n')
                     log(f'[{done}/{total}] {label}: {fmt(result["value"])} {result["unit"]} ({time.monotonic() - t0:.1f} s)')
                 except ValueError as e:
                     log(f'[{done}/{total}] {label}: FAILED {e}')
+    return results
+
+
+def load_raw(path, rows):
+    """Results saved by an earlier run (bench/results/raw/*.jsonl), for the rows measured now."""
+    known = {(n, v, rt) for n, v, rts in rows for rt in rts}
+    results = {}
+    for line in Path(path).read_text().splitlines():
+        record = json.loads(line)
+        if 'row' in record:
+            key, result = tuple(record['row']), record['result']
+        else:  # the first format: the bare JSON line of the run
+            result = record
+            runtime = {'asyncio': 'asyncio', 'asyncio+uvloop': 'uvloop'}.get(result['runtime'], result['runtime'])
+            key = (result['w'], result.get('variant'), runtime)
+            if key not in known:
+                key = (result['w'], None, runtime)
+        if key in known:
+            results.setdefault(key, []).append(result)
     return results
 
 
@@ -347,7 +366,19 @@ def machine_facts(args):
     return facts
 
 
-def write_doc(path, command, started, facts, loads, trows, target_rows, bdn_table, notes):
+def all_runs(rows, results):
+    """One line per cell with every run's headline value, to show the spread behind each median."""
+    lines = []
+    for name, variant, runtimes in rows:
+        for rt in runtimes:
+            rs = results.get((name, variant, rt), [])
+            if rs:
+                label = f'{name} {variant}' if variant else name
+                lines.append(f'- {label} / {rt}: ' + ', '.join(fmt(r['value']) for r in rs) + f' {rs[0]["unit"]}')
+    return lines
+
+
+def write_doc(path, command, when, facts, loads, trows, target_rows, bdn_table, notes, runs):
     lines = [
         '# Benchmarks',
         '',
@@ -357,13 +388,15 @@ def write_doc(path, command, started, facts, loads, trows, target_rows, bdn_tabl
         command,
         '```',
         '',
-        f'Run on {started:%Y-%m-%d %H:%M} UTC.',
+        when,
         '',
         '| machine | |',
         '|---|---|',
     ]
     lines += [f'| {k} | {v} |' for k, v in facts]
-    lines += [f'| load average (1 min) at start / end | {loads[0]} / {loads[1]} |', '']
+    if loads:
+        lines.append(f'| load average (1 min) at start / end | {loads[0]} / {loads[1]} |')
+    lines.append('')
     lines += [
         '## Results',
         '',
@@ -384,6 +417,8 @@ def write_doc(path, command, started, facts, loads, trows, target_rows, bdn_tabl
                   'iteration that runs it (1,000 per invocation). `Allocated` `-` means 0 bytes.', '']
         lines += bdn_table + ['']
     lines += ['## How each workload is measured', ''] + [f'- {n}' for n in notes] + ['']
+    lines += ['<details><summary>Every run (headline values, in run order)</summary>', ''] + runs + ['', '</details>', '']
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text('\n'.join(lines))
 
 
@@ -418,6 +453,7 @@ def main():
     p.add_argument('--python', default='python3', help='interpreter for the asyncio column')
     p.add_argument('--uvloop-python', default='/usr/bin/python3', help='interpreter with uvloop installed')
     p.add_argument('--timeout', type=int, default=300, help='seconds allowed per run')
+    p.add_argument('--from-raw', metavar='JSONL', help='make the table from a saved bench/results/raw file instead of measuring')
     args = p.parse_args()
     started = datetime.datetime.now(datetime.timezone.utc)
     load_start = f'{os.getloadavg()[0]:.1f}'
@@ -447,10 +483,15 @@ def main():
         for variant in variants:
             rows.append((name, variant, [rt for rt in DOTNET_RUNTIMES if rt in dotnet_rts] + py_rts))
 
-    raw_dir = ROOT / 'bench' / 'results' / 'raw'
-    raw_dir.mkdir(parents=True, exist_ok=True)
-    with open(raw_dir / f'{started:%Y%m%dT%H%M%S}.jsonl', 'w') as raw:
-        results = measure(rows, dll, scripts, args, raw)
+    if args.from_raw:
+        results = load_raw(args.from_raw, rows)
+    else:
+        raw_dir = ROOT / 'bench' / 'results' / 'raw'
+        raw_dir.mkdir(parents=True, exist_ok=True)
+        raw_path = raw_dir / f'{started:%Y%m%dT%H%M%S}.jsonl'
+        log(f'raw results: {raw_path.relative_to(ROOT)}')
+        with open(raw_path, 'w') as raw:
+            results = measure(rows, dll, scripts, args, raw)
 
     bdn_table, bdn_zero = run_bdn(dll, args) if args.bdn else (None, None)
     trows = table_rows(rows, results)
@@ -461,8 +502,14 @@ def main():
         print(f'{t}: {m} -> {v.strip("*")}')
     if args.write:
         command = 'python3 bench/run.py ' + ' '.join(shlex.quote(a) for a in sys.argv[1:])
-        loads = (load_start, f'{os.getloadavg()[0]:.1f}')
-        write_doc(ROOT / args.write, command.strip(), started, machine_facts(args), loads, trows, target_rows, bdn_table, NOTES)
+        if args.from_raw:
+            raw = Path(args.from_raw)
+            measured = datetime.datetime.fromtimestamp(raw.stat().st_mtime, datetime.timezone.utc)
+            when, loads = f'Table rebuilt from `{raw.name}`, measured until {measured:%Y-%m-%d %H:%M} UTC (load not recorded).', None
+        else:
+            when, loads = f'Run on {started:%Y-%m-%d %H:%M} UTC.', (load_start, f'{os.getloadavg()[0]:.1f}')
+        write_doc(ROOT / args.write, command.strip(), when, machine_facts(args), loads, trows, target_rows, bdn_table,
+                  NOTES, all_runs(rows, results))
         log(f'wrote {args.write}')
 
 

@@ -31,6 +31,17 @@ public static class Probe
         GC.Collect();
     }
 
+    /// <summary>Collections so far of generations 0, 1 and 2.</summary>
+    public static (int Gen0, int Gen1, int Gen2) Collections() =>
+        (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+
+    /// <summary>Collections since <paramref name="start"/>, as <c>"gen0/gen1/gen2"</c>.</summary>
+    public static string CollectionsSince((int Gen0, int Gen1, int Gen2) start)
+    {
+        var now = Collections();
+        return $"{now.Gen0 - start.Gen0}/{now.Gen1 - start.Gen1}/{now.Gen2 - start.Gen2}";
+    }
+
     /// <summary>
     /// Runs a plain .NET body on the baseline <paramref name="a"/> names: on the thread pool
     /// (<see cref="Runtimes.ThreadPool"/>) or under a <see cref="SingleThreadPump"/> (<see cref="Runtimes.SingleThread"/>).

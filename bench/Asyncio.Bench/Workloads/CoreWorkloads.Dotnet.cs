@@ -18,8 +18,9 @@ public static partial class CoreWorkloads
     private static async Task<Measurement> SpawnDotnetMain(int n)
     {
         await SpawnDotnetOnce(Math.Max(1, n / 10));
+        var collections = Probe.Collections();
         var (seconds, createSeconds) = await SpawnDotnetOnce(n);
-        return Rate(n, seconds, "tasks/s", ("create_s", createSeconds));
+        return Rate(n, seconds, "tasks/s", ("create_s", createSeconds), ("gcs", Probe.CollectionsSince(collections)));
     }
 
     private static async Task<(double Total, double Create)> SpawnDotnetOnce(int n)

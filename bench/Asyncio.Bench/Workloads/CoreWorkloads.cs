@@ -19,8 +19,9 @@ public static partial class CoreWorkloads
     private static async Coroutine<Measurement> SpawnAioMain(int n)
     {
         await SpawnAioOnce(Math.Max(1, n / 10));
+        var collections = Probe.Collections();
         var (seconds, createSeconds) = await SpawnAioOnce(n);
-        return Rate(n, seconds, "tasks/s", ("create_s", createSeconds));
+        return Rate(n, seconds, "tasks/s", ("create_s", createSeconds), ("gcs", Probe.CollectionsSince(collections)));
     }
 
     private static async Coroutine<(double Total, double Create)> SpawnAioOnce(int n)
