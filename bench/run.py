@@ -5,7 +5,7 @@
 
 Runtimes (columns):
   aio, .NET tp, .NET st   the workloads registered in bench/Asyncio.Bench (`--list` prints NAME RUNTIME [VARIANTS])
-  asyncio                 CPython asyncio (`python3`, or --python)
+  asyncio                 CPython asyncio (`/usr/bin/python3` when present, else `python3`; or --python)
   uvloop                  asyncio on uvloop (`/usr/bin/python3 ... --uvloop`, or --uvloop-python; n/a when not importable)
 
 Where the CPython side of a workload comes from:
@@ -451,7 +451,10 @@ def main():
     p.add_argument('--write', metavar='FILE', help='also write the results as markdown (e.g. docs/benchmarks.md)')
     p.add_argument('--bdn', action='store_true', help='also run the BenchmarkDotNet CallSoon allocation benchmark')
     p.add_argument('--shared', help='the shared/ directory holding bench/py/bench_asyncio.py')
-    p.add_argument('--python', default='python3', help='interpreter for the asyncio column')
+    # The system interpreter by default: the one uvloop runs on, so both CPython columns share an interpreter, and
+    # Debian's build is optimized (PGO/LTO), unlike a source-built pyenv one (1.75x slower on W3 here).
+    default_python = '/usr/bin/python3' if Path('/usr/bin/python3').exists() else 'python3'
+    p.add_argument('--python', default=default_python, help=f'interpreter for the asyncio column (default {default_python})')
     p.add_argument('--uvloop-python', default='/usr/bin/python3', help='interpreter with uvloop installed')
     p.add_argument('--timeout', type=int, default=300, help='seconds allowed per run')
     p.add_argument('--from-raw', metavar='JSONL', help='make the table from a saved bench/results/raw file instead of measuring')
