@@ -5,7 +5,7 @@ namespace Asyncio.Bench;
 /// <summary>
 /// <c>Asyncio.Bench NAME --runtime aio|tp|st [--key value ...]</c>: runs one workload once and prints one
 /// JSON line. <c>Asyncio.Bench --bdn [BenchmarkDotNet args]</c>: runs the BenchmarkDotNet suite.
-/// <c>Asyncio.Bench --list</c>: lists the workloads.
+/// <c>Asyncio.Bench --list</c>: lists the workloads as <c>NAME RUNTIME [VARIANT,VARIANT...]</c>.
 /// </summary>
 public static class Program
 {
@@ -19,7 +19,12 @@ public static class Program
         if (args.Length == 0 || args[0] == "--list")
         {
             foreach (var (name, rt) in WorkloadRegistry.All.Keys.OrderBy(k => k.Name).ThenBy(k => k.Runtime))
-                Console.WriteLine($"{name} {rt}");
+            {
+                // A third column, when present, lists the workload's --variant values.
+                Console.WriteLine(WorkloadRegistry.Variants.TryGetValue((name, rt), out var variants)
+                    ? $"{name} {rt} {variants}"
+                    : $"{name} {rt}");
+            }
             return 0;
         }
         string workload = args[0];

@@ -26,6 +26,12 @@ public sealed class WorkloadAttribute(string name, string runtime) : Attribute
 {
     public string Name { get; } = name;
     public string Runtime { get; } = runtime;
+
+    /// <summary>
+    /// Comma-separated values of <c>--variant</c> the workload knows (e.g. <c>"flat,chained"</c>); null when it
+    /// has none. <c>--list</c> prints them and <c>bench/run.py</c> measures each as its own row.
+    /// </summary>
+    public string? Variants { get; init; }
 }
 
 /// <summary>Options after the workload name: <c>--key value</c> pairs.</summary>
@@ -70,9 +76,17 @@ public sealed record Measurement(double Value, string Unit, IReadOnlyDictionary<
 /// <summary>Finds the workload methods in this assembly.</summary>
 public static class WorkloadRegistry
 {
-    public static IReadOnlyDictionary<(string Name, string Runtime), MethodInfo> All { get; } =
+    private static readonly (WorkloadAttribute Attribute, MethodInfo Method)[] s_found =
         typeof(WorkloadRegistry).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic))
             .SelectMany(m => m.GetCustomAttributes<WorkloadAttribute>().Select(a => (a, m)))
-            .ToDictionary(p => (p.a.Name, p.a.Runtime), p => p.m);
+            .ToArray();
+
+    public static IReadOnlyDictionary<(string Name, string Runtime), MethodInfo> All { get; } =
+        s_found.ToDictionary(p => (p.Attribute.Name, p.Attribute.Runtime), p => p.Method);
+
+    /// <summary>The <see cref="WorkloadAttribute.Variants"/> declared for each (workload, runtime), when any.</summary>
+    public static IReadOnlyDictionary<(string Name, string Runtime), string> Variants { get; } =
+        s_found.Where(p => p.Attribute.Variants is not null)
+            .ToDictionary(p => (p.Attribute.Name, p.Attribute.Runtime), p => p.Attribute.Variants!);
 }

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Asyncio.Bench;
+
+/// <summary>What the workloads read from the process: time, memory, and which baseline runs them.</summary>
+public static class Probe
+{
+    /// <summary>Seconds since <paramref name="startTimestamp"/> (from <see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public static double SecondsSince(long startTimestamp) => Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds;
+
+    /// <summary>Resident set size of this process, from <c>/proc/self/statm</c> (as the reference scripts read it).</summary>
+    public static long RssBytes()
+    {
+        string statm = File.ReadAllText("/proc/self/statm");
+        return long.Parse(statm.Split(' ')[1], CultureInfo.InvariantCulture) * Environment.SystemPageSize;
+    }
+
+    /// <summary>CPU time used by the process so far, in seconds.</summary>
+    public static double CpuSeconds()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime.TotalSeconds;
+    }
+
+    /// <summary>A full, compacting collection with finalizers run: the heap holds only what is reachable.</summary>
+    public static void CollectFully()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
+    /// <summary>Collections so far of generations 0, 1 and 2.</summary>
+    public static (int Gen0, int Gen1, int Gen2) Collections() =>
+        (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+
+    /// <summary>Collections since <paramref name="start"/>, as <c>"gen0/gen1/gen2"</c>.</summary>
+    public static string CollectionsSince((int Gen0, int Gen1, int Gen2) start)
+    {
+        var now = Collections();
+        return $"{now.Gen0 - start.Gen0}/{now.Gen1 - start.Gen1}/{now.Gen2 - start.Gen2}";
+    }
+
+    /// <summary>
+    /// Runs a plain .NET body on the baseline <paramref name="a"/> names: on the thread pool
+    /// (<see cref="Runtimes.ThreadPool"/>) or under a <see cref="SingleThreadPump"/> (<see cref="Runtimes.SingleThread"/>).
+    /// </summary>
+    /// <remarks>
+    /// On the thread pool the body starts on the calling thread and its continuations run on pool threads
+    /// (no <see cref="SynchronizationContext"/>), which is what a console program gets by default.
+    /// </remarks>
+    public static Measurement RunDotnet(BenchArgs a, Func<Task<Measurement>> body) =>
+        IsSingleThread(a) ? SingleThreadPump.Run(body) : body().GetAwaiter().GetResult();
+
+    /// <summary>True when the workload runs on the <see cref="SingleThreadPump"/>.</summary>
+    public static bool IsSingleThread(BenchArgs a) => a.String("runtime", Runtimes.ThreadPool) == Runtimes.SingleThread;
+}

@@ -1,0 +1,231 @@
+"""The table, the issue targets and docs/benchmarks.md, made from the runs bench/run.py collected.
+
+results: {(workload, variant, runtime): [the JSON line of each run]}.
+"""
+import statistics
+from pathlib import Path
+
+DOTNET_RUNTIMES = ['aio', 'tp', 'st']
+PY_RUNTIMES = ['asyncio', 'uvloop']
+COLUMNS = [('aio', 'aio'), ('asyncio', 'asyncio'), ('uvloop', 'uvloop'), ('tp', '.NET tp'), ('st', '.NET st')]
+
+# Figures the .NET workloads report besides their headline, shown as rows of their own:
+# workload -> [(field, unit, python_headline)]. python_headline: the CPython script's headline value measures the
+# same thing (W5's reference figure is RSS per task, while the .NET headline is managed heap per task).
+EXTRA_ROWS = {
+    'W3': [('alloc_bytes_per_callsoon', 'bytes allocated/CallSoon', False)],
+    'W5': [('warm_heap_bytes_per_task', 'bytes/task (GC heap, 2nd round)', False),
+           ('rss_bytes_per_task', 'bytes/task (RSS)', True)],
+}
+# The .NET headline of these workloads is not what the CPython script measures: its cells stay empty there.
+PY_HEADLINE_ELSEWHERE = {'W5'}
+
+
+# ---------------------------------------------------------------- the table
+
+def higher_is_better(unit):
+    return unit.endswith('/s')
+
+
+def median_of(results, field):
+    values = [r[field] for r in results if isinstance(r.get(field), (int, float))]
+    return statistics.median(values) if values else None
+
+
+def ratio(aio, other, unit):
+    """> 1 means aio is better."""
+    if aio is None or other is None:
+        return None
+    better, worse = (aio, other) if higher_is_better(unit) else (other, aio)
+    if worse == 0:
+        return float('inf') if better > 0 else 1.0
+    return better / worse
+
+
+def fmt(v):
+    if v is None:
+        return 'n/a'
+    a = abs(v)
+    if a >= 1e6:
+        return f'{v / 1e6:.2f}M'
+    if a >= 1e4:
+        return f'{v / 1e3:.0f}k'
+    if a >= 100:
+        return f'{v:.0f}'
+    if a == 0:
+        return '0'
+    return f'{v:.3g}'
+
+
+def fmt_ratio(r):
+    if r is None:
+        return 'n/a'
+    if r == float('inf'):
+        return '∞'
+    return f'{r:.0f}x' if r >= 10 else f'{r:.2f}x'
+
+
+def table_rows(rows, results):
+    """[{label, unit, name, variant, cells: {runtime: value}}] for the headline and the extra rows."""
+    out = []
+    for name, variant, runtimes in rows:
+        label = f'{name} {variant}' if variant else name
+        cells, unit = {}, None
+        for rt in runtimes:
+            rs = results.get((name, variant, rt), [])
+            if rt in PY_RUNTIMES and name in PY_HEADLINE_ELSEWHERE:
+                continue
+            cells[rt] = median_of(rs, 'value')  # None (n/a) when every run failed or the runtime is unavailable
+            if rs and (rt in DOTNET_RUNTIMES or unit is None):
+                unit = rs[0]['unit']
+        out.append(dict(label=label, name=name, variant=variant, unit=unit or '?', cells=cells, field='value'))
+        for field, extra_unit, py_headline in EXTRA_ROWS.get(name, []):
+            cells = {}
+            for rt in runtimes:
+                rs = results.get((name, variant, rt), [])
+                if rt in PY_RUNTIMES:
+                    if py_headline:
+                        cells[rt] = median_of(rs, 'value')
+                else:
+                    cells[rt] = median_of(rs, field)
+            if any(v is not None for v in cells.values()):
+                out.append(dict(label=f'{label} · {field}', name=name, variant=variant, unit=extra_unit, cells=cells, field=field))
+    return out
+
+
+def markdown_table(trows):
+    head = ['workload', 'unit'] + [c[1] for c in COLUMNS] + ['aio/asyncio', 'aio/.NET tp', 'aio/.NET st']
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for r in trows:
+        c, u = r['cells'], r['unit']
+        vals = [fmt(c.get(k)) if k in c else '—' for k, _ in COLUMNS]
+        ratios = [fmt_ratio(ratio(c.get('aio'), c.get(k), u)) if k in c and 'aio' in c else '—' for k in ('asyncio', 'tp', 'st')]
+        lines.append('| ' + ' | '.join([r['label'], u] + vals + ratios) + ' |')
+    return '\n'.join(lines)
+
+
+# ---------------------------------------------------------------- issue targets
+
+def find_row(trows, name, variant=None, field='value'):
+    for r in trows:
+        if r['name'] == name and r['variant'] == variant and r['field'] == field:
+            return r
+    return None
+
+
+def targets(trows, bdn_zero):
+    """[(target, measured, verdict)] for the targets of issue 2."""
+    out = []
+
+    def verdict(ok):
+        return 'n/a (not measured)' if ok is None else ('**met**' if ok else '**not met**')
+
+    def check(r, other, at_least):
+        if r is None:
+            return None, None
+        x = ratio(r['cells'].get('aio'), r['cells'].get(other), r['unit'])
+        return x, (None if x is None else x >= at_least)
+
+    w1 = find_row(trows, 'W1')
+    x, ok = check(w1, 'asyncio', 50)
+    out.append(('W1 spawn ≥ 50x asyncio', fmt_ratio(x), verdict(ok)))
+    x, ok = check(w1, 'tp', 1.0)
+    out.append(('W1 spawn ≥ 1.0x .NET tp', fmt_ratio(x), verdict(ok)))
+    for variant in ('flat', 'chained'):
+        x, ok = check(find_row(trows, 'W3', variant), 'asyncio', 40)
+        out.append((f'W3 callbacks ({variant}) ≥ 40x asyncio', fmt_ratio(x), verdict(ok)))
+    allocs = [find_row(trows, 'W3', v, 'alloc_bytes_per_callsoon') for v in ('flat', 'chained')]
+    allocs = [r['cells'].get('aio') for r in allocs if r is not None and r['cells'].get('aio') is not None]
+    measured = ', '.join(fmt(a) for a in allocs) + ' B in W3' if allocs else 'n/a'
+    ok = None if not allocs else all(a == 0 for a in allocs)
+    if bdn_zero is not None:
+        measured += f'; BenchmarkDotNet: {"0 B" if bdn_zero else "not 0 B"}'
+        ok = bdn_zero if ok is None else (ok and bdn_zero)
+    out.append(('W3 0 B allocated per CallSoon', measured, verdict(ok)))
+    w4 = find_row(trows, 'W4')
+    x, ok = check(w4, 'asyncio', 10)
+    m = 'n/a' if w4 is None or x is None else f'{fmt(w4["cells"]["aio"])} ms vs {fmt(w4["cells"]["asyncio"])} ms ({fmt_ratio(x)})'
+    out.append(('W4 overshoot ≤ 1/10 of asyncio\'s', m, verdict(ok)))
+    w5 = find_row(trows, 'W5')
+    v = None if w5 is None else w5['cells'].get('aio')
+    out.append(('W5 ≤ 200 B/task (GC heap)', 'n/a' if v is None else f'{fmt(v)} B/task', verdict(None if v is None else v <= 200)))
+    return out
+
+
+# ---------------------------------------------------------------- the document
+
+def all_runs(rows, results):
+    """One line per cell with every run's headline value, to show the spread behind each median."""
+    lines = []
+    for name, variant, runtimes in rows:
+        for rt in runtimes:
+            rs = results.get((name, variant, rt), [])
+            if rs:
+                label = f'{name} {variant}' if variant else name
+                lines.append(f'- {label} / {rt}: ' + ', '.join(fmt(r['value']) for r in rs) + f' {rs[0]["unit"]}')
+    return lines
+
+
+def write_doc(path, command, when, facts, loads, trows, target_rows, bdn_table, notes, runs):
+    lines = [
+        '# Benchmarks',
+        '',
+        'Generated by `bench/run.py`; do not edit by hand. Rerun:',
+        '',
+        '```sh',
+        command,
+        '```',
+        '',
+        when,
+        '',
+        '| machine | |',
+        '|---|---|',
+    ]
+    lines += [f'| {k} | {v} |' for k, v in facts]
+    if loads:
+        lines.append(f'| load average (1 min) at start / end | {loads[0]} / {loads[1]} |')
+    lines.append('')
+    lines += [
+        '## Results',
+        '',
+        'Median of the runs. **Ratios are oriented so that > 1 always means Asyncio.Net is better**: for rates '
+        '(units ending in `/s`) aio ÷ other, for costs (ms, bytes) other ÷ aio. `—`: the runtime has no such '
+        'workload or figure; n/a: it could not be measured here.',
+        '',
+        markdown_table(trows),
+        '',
+    ]
+    lines += ['## Targets (issue 2)', '', '| target | measured | verdict |', '|---|---|---|']
+    lines += [f'| {t} | {m} | {v} |' for t, m, v in target_rows]
+    lines.append('')
+    if bdn_table:
+        lines += ['## CallSoon allocation (BenchmarkDotNet)', '',
+                  '`dotnet run -c Release --project bench/Asyncio.Bench -- --bdn --filter \'*CallSoon*\'`: one operation '
+                  'is one `CallSoon(static callback, state)` with its handle discarded, plus its share of the loop '
+                  'iteration that runs it (1,000 per invocation). `Allocated` `-` means 0 bytes.', '']
+        lines += bdn_table + ['']
+    lines += ['## How each workload is measured', ''] + [f'- {n}' for n in notes] + ['']
+    lines += ['<details><summary>Every run (headline values, in run order)</summary>', ''] + runs + ['', '</details>', '']
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text('\n'.join(lines))
+
+
+NOTES = [
+    'W1 spawn: 200,000 tasks each `await sleep(0)` once and return their index; aio awaits them in order (no gather '
+    'yet), CPython uses `gather`, .NET uses `await Task.Yield()`. Warm-up at 1/10 size first.',
+    'W3 callbacks: 1,000,000 `CallSoon` (flat: all scheduled up front; chained: each schedules the next). .NET tp: '
+    '`ThreadPool.UnsafeQueueUserWorkItem` (runs on both cores); .NET st: `SynchronizationContext.Post` on a one-thread '
+    'pump. `alloc_bytes_per_callsoon`: bytes allocated per call in a 10,000-call pass after the timed one (the timed flat pass '
+    'itself includes growing the ready queue to 1,000,000 entries, as CPython\'s deque and the pump\'s queue grow too).',
+    'W4 timers: 200,000 `CallLater` with seeded random delays in [0, 1 s]; the figure is the time from the start of '
+    'scheduling until the last timer fired, minus the largest delay (so it includes the scheduling time). aio fails the '
+    'run if a timer fires after one with a later deadline. .NET: `await Task.Delay` per timer (~1 ms granularity, '
+    'unordered). .NET runs a warm-up at 1/10 size and 1/10 delay first; CPython none.',
+    'W5 memory: 100,000 tasks suspended on one never-completed future. .NET headline: managed heap growth per task '
+    '(`GC.GetTotalMemory(true)`, the task array included); `warm_heap_bytes_per_task`: the same measured a second time '
+    'in the same process, once the loop\'s queues have already grown; RSS per task is the figure CPython reports.',
+    '.NET tp: plain `async Task` with continuations on the thread pool (both cores); .NET st: the same code under a '
+    'single-thread `SynchronizationContext` pump (bench/Asyncio.Bench/SingleThreadPump.cs), the shape of an event loop.',
+    'The machine is shared: absolute figures move with its load (see the load average above); ratios from the same run '
+    'are steadier than absolute numbers.',
+]
