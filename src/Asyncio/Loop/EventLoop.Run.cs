@@ -246,11 +246,15 @@ public sealed partial class EventLoop
 
         WaitForWork(timeout);
 
-        double end = Time() + ClockResolution;
-        while (_timers.PeekLive() is { } due && due.When < end)
+        // Reading the clock is a system call: skip it when there is no timer to compare it with.
+        if (_timers.Count > 0)
         {
-            _timers.Pop();
-            _ready.Enqueue(s_runTimer, due, null, due.Context);
+            double end = Time() + ClockResolution;
+            while (_timers.PeekLive() is { } due && due.When < end)
+            {
+                _timers.Pop();
+                _ready.Enqueue(s_runTimer, due, null, due.Context);
+            }
         }
 
         int count = _ready.Count;
