@@ -23,53 +23,32 @@ internal abstract class ProcessJob : ExecutorJob
 /// <typeparam name="T">The result type.</typeparam>
 internal sealed class ProcessJob<T> : ProcessJob
 {
-    private readonly TaskCompletionSource<T> _source = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private CancellationTokenRegistration _registration;
-    private CancellationToken _token;
-
     public ProcessJob(byte[] request) : base(request) { }
 
-    public Task<T> Task => _source.Task;
-
-    /// <summary>Lets <paramref name="token"/> cancel the job while it is still queued.</summary>
-    public void CancelWith(CancellationToken token)
-    {
-        if (!token.CanBeCanceled) return;
-        _token = token;
-        _registration = token.UnsafeRegister(static job => ((ProcessJob<T>)job!).TryCancel(), this);
-    }
+    public JobCompletion<T> Completion { get; } = new();
 
     protected override void Deliver(WorkReply reply)
     {
-        _registration.Dispose();
+        if (reply.Kind == "error")
+        {
+            Completion.SetException(new RemoteException(reply.Type ?? "System.Exception", reply.Message ?? "", reply.Stack));
+            return;
+        }
+        T result;
         try
         {
-            if (reply.Kind == "error")
-            {
-                _source.TrySetException(new RemoteException(reply.Type ?? "System.Exception", reply.Message ?? "", reply.Stack));
-            }
-            else
-            {
-                T result = reply.Value is JsonElement value ? value.Deserialize<T>()! : default!;
-                _source.TrySetResult(result);
-            }
+            result = reply.Value is JsonElement value ? value.Deserialize<T>()! : default!;
         }
         catch (Exception error)
         {
             // The result did not deserialize into T: the job's caller gets the JSON error.
-            _source.TrySetException(error);
+            Completion.SetException(error);
+            return;
         }
+        Completion.SetResult(result);
     }
 
-    protected override void OnCancelled()
-    {
-        _registration.Dispose();
-        _source.TrySetCanceled(_token);
-    }
+    protected override void OnCancelled() => Completion.SetCanceled();
 
-    protected override void OnFailed(Exception error)
-    {
-        _registration.Dispose();
-        _source.TrySetException(error);
-    }
+    protected override void OnFailed(Exception error) => Completion.SetException(error);
 }

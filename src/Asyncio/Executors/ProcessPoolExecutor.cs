@@ -134,8 +134,8 @@ public sealed class ProcessPoolExecutor : IExecutor
         }
         var job = new ProcessJob<TResult>(WorkerProtocol.Encode(new WorkRequest(location, method.MetadataToken, args)));
         if (Queue.Enqueue(job)) StartWorker();
-        job.CancelWith(cancellationToken);
-        return job.Task;
+        job.Completion.CancelWith(job, cancellationToken);
+        return job.Completion.Task;
     }
 
     private void StartWorker()

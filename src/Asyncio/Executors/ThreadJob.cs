@@ -54,43 +54,17 @@ internal abstract class ThreadJob<T> : ThreadJob
 /// <typeparam name="T">The result type.</typeparam>
 internal sealed class TaskJob<T> : ThreadJob<T>
 {
-    /// <summary>Continuations run asynchronously, so user code never runs on (and holds up) a worker thread.</summary>
-    private readonly TaskCompletionSource<T> _source = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>The cancellation token's registration, disposed when the job ends.</summary>
-    private CancellationTokenRegistration _registration;
-
     public TaskJob(Func<T> func) : base(func, null) { }
 
-    public Task<T> Task => _source.Task;
-
-    /// <summary>Lets <paramref name="token"/> cancel the job while it is pending.</summary>
-    public void CancelWith(CancellationToken token)
-    {
-        if (!token.CanBeCanceled) return;
-        _registration = token.UnsafeRegister(static job => ((TaskJob<T>)job!).TryCancel(), this);
-        _token = token;
-    }
-
-    /// <summary>The token that cancels the job, reported by the cancelled task.</summary>
-    private CancellationToken _token;
+    public JobCompletion<T> Completion { get; } = new();
 
     protected override void Deliver(T result, Exception? error)
     {
-        _registration.Dispose();
-        if (error is null) _source.TrySetResult(result);
-        else _source.TrySetException(error);
+        if (error is null) Completion.SetResult(result);
+        else Completion.SetException(error);
     }
 
-    protected override void OnCancelled()
-    {
-        _registration.Dispose();
-        _source.TrySetCanceled(_token);
-    }
+    protected override void OnCancelled() => Completion.SetCanceled();
 
-    protected override void OnFailed(Exception error)
-    {
-        _registration.Dispose();
-        _source.TrySetException(error);
-    }
+    protected override void OnFailed(Exception error) => Completion.SetException(error);
 }

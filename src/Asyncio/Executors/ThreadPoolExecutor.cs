@@ -64,8 +64,8 @@ public sealed class ThreadPoolExecutor : IExecutor
         ArgumentNullException.ThrowIfNull(func);
         var job = new TaskJob<TResult>(func);
         Enqueue(job);
-        job.CancelWith(cancellationToken);
-        return job.Task;
+        job.Completion.CancelWith(job, cancellationToken);
+        return job.Completion.Task;
     }
 
     /// <inheritdoc/>
