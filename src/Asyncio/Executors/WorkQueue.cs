@@ -6,9 +6,10 @@ namespace Asyncio;
 /// (<c>ThreadPoolExecutor._adjust_thread_count</c>'s rule).
 /// </summary>
 /// <remarks>
-/// One lock guards everything. An idle worker waits on it; a submission that finds one "spends" it
-/// (decrements <see cref="_idle"/>) and pulses, so two quick submissions never count on the same idle
-/// worker. A worker woken to find its job taken by a busier worker just goes idle again.
+/// One lock guards everything. <see cref="_idle"/> counts the workers inside <see cref="Take"/> with nothing to
+/// do, kept exact by the workers themselves; a submission starts a worker only when the queued jobs
+/// outnumber them. An idle worker first spins briefly outside the lock (a loop that awaits jobs one after
+/// another then finds its worker awake, saving a kernel wake-up per job), then waits on the lock's monitor.
 /// </remarks>
 /// <typeparam name="TJob">The executor's job type.</typeparam>
 internal sealed class WorkQueue<TJob> where TJob : ExecutorJob
@@ -20,8 +21,17 @@ internal sealed class WorkQueue<TJob> where TJob : ExecutorJob
     /// <summary>Makes the error new submissions get once the pool is broken.</summary>
     private readonly Func<string, Exception?, Exception> _makeBroken;
 
-    /// <summary>Workers waiting for a job that no submission has counted on yet.</summary>
+    /// <summary>Workers inside <see cref="Take"/> with no job: spinning or waiting.</summary>
     private int _idle;
+
+    /// <summary>Jobs queued, readable without the lock by spinning workers.</summary>
+    private volatile int _queued;
+
+    /// <summary>Set with <see cref="_shutdown"/> or a break: tells spinning workers to stop.</summary>
+    private volatile bool _stopping;
+
+    /// <summary>How many <see cref="SpinWait"/> rounds an idle worker spins before it blocks.</summary>
+    private const int SpinRounds = 30;
 
     /// <summary>Workers started and not exited.</summary>
     private int _workers;
@@ -58,9 +68,9 @@ internal sealed class WorkQueue<TJob> where TJob : ExecutorJob
             if (_brokenReason is not null) throw _makeBroken(_brokenReason, _brokenCause);
             if (_shutdown) throw new InvalidOperationException("cannot schedule new futures after shutdown");
             _jobs.Enqueue(job);
-            if (_idle > 0)
+            _queued = _jobs.Count;
+            if (_jobs.Count <= _idle)
             {
-                _idle--;
                 Monitor.Pulse(_lock);
                 return false;
             }
@@ -81,12 +91,34 @@ internal sealed class WorkQueue<TJob> where TJob : ExecutorJob
             while (true)
             {
                 if (_brokenReason is not null) return null;
-                if (_jobs.TryDequeue(out TJob? job)) return job;
+                if (_jobs.TryDequeue(out TJob? job))
+                {
+                    _queued = _jobs.Count;
+                    return job;
+                }
                 if (_shutdown) return null;
                 _idle++;
-                Monitor.Wait(_lock);
+                SpinThenWait();
+                _idle--;
             }
         }
+    }
+
+    /// <summary>Spins outside the lock while the queue stays empty, then (lock held again) waits unless work came.</summary>
+    private void SpinThenWait()
+    {
+        Monitor.Exit(_lock);
+        try
+        {
+            var spinner = new SpinWait();
+            for (int i = 0; i < SpinRounds && _queued == 0 && !_stopping; i++) spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        finally
+        {
+            Monitor.Enter(_lock);
+        }
+        // Checked under the lock: a job queued after the spin pulsed nobody, so waiting now would miss it.
+        if (_jobs.Count == 0 && !_shutdown && _brokenReason is null) Monitor.Wait(_lock);
     }
 
     /// <summary>A worker exited (a process pool's worker can die).</summary>
@@ -102,8 +134,10 @@ internal sealed class WorkQueue<TJob> where TJob : ExecutorJob
         lock (_lock)
         {
             _shutdown = true;
+            _stopping = true;
             var dropped = new List<TJob>();
             if (cancelPending) while (_jobs.TryDequeue(out TJob? job)) dropped.Add(job);
+            _queued = _jobs.Count;
             Monitor.PulseAll(_lock);
             return dropped;
         }
@@ -119,6 +153,8 @@ internal sealed class WorkQueue<TJob> where TJob : ExecutorJob
             _brokenReason = reason;
             _brokenCause = cause;
             while (_jobs.TryDequeue(out TJob? job)) dropped.Add(job);
+            _queued = 0;
+            _stopping = true;
             Monitor.PulseAll(_lock);
             return dropped;
         }
