@@ -8,6 +8,9 @@ public sealed partial class EventLoop
     /// <summary>Set by <see cref="ShutdownDefaultExecutorAsync(double?)"/> (asyncio: <c>_executor_shutdown_called</c>).</summary>
     private bool _executorShutdownCalled;
 
+    /// <summary>How long <c>Aio.Run</c> waits for the default executor's threads at exit (asyncio: <c>constants.THREAD_JOIN_TIMEOUT</c>).</summary>
+    private const double ThreadJoinTimeout = 300;
+
     /// <summary>Completes a job that never reached its executor, so the count of jobs in flight stays right.</summary>
     private static readonly Action<object?, object?> s_noJob = static (_, _) => { };
 
@@ -121,6 +124,7 @@ public sealed partial class EventLoop
     internal Future<T> Submit<T>(IExecutor? executor, Func<T> func, ExecutionContext? context)
     {
         CheckClosed();
+        CheckNotCoroutine<T>();
         executor ??= DefaultExecutor();
         if (executor is not ThreadPoolExecutor pool)
         {
@@ -141,9 +145,22 @@ public sealed partial class EventLoop
         return future;
     }
 
+    /// <summary>
+    /// A function returning a coroutine would only create it in the worker, never run it (asyncio raises
+    /// <c>TypeError('coroutines cannot be used with run_in_executor()')</c>).
+    /// </summary>
+    private static void CheckNotCoroutine<T>()
+    {
+        if (typeof(Coroutine).IsAssignableFrom(typeof(T)) || typeof(Future).IsAssignableFrom(typeof(T)))
+        {
+            throw new ArgumentException("coroutines cannot be used with RunInExecutor()", "func");
+        }
+    }
+
     /// <summary>Submits to an executor we only know by its interface; its task's outcome comes back through the inbox.</summary>
     private Future<T> SubmitForeign<T>(IExecutor executor, Func<IExecutor, CancellationToken, Task<T>> submit)
     {
+        CheckNotCoroutine<T>();
         var future = new ExecutorFuture<T>(this) { _cancel = new CancellationTokenSource() };
         JobStarted();
         Task<T> task;
@@ -193,7 +210,11 @@ public sealed partial class EventLoop
         _defaultExecutorShutdownAndWait = () =>
         {
             _executorShutdownCalled = true;
-            executor.Shutdown(wait: true);
+            executor.Shutdown(wait: false);
+            if (!executor.Join(TimeSpan.FromSeconds(ThreadJoinTimeout)))
+            {
+                LogWarning($"The executor did not finishing joining its threads within {ThreadJoinTimeout} seconds.");
+            }
         };
     }
 }

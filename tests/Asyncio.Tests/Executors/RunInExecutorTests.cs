@@ -93,6 +93,17 @@ public class RunInExecutorTests
     }
 
     [Fact]
+    public void RunInExecutor_FunctionReturningACoroutine_ThrowsArgumentException()
+    {
+        static async Coroutine<int> Job() => await Aio.Sleep<int>(0, 1);
+
+        var loop = TestLoop.NewVirtual();
+        var error = Assert.Throws<ArgumentException>(() => loop.RunInExecutor(null, Job));
+        Assert.StartsWith("coroutines cannot be used with RunInExecutor()", error.Message);
+        loop.Close();
+    }
+
+    [Fact]
     public void RunInExecutor_OnAClosedLoop_ThrowsEventLoopIsClosed()
     {
         var loop = TestLoop.NewVirtual();
