@@ -23,6 +23,9 @@ internal static class WorkerLauncher
 {
     private const string WorkerName = "aio-worker";
 
+    /// <summary>Changes whenever the trampoline or its runtimeconfig changes, so an old copy in the temp directory is not reused.</summary>
+    private const int TrampolineVersion = 2;
+
     private static readonly Lazy<string> s_trampoline = new(WriteTrampoline);
 
     /// <summary>How to start one worker process.</summary>
@@ -62,14 +65,17 @@ internal static class WorkerLauncher
     /// <summary>Writes <c>aio-worker.dll</c> and its runtimeconfig once per runtime version; returns the dll's path.</summary>
     private static string WriteTrampoline()
     {
-        string dir = Path.Combine(Path.GetTempPath(), $"asyncio-worker-{Environment.Version}");
+        string dir = Path.Combine(Path.GetTempPath(), $"asyncio-worker-{TrampolineVersion}-{Environment.Version}");
         string dll = Path.Combine(dir, WorkerName + ".dll");
         string config = Path.Combine(dir, WorkerName + ".runtimeconfig.json");
         if (File.Exists(dll) && File.Exists(config)) return dll;
         Directory.CreateDirectory(dir);
         string version = $"{Environment.Version.Major}.{Environment.Version.Minor}.{Environment.Version.Build}";
         string tfm = $"net{Environment.Version.Major}.{Environment.Version.Minor}";
-        string json = "{\"runtimeOptions\":{\"tfm\":\"" + tfm + "\",\"framework\":{\"name\":\"Microsoft.NETCore.App\",\"version\":\"" + version + "\"}}}";
+        // Jobs are few calls of long loops: compile methods with loops optimized at once instead of waiting for
+        // tiering (on-stack replacement), which a worker that runs a method a handful of times never outgrows.
+        string json = "{\"runtimeOptions\":{\"tfm\":\"" + tfm + "\",\"framework\":{\"name\":\"Microsoft.NETCore.App\",\"version\":\""
+            + version + "\"},\"configProperties\":{\"System.Runtime.TieredCompilation.QuickJitForLoops\":false}}}";
         WriteAtomically(config, System.Text.Encoding.UTF8.GetBytes(json));
         WriteAtomically(dll, EmitTrampoline());
         return dll;
