@@ -123,6 +123,26 @@ public class RunInExecutorTests
         loop.Close();
     }
 
+    // B144, through the IExecutor interface: the future's cancellation reaches the job as a token
+    [Fact]
+    public void Cancel_PendingJobOfAnyIExecutor_CancelsTheJob()
+    {
+        using var inner = new ThreadPoolExecutor(maxWorkers: 1);
+        IExecutor executor = new CountingExecutor(inner);
+        using var release = new ManualResetEventSlim();
+        int secondRan = 0;
+        var loop = TestLoop.NewVirtual();
+        Future<bool> blocker = loop.RunInExecutor(executor, () => release.Wait(Generous));
+        Future<int> second = loop.RunInExecutor(executor, () => secondRan = 1);
+        Assert.True(second.Cancel());
+        release.Set();
+        loop.RunUntilComplete(blocker);
+        inner.Shutdown(wait: true);
+        Assert.Equal(0, secondRan);
+        Assert.True(second.IsCancelled);
+        loop.Close();
+    }
+
     // The loop does not let a virtual clock jump past a job in flight.
     [Fact]
     public void VirtualClock_DoesNotMoveWhileAJobRuns()
