@@ -5,6 +5,9 @@ public static class ProcessJobs
 {
     public static int Square(int x) => x * x;
 
+    /// <summary>A job with no result (Python's function returning None); it writes a line so it does something.</summary>
+    public static void Announce() => Console.WriteLine("announced");
+
     public static int ProcessId() => Environment.ProcessId;
 
     public static int Fail(string message) => throw new InvalidDataException(message);

@@ -28,6 +28,18 @@ public class ProcessPoolExecutorTests
     }
 
     [Fact]
+    public void Submit_StaticVoidMethod_CompletesTheTask_AlsoThroughRunInExecutor()
+    {
+        using var pool = new ProcessPoolExecutor(maxWorkers: 1);
+        Assert.True(pool.Submit(ProcessJobs.Announce).Wait(Generous));
+        var loop = TestLoop.NewVirtual();
+        Future done = loop.RunInExecutor(pool, ProcessJobs.Announce);
+        loop.RunUntilComplete(done);
+        Assert.True(done.IsDone && !done.IsCancelled);
+        loop.Close();
+    }
+
+    [Fact]
     public void Submit_Lambda_ThrowsArgumentException()
     {
         using var pool = new ProcessPoolExecutor(maxWorkers: 1);
