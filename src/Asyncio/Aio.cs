@@ -328,7 +328,19 @@ public static partial class Aio
                 return;
             }
             CancellationTokenRegistration registration = cancellationToken.Register(
-                static t => { var task = (AioTask)t!; task.Loop.CallSoonThreadsafe(() => task.Cancel()); }, task);
+                static t =>
+                {
+                    var task = (AioTask)t!;
+                    // A token may fire after the loop closed: the task went with the loop, and throwing here
+                    // would surface in the unrelated thread that called CancellationTokenSource.Cancel.
+                    try
+                    {
+                        task.Loop.CallSoonThreadsafe(() => task.Cancel());
+                    }
+                    catch (InvalidOperationException) when (task.Loop.IsClosed)
+                    {
+                    }
+                }, task);
             task.AddDoneCallback(done =>
             {
                 registration.Dispose();

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Text;
+using System.Text.Json;
+
+namespace Asyncio;
+
+/// <summary>
+/// The worker side of a <see cref="ProcessPoolExecutor"/>: reads calls from standard input, runs them,
+/// writes replies to standard output, and exits when standard input closes. What the jobs write to the
+/// console is forwarded to the parent as <c>out</c> messages, so it cannot corrupt the protocol.
+/// </summary>
+internal static class ProcessWorkerHost
+{
+    /// <summary>Directories of the assemblies loaded for jobs, where their dependencies are looked for.</summary>
+    private static readonly ConcurrentDictionary<string, AssemblyDependencyResolver?> s_resolvers = new();
+
+    /// <summary>Entry point, called by the trampoline <c>aio-worker.dll</c> (see <see cref="WorkerLauncher"/>).</summary>
+    public static int Main(string[] args)
+    {
+        Stream input = Console.OpenStandardInput();
+        Stream output = Console.OpenStandardOutput();
+        var gate = new object();
+        Console.SetOut(new ForwardingWriter(output, gate));
+        AssemblyLoadContext.Default.Resolving += Resolve;
+        while (WorkerProtocol.Read(input) is { } frame)
+        {
+            WorkReply reply = Run(WorkerProtocol.Decode<WorkRequest>(frame));
+            Console.Out.Flush();
+            lock (gate) WorkerProtocol.Write(output, WorkerProtocol.Encode(reply));
+        }
+        return 0;
+    }
+
+    private static WorkReply Run(WorkRequest request)
+    {
+        try
+        {
+            Assembly assembly = Load(request.Assembly);
+            var method = (MethodInfo)assembly.ManifestModule.ResolveMethod(request.Token)!;
+            ParameterInfo[] parameters = method.GetParameters();
+            var args = new object?[parameters.Length];
+            for (int i = 0; i < args.Length; i++) args[i] = request.Args[i].Deserialize(parameters[i].ParameterType);
+            object? result;
+            try
+            {
+                result = method.Invoke(null, args);
+            }
+            catch (TargetInvocationException wrapped) when (wrapped.InnerException is not null)
+            {
+                return Error(wrapped.InnerException);
+            }
+            JsonElement? value = method.ReturnType == typeof(void) ? null : JsonSerializer.SerializeToElement(result, method.ReturnType);
+            return new WorkReply("result", Value: value);
+        }
+        catch (Exception error)
+        {
+            return Error(error);
+        }
+    }
+
+    private static WorkReply Error(Exception error) =>
+        new("error", Type: error.GetType().FullName, Message: error.Message, Stack: error.StackTrace);
+
+    private static Assembly Load(string path)
+    {
+        s_resolvers.GetOrAdd(path, static p => File.Exists(Path.ChangeExtension(p, ".deps.json")) ? new AssemblyDependencyResolver(p) : null);
+        return AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
+    }
+
+    /// <summary>Finds a dependency of a job's assembly: through its deps.json when it has one, else next to it.</summary>
+    private static Assembly? Resolve(AssemblyLoadContext context, AssemblyName name)
+    {
+        foreach ((string path, AssemblyDependencyResolver? resolver) in s_resolvers)
+        {
+            string? candidate = resolver?.ResolveAssemblyToPath(name);
+            if (candidate is null)
+            {
+                string local = Path.Combine(Path.GetDirectoryName(path)!, name.Name + ".dll");
+                if (File.Exists(local)) candidate = local;
+            }
+            if (candidate is not null) return context.LoadFromAssemblyPath(candidate);
+        }
+        return null;
+    }
+
+    /// <summary>Console.Out of a worker: sends each flushed chunk to the parent as an <c>out</c> message.</summary>
+    private sealed class ForwardingWriter(Stream output, object gate) : TextWriter
+    {
+        private readonly StringBuilder _pending = new();
+
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public override void Write(char value)
+        {
+            lock (_pending)
+            {
+                _pending.Append(value);
+                if (value == '\n') FlushLocked();
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            if (value is null) return;
+            lock (_pending)
+            {
+                _pending.Append(value);
+                if (value.EndsWith('\n')) FlushLocked();
+            }
+        }
+
+        public override void Flush()
+        {
+            lock (_pending) FlushLocked();
+        }
+
+        private void FlushLocked()
+        {
+            if (_pending.Length == 0) return;
+            byte[] frame = WorkerProtocol.Encode(new WorkReply("out", Text: _pending.ToString()));
+            _pending.Clear();
+            lock (gate) WorkerProtocol.Write(output, frame);
+        }
+    }
+}
