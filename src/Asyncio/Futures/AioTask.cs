@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 
 namespace Asyncio;
@@ -232,6 +233,7 @@ public abstract class AioTask : Future
         coroutine._task.Step(coroutine, resumedFromLoopAwait: false);
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FirstStep()
     {
         if (IsDone) return;
@@ -253,6 +255,7 @@ public abstract class AioTask : Future
     /// suspends again or finishes. A pending cancellation is thrown at the await being resumed when that
     /// await is the loop's own; after a foreign await it waits for the next suspension.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Step(Coroutine coroutine, bool resumedFromLoopAwait)
     {
         if (IsDone) return;
@@ -284,6 +287,7 @@ public abstract class AioTask : Future
     }
 
     /// <summary>The coroutine awaits a loop future: wake on its completion (asyncio: <c>__step</c>'s blocking branch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void SuspendOnFuture(Coroutine coroutine, Future future)
     {
         if (future._loop != _loop)
@@ -303,6 +307,7 @@ public abstract class AioTask : Future
     }
 
     /// <summary>The coroutine sleeps: a bare yield for <c>delay &lt;= 0</c>, else a timer that resumes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void SuspendOnSleep(Coroutine coroutine, double delay)
     {
         if (delay <= 0 || _mustCancel)
@@ -318,6 +323,7 @@ public abstract class AioTask : Future
         _loop.EnqueueReady(s_throwStep, coroutine, error);
 
     /// <summary>The root coroutine returned or threw: the task takes its outcome.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void OnRootCompleted()
     {
         Exception? error = _coroutine.Error;
@@ -349,6 +355,7 @@ public abstract class AioTask : Future
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Finish(CancelledError? cancelled)
     {
         _loop.UnregisterTask(this);

@@ -152,6 +152,7 @@ public abstract class Coroutine : IFutureListener
     /// <summary>Marks the body finished and resumes whoever waits for it.</summary>
     internal void Complete() => Complete(null);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Complete(Exception? error)
     {
         _state = CoroutineState.Completed;

@@ -196,6 +196,7 @@ public abstract class Future
     internal void RemoveListener(IFutureListener listener) => RemoveListeners(l => ReferenceEquals(l, listener));
 
     /// <summary>Finishes with the result the subclass has just stored; false if already done.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected bool TrySetResultCore()
     {
         if (_state != FutureState.Pending) return false;
@@ -268,6 +269,7 @@ public abstract class Future
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScheduleCallbacks()
     {
         object? callbacks = _callbacks;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 
 namespace Asyncio;
@@ -236,6 +237,7 @@ public sealed partial class EventLoop
     /// One iteration: wait for work (or jump a virtual clock), move due timers to the ready queue, then run
     /// exactly the callbacks that were ready at that point (asyncio: <c>_run_once</c>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunOnce()
     {
         TimerHandle? next = _timers.PeekLive();
@@ -276,7 +278,6 @@ public sealed partial class EventLoop
                 }
             }
         }
-        _ready.TrimAfterBurst();
     }
 
     private void RunTimed(ReadyItem item)

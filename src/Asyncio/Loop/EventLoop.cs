@@ -414,6 +414,7 @@ public sealed partial class EventLoop
     /// completes into), until the task suspends: a trampoline that keeps the stack flat however deep the
     /// chain of awaited coroutines.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void RunCoroutines(Coroutine coroutine)
     {
         Coroutine? saved = _next;

@@ -27,44 +27,53 @@ internal struct ReadyItem
 }
 
 /// <summary>
-/// The loop's FIFO of ready callbacks: a growable ring of <see cref="ReadyItem"/> structs.
-/// <para>asyncio: <c>BaseEventLoop._ready</c> (a deque of handles).</para>
+/// The loop's FIFO of ready callbacks: a queue of fixed-size blocks of <see cref="ReadyItem"/> structs.
+/// <para>asyncio: <c>BaseEventLoop._ready</c> (a <c>collections.deque</c>, itself a list of blocks).</para>
 /// </summary>
 /// <remarks>
-/// Every entry gets a sequence number, implicit in its position: the entry at the head has number
-/// <see cref="_headId"/> and the others follow. A <see cref="Handle"/> keeps that number, so
-/// cancelling a queued callback is O(1) and needs no object per callback.
-/// Only the loop thread touches this type.
+/// <para>Blocks, not one growing array: a burst (200,000 tasks starting at once) never copies the queue,
+/// never allocates a large array, and gives its memory back block by block as it drains; a few empty blocks
+/// are kept for reuse, so a steady flow of callbacks allocates nothing.</para>
+/// <para>Every entry gets a sequence number, implicit in its position: the entry at the head has number
+/// <see cref="_headId"/> and the others follow. A <see cref="Handle"/> keeps that number, so cancelling a
+/// queued callback is O(1) and needs no object per callback.</para>
+/// <para>Only the loop thread touches this type.</para>
 /// </remarks>
 [DebuggerDisplay("Count = {Count}")]
 internal sealed class ReadyQueue
 {
-    /// <summary>The ring; its length is always a power of two.</summary>
-    private ReadyItem[] _items = new ReadyItem[256];
+    /// <summary>Entries per block: 32 KB blocks stay out of the large object heap.</summary>
+    private const int BlockSize = 1024;
 
-    /// <summary>Index of the oldest entry.</summary>
-    private int _head;
+    /// <summary>log2 of <see cref="BlockSize"/>.</summary>
+    private const int BlockShift = 10;
 
-    /// <summary>Number of entries in the ring.</summary>
+    /// <summary>Empty blocks kept for reuse (512 KB at most).</summary>
+    private const int MaxSpareBlocks = 16;
+
+    /// <summary>The blocks in use, as a ring; its length is a power of two.</summary>
+    private ReadyItem[][] _blocks = new ReadyItem[8][];
+
+    /// <summary>Index in <see cref="_blocks"/> of the block holding the head.</summary>
+    private int _headBlock;
+
+    /// <summary>Index of the head entry within its block.</summary>
+    private int _headOffset;
+
+    /// <summary>Number of entries in the queue.</summary>
     private int _count;
 
-    /// <summary>Sequence number of the entry at <see cref="_head"/>.</summary>
-    private long _headId;
+    /// <summary>Number of blocks in use (from <see cref="_headBlock"/> on).</summary>
+    private int _blockCount;
 
-    /// <summary>The ring never shrinks below this many entries.</summary>
-    private const int MinCapacity = 256;
+    /// <summary>Empty blocks ready for reuse.</summary>
+    private readonly Stack<ReadyItem[]> _spare = new();
+
+    /// <summary>Sequence number of the entry at the head.</summary>
+    private long _headId;
 
     /// <summary>Number of entries waiting to run.</summary>
     public int Count => _count;
-
-    /// <summary>
-    /// Gives memory back after a burst (200,000 tasks starting at once leave a ring of 262,144 entries):
-    /// once the ring is mostly empty it is reallocated at a quarter of its size.
-    /// </summary>
-    public void TrimAfterBurst()
-    {
-        if (_items.Length > MinCapacity && _count < _items.Length / 8) Resize(Math.Max(MinCapacity, _items.Length / 4));
-    }
 
     /// <summary>Sequence number of the entry <see cref="Dequeue"/> returned last.</summary>
     public long LastDequeuedId => _headId - 1;
@@ -73,8 +82,9 @@ internal sealed class ReadyQueue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Enqueue(Action<object?, object?> invoke, object? a, object? b, ExecutionContext? context)
     {
-        if (_count == _items.Length) Grow();
-        ref ReadyItem slot = ref _items[(_head + _count) & (_items.Length - 1)];
+        int position = _headOffset + _count;
+        if ((position >> BlockShift) == _blockCount) AddBlock();
+        ref ReadyItem slot = ref _blocks[(_headBlock + (position >> BlockShift)) & (_blocks.Length - 1)][position & (BlockSize - 1)];
         slot.Invoke = invoke;
         slot.A = a;
         slot.B = b;
@@ -87,52 +97,65 @@ internal sealed class ReadyQueue
     public ReadyItem Dequeue()
     {
         Debug.Assert(_count > 0);
-        ref ReadyItem slot = ref _items[_head];
+        ref ReadyItem slot = ref _blocks[_headBlock][_headOffset];
         ReadyItem item = slot;
         slot = default; // let the GC have what the callback referenced
-        _head = (_head + 1) & (_items.Length - 1);
         _count--;
         _headId++;
+        if (++_headOffset == BlockSize) ReleaseHeadBlock();
         return item;
     }
 
     /// <summary>Marks a still-queued entry so it is skipped; false when it already left the queue.</summary>
     public bool TryCancel(long id)
     {
-        long offset = id - _headId;
-        if (offset < 0 || offset >= _count) return false;
-        _items[(_head + (int)offset) & (_items.Length - 1)].Invoke = null;
+        if (!TryLocate(id, out ReadyItem[] block, out int index)) return false;
+        block[index].Invoke = null;
         return true;
-    }
-
-    /// <summary>True while the entry with this number waits and has not been cancelled.</summary>
-    public bool IsQueued(long id)
-    {
-        long offset = id - _headId;
-        return offset >= 0 && offset < _count
-            && _items[(_head + (int)offset) & (_items.Length - 1)].Invoke is not null;
     }
 
     /// <summary>Drops every entry (loop close).</summary>
     public void Clear()
     {
-        _headId += _count;
-        Array.Clear(_items);
-        _head = 0;
-        _count = 0;
+        while (_count > 0) Dequeue();
     }
 
-    private void Grow() => Resize(_items.Length * 2);
-
-    private void Resize(int capacity)
+    private bool TryLocate(long id, out ReadyItem[] block, out int index)
     {
-        Debug.Assert(capacity >= _count && (capacity & (capacity - 1)) == 0);
-        var items = new ReadyItem[capacity];
-        for (int i = 0; i < _count; i++)
+        long offset = id - _headId;
+        if (offset < 0 || offset >= _count)
         {
-            items[i] = _items[(_head + i) & (_items.Length - 1)];
+            block = null!;
+            index = 0;
+            return false;
         }
-        _items = items;
-        _head = 0;
+        int position = _headOffset + (int)offset;
+        block = _blocks[(_headBlock + (position >> BlockShift)) & (_blocks.Length - 1)];
+        index = position & (BlockSize - 1);
+        return true;
+    }
+
+    private void AddBlock()
+    {
+        if (_blockCount == _blocks.Length)
+        {
+            var blocks = new ReadyItem[_blocks.Length * 2][];
+            for (int i = 0; i < _blockCount; i++) blocks[i] = _blocks[(_headBlock + i) & (_blocks.Length - 1)];
+            _blocks = blocks;
+            _headBlock = 0;
+        }
+        _blocks[(_headBlock + _blockCount) & (_blocks.Length - 1)] = _spare.Count > 0 ? _spare.Pop() : new ReadyItem[BlockSize];
+        _blockCount++;
+    }
+
+    /// <summary>The head block is drained: keep it for reuse, or let it go once enough are kept.</summary>
+    private void ReleaseHeadBlock()
+    {
+        ReadyItem[] block = _blocks[_headBlock];
+        _blocks[_headBlock] = null!;
+        if (_spare.Count < MaxSpareBlocks) _spare.Push(block);
+        _headBlock = (_headBlock + 1) & (_blocks.Length - 1);
+        _headOffset = 0;
+        _blockCount--;
     }
 }
