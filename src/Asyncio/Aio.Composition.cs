@@ -127,7 +127,7 @@ public static partial class Aio
                 throw new TimeoutException("The operation has timed out.", cancelled);
             }
         }
-        var handle = new TimeoutHandle(Deadline(timeout));
+        var handle = new TimeoutHandle(timeout, relative: true);
         handle.Enter();
         T result;
         try

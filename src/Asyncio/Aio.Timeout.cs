@@ -9,15 +9,15 @@ public static partial class Aio
     /// block as <see cref="TimeoutException"/>. Other cancellations pass through unchanged. Nests.
     /// <para>asyncio: <c>async with asyncio.timeout(delay):</c>.</para>
     /// </summary>
-    /// <param name="delay">Seconds from now; null for no deadline; zero or less expires at the next iteration.</param>
+    /// <param name="delay">Seconds from the moment the block starts; null for no deadline; zero or less expires at the next iteration.</param>
     /// <param name="body">The block.</param>
     /// <exception cref="TimeoutException">The deadline passed while the body ran.</exception>
     /// <exception cref="InvalidOperationException">No task is running (thrown when awaited).</exception>
-    public static Coroutine Timeout(double? delay, Func<Coroutine> body) => TimeoutAt(Deadline(delay), body);
+    public static Coroutine Timeout(double? delay, Func<Coroutine> body) => RunWithTimeout(delay, relative: true, body);
 
     /// <inheritdoc cref="Timeout(double?, Func{Coroutine})"/>
     /// <typeparam name="T">The body's result type.</typeparam>
-    public static Coroutine<T> Timeout<T>(double? delay, Func<Coroutine<T>> body) => TimeoutAt(Deadline(delay), body);
+    public static Coroutine<T> Timeout<T>(double? delay, Func<Coroutine<T>> body) => RunWithTimeout(delay, relative: true, body);
 
     /// <summary>
     /// Like <see cref="Timeout(double?, Func{Coroutine})"/>, for a body that uses the <see cref="TimeoutHandle"/>
@@ -27,10 +27,10 @@ public static partial class Aio
     /// <typeparam name="T">The body's result type.</typeparam>
     /// <param name="delay">Seconds from now; null for no deadline.</param>
     /// <param name="body">The block, given the handle.</param>
-    public static Coroutine<T> Timeout<T>(double? delay, Func<TimeoutHandle, Coroutine<T>> body) => TimeoutAt(Deadline(delay), body);
+    public static Coroutine<T> Timeout<T>(double? delay, Func<TimeoutHandle, Coroutine<T>> body) => RunWithTimeout(delay, relative: true, body);
 
     /// <inheritdoc cref="Timeout{T}(double?, Func{TimeoutHandle, Coroutine{T}})"/>
-    public static Coroutine Timeout(double? delay, Func<TimeoutHandle, Coroutine> body) => TimeoutAt(Deadline(delay), body);
+    public static Coroutine Timeout(double? delay, Func<TimeoutHandle, Coroutine> body) => RunWithTimeout(delay, relative: true, body);
 
     /// <inheritdoc cref="Timeout(double?, Func{Coroutine})"/>
     public static Coroutine Timeout(TimeSpan delay, Func<Coroutine> body) => Timeout(delay.TotalSeconds, body);
@@ -51,37 +51,46 @@ public static partial class Aio
     /// </summary>
     /// <param name="when">The deadline in loop time; null for none.</param>
     /// <param name="body">The block.</param>
-    public static Coroutine TimeoutAt(double? when, Func<Coroutine> body)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        return RunWithTimeout<VoidResult>(new TimeoutHandle(when), _ => (Coroutine<VoidResult>)body());
-    }
+    public static Coroutine TimeoutAt(double? when, Func<Coroutine> body) => RunWithTimeout(when, relative: false, body);
 
     /// <inheritdoc cref="TimeoutAt(double?, Func{Coroutine})"/>
     /// <typeparam name="T">The body's result type.</typeparam>
-    public static Coroutine<T> TimeoutAt<T>(double? when, Func<Coroutine<T>> body)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        return RunWithTimeout(new TimeoutHandle(when), _ => body());
-    }
+    public static Coroutine<T> TimeoutAt<T>(double? when, Func<Coroutine<T>> body) => RunWithTimeout(when, relative: false, body);
 
     /// <inheritdoc cref="TimeoutAt(double?, Func{Coroutine})"/>
     /// <typeparam name="T">The body's result type.</typeparam>
-    public static Coroutine<T> TimeoutAt<T>(double? when, Func<TimeoutHandle, Coroutine<T>> body)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        return RunWithTimeout(new TimeoutHandle(when), body);
-    }
+    public static Coroutine<T> TimeoutAt<T>(double? when, Func<TimeoutHandle, Coroutine<T>> body) =>
+        RunWithTimeout(when, relative: false, body);
 
     /// <inheritdoc cref="TimeoutAt(double?, Func{Coroutine})"/>
-    public static Coroutine TimeoutAt(double? when, Func<TimeoutHandle, Coroutine> body)
+    public static Coroutine TimeoutAt(double? when, Func<TimeoutHandle, Coroutine> body) => RunWithTimeout(when, relative: false, body);
+
+    // The four body shapes end in one RunWithTimeout; a body returning nothing is a Coroutine<VoidResult> underneath.
+
+    private static Coroutine RunWithTimeout(double? when, bool relative, Func<Coroutine> body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return RunWithTimeout<VoidResult>(new TimeoutHandle(when), h => (Coroutine<VoidResult>)body(h));
+        return RunWithTimeout<VoidResult>(new TimeoutHandle(when, relative), _ => (Coroutine<VoidResult>)body());
     }
 
-    /// <summary>The absolute deadline for a delay from now on the running loop.</summary>
-    private static double? Deadline(double? delay) => delay is { } d ? GetRunningLoop().Time() + d : null;
+    private static Coroutine<T> RunWithTimeout<T>(double? when, bool relative, Func<Coroutine<T>> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return RunWithTimeout(new TimeoutHandle(when, relative), _ => body());
+    }
+
+    private static Coroutine<T> RunWithTimeout<T>(double? when, bool relative, Func<TimeoutHandle, Coroutine<T>> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return RunWithTimeout(new TimeoutHandle(when, relative), body);
+    }
+
+    private static Coroutine RunWithTimeout(double? when, bool relative, Func<TimeoutHandle, Coroutine> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return RunWithTimeout<VoidResult>(new TimeoutHandle(when, relative), h => (Coroutine<VoidResult>)body(h));
+    }
+
 
     /// <summary>The block: enter, run the body inline, and let the handle decide what leaves (asyncio's <c>__aexit__</c>).</summary>
     private static async Coroutine<T> RunWithTimeout<T>(TimeoutHandle handle, Func<TimeoutHandle, Coroutine<T>> body)

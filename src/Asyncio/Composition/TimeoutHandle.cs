@@ -31,7 +31,15 @@ public sealed class TimeoutHandle
     /// <summary>The pending expiry: a soon callback or a timer.</summary>
     private Handle? _expiry;
 
-    internal TimeoutHandle(double? when) => _when = when;
+    /// <summary>The deadline is <see cref="_when"/> seconds after entry rather than an absolute time.</summary>
+    private bool _relative;
+
+    /// <summary>A handle for an absolute deadline, or (<paramref name="relative"/>) a delay counted from entry.</summary>
+    internal TimeoutHandle(double? when, bool relative = false)
+    {
+        _when = when;
+        _relative = relative;
+    }
 
     /// <summary>
     /// The deadline in loop time (<see cref="EventLoop.Time"/>), or null for none.
@@ -80,6 +88,9 @@ public sealed class TimeoutHandle
         _loop = loop;
         _state = State.Entered;
         _cancelling = _task.Cancelling();
+        // A coroutine is lazy: a delay counts from the moment the block starts, not from the call that made it.
+        if (_relative && _when is { } delay) _when = loop.Time() + delay;
+        _relative = false;
         Reschedule(_when);
     }
 
