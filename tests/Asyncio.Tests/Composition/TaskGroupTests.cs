@@ -375,6 +375,49 @@ public class TaskGroupTests
         loop.Close();
     }
 
+    [Fact] // B091 (b), 3.13 semantics: an outside cancel arriving with a child failure stays pending after the group
+    public void TaskGroup_OutsideCancelTogetherWithChildFailure_IsRearmedAfterTheGroup()
+    {
+        var loop = TestLoop.NewVirtual();
+        var ev = loop.CreateFuture<bool>();
+        int cancellingInCatch = -1;
+        async Coroutine<int> FailAfterSignal()
+        {
+            await Aio.Sleep(0.01);
+            ev.SetResult(true);
+            throw new InvalidOperationException();
+        }
+        async Coroutine<int> Inner()
+        {
+            try
+            {
+                await TaskGroup.Run(async tg =>
+                {
+                    _ = tg.CreateTask(FailAfterSignal());
+                    await Aio.Sleep(10);
+                });
+            }
+            catch (ExceptionGroup)
+            {
+                cancellingInCatch = Aio.CurrentTask()!.Cancelling();
+            }
+            await Aio.Sleep(1);
+            return 1;
+        }
+        async Coroutine<int> Main()
+        {
+            var inner = Aio.CreateTask(Inner());
+            await ev;
+            inner.Cancel();
+            await Assert.ThrowsAsync<CancelledError>(async () => await inner);
+            Assert.True(inner.IsCancelled);
+            return 0;
+        }
+        loop.RunUntilComplete(Main());
+        Assert.Equal(1, cancellingInCatch);
+        loop.Close();
+    }
+
     [Fact] // B092
     public void TaskGroup_ChildrenMayAddTasks_AlsoWhileTheGroupIsExiting()
     {

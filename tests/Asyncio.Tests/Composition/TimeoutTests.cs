@@ -274,6 +274,38 @@ public class TimeoutTests
         loop.Close();
     }
 
+    [Fact] // B078: repr
+    public void Timeout_Repr_ShowsStateAndDeadline()
+    {
+        var loop = TestLoop.NewVirtual();
+        var seen = new List<string>();
+        async Coroutine<int> Main()
+        {
+            TimeoutHandle? cm = null;
+            await Aio.TimeoutAt(12345.6784, async h =>
+            {
+                cm = h;
+                seen.Add(h.ToString());
+                h.Reschedule(null);
+                seen.Add(h.ToString());
+                await Aio.Sleep(0);
+                return 0;
+            });
+            seen.Add(cm!.ToString());
+            await Assert.ThrowsAsync<TimeoutException>(async () => await Aio.Timeout(0, async h =>
+            {
+                cm = h;
+                await Aio.Sleep(1);
+                return 0;
+            }));
+            seen.Add(cm.ToString());
+            return 0;
+        }
+        loop.RunUntilComplete(Main());
+        Assert.Equal(new[] { "<Timeout [active] when=12345.678>", "<Timeout [active] when=None>", "<Timeout [finished]>", "<Timeout [expired]>" }, seen);
+        loop.Close();
+    }
+
     [Fact] // B079
     public void Timeout_AfterASwallowedCancellation_StillConverts()
     {
