@@ -252,6 +252,57 @@ public static partial class Aio
         return new GatheringFuture<(T1, T2, T3, T4, T5, T6, T7)>(loop, children, static c => (Awaitable<T1>.ResultOf(c[0]), Awaitable<T2>.ResultOf(c[1]), Awaitable<T3>.ResultOf(c[2]), Awaitable<T4>.ResultOf(c[3]), Awaitable<T5>.ResultOf(c[4]), Awaitable<T6>.ResultOf(c[5]), Awaitable<T7>.ResultOf(c[6])), returnExceptions: false);
     }
 
+    /// <summary>
+    /// Runs coroutines that return nothing concurrently; the returned future completes when all are done (or
+    /// fails with the first failure). Same rules as <see cref="Gather{T}(Coroutine{T}[])"/>.
+    /// <para>asyncio: <c>asyncio.gather(*aws)</c> (results ignored).</para>
+    /// </summary>
+    /// <param name="coroutines">Coroutines declared <c>async Coroutine</c>.</param>
+    public static Future Gather(params Coroutine[] coroutines) => Gather((IEnumerable<Coroutine>)coroutines);
+
+    /// <inheritdoc cref="Gather(Coroutine[])"/>
+    public static Future Gather(IEnumerable<Coroutine> coroutines)
+    {
+        ArgumentNullException.ThrowIfNull(coroutines);
+        return GatherUntyped(coroutines.Cast<object>().ToArray());
+    }
+
+    /// <summary>
+    /// Waits for futures or tasks of any result types; the returned future completes when all are done (or
+    /// fails with the first failure). Same rules as <see cref="Gather{T}(Coroutine{T}[])"/>.
+    /// <para>asyncio: <c>asyncio.gather(*fs)</c> (results ignored).</para>
+    /// </summary>
+    /// <param name="futures">The futures or tasks.</param>
+    public static Future Gather(params Future[] futures) => Gather((IEnumerable<Future>)futures);
+
+    /// <inheritdoc cref="Gather(Future[])"/>
+    public static Future Gather(IEnumerable<Future> futures)
+    {
+        ArgumentNullException.ThrowIfNull(futures);
+        return GatherUntyped(futures.Cast<object>().ToArray());
+    }
+
+    /// <summary>Gathers futures and result-less coroutines, ignoring results.</summary>
+    private static Future GatherUntyped(object[] items)
+    {
+        EventLoop? loop = null;
+        foreach (object item in items) loop = SameLoop(loop, (item as Future)?.Loop);
+        loop ??= GetEventLoop();
+        var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
+        var children = new Future[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            object item = items[i] ?? throw new ArgumentNullException(nameof(items));
+            if (!seen.TryGetValue(item, out Future? future))
+            {
+                future = item as Future ?? loop.CreateTask((Coroutine)item);
+                seen.Add(item, future);
+            }
+            children[i] = future;
+        }
+        return new GatheringFuture<object?>(loop, children, static _ => null, returnExceptions: false);
+    }
+
     /// <summary>The gather every overload ends in: one future per argument, de-duplicated by reference.</summary>
     private static Future<TResult> GatherCore<T, TResult>(
         IEnumerable<Awaitable<T>> awaitables, Func<Future[], TResult> project, bool returnExceptions)

@@ -68,6 +68,26 @@ public class GatherTests
         Assert.Equal((1, "x"), r);
     }
 
+    [Fact]
+    public void Gather_OfResultlessCoroutinesAndMixedFutures_Completes()
+    {
+        var log = new List<string>();
+        async Coroutine Step(string name, double seconds)
+        {
+            await Aio.Sleep(seconds);
+            log.Add(name);
+        }
+        TestLoop.RunVirtual(async () =>
+        {
+            await Aio.Gather(Step("b", 0.2), Step("a", 0.1));
+            AioTask<int> typed = Aio.CreateTask(Delay(1));
+            AioTask untyped = Aio.CreateTask(Step("c", 0.5));
+            await Aio.Gather(typed, untyped);
+            return 0;
+        });
+        Assert.Equal(new[] { "a", "b", "c" }, log);
+    }
+
     [Fact] // B042
     public void Gather_FirstExceptionPropagates_OtherChildrenKeepRunning()
     {
