@@ -321,8 +321,11 @@ public static partial class Aio
     /// <summary>The future for one argument; an object seen before gives the same future (it runs once).</summary>
     private static Future Child<T>(Awaitable<T> awaitable, EventLoop loop, Dictionary<object, Future> seen)
     {
+        // A future is its own child (GatheringFuture de-duplicates futures); only what becomes a new future
+        // (a coroutine, a .NET task) must be remembered, so that a repeated argument runs once.
+        if (awaitable.Future is { } future) return future;
         object source = awaitable.Source;
-        if (!seen.TryGetValue(source, out Future? future))
+        if (!seen.TryGetValue(source, out future))
         {
             future = awaitable.ToFuture(loop);
             seen.Add(source, future);

@@ -41,7 +41,7 @@ internal sealed class GatheringFuture<TResult> : Future<TResult>, IFutureListene
         _children = children;
         _project = project;
         _returnExceptions = returnExceptions;
-        var distinct = new HashSet<Future>(ReferenceEqualityComparer.Instance);
+        var distinct = new HashSet<Future>(children.Length, ReferenceEqualityComparer.Instance);
         List<Future>? alreadyDone = null;
         foreach (Future child in children)
         {
