@@ -76,7 +76,6 @@ internal sealed class WaitGatherTaskGroupDemo : Demo
         {
             task1 = tg.CreateTask(SomeCoro("a"));
             task2 = tg.CreateTask(SomeCoro("b"));
-            return Aio.Sleep(0, 0);
         });
         output.WriteLine($"Both tasks have completed now: {task1!.Result()}, {task2!.Result()}");
 
@@ -86,8 +85,7 @@ internal sealed class WaitGatherTaskGroupDemo : Demo
             await TaskGroup.Run(tg =>
             {
                 t3 = tg.CreateTask(F1());
-                _ = tg.CreateTask(F2());
-                return Aio.Sleep(0, 0);
+                tg.CreateTask(F2());
             });
         }
         catch (ExceptionGroup eg)

@@ -37,6 +37,35 @@ public class TaskGroupTests
         loop.Close();
     }
 
+    [Fact] // the spawning-only form: a plain lambda, no CS4014 for discarded tasks; async lambdas still pick the coroutine form
+    public void TaskGroup_RunWithASynchronousBody_WaitsForChildren()
+    {
+        var loop = TestLoop.NewVirtual();
+        int done = 0;
+        async Coroutine<int> Child(double s)
+        {
+            await Aio.Sleep(s);
+            return ++done;
+        }
+        async Coroutine<int> Main()
+        {
+            await TaskGroup.Run(tg =>
+            {
+                tg.CreateTask(Child(0.1));
+                tg.CreateTask(Child(0.2));
+            });
+            await TaskGroup.Run(async tg =>
+            {
+                await Aio.Sleep(0.1);
+                _ = tg.CreateTask(Child(0.1));
+            });
+            return done;
+        }
+        Assert.Equal(3, loop.RunUntilComplete(Main()));
+        Assert.Equal(0.4, loop.Time(), 3);
+        loop.Close();
+    }
+
     [Fact] // B082
     public void TaskGroup_FailingChild_CancelsSiblingsAndBody_CancellingRestored()
     {
