@@ -19,7 +19,7 @@ namespace Asyncio;
 /// done are neither cancelled nor awaited. One enumeration per instance.</para>
 /// </remarks>
 /// <typeparam name="T">The result type.</typeparam>
-public sealed class AsCompletedIterator<T> : IAsyncEnumerable<Awaitable<T>>, IFutureListener
+public sealed class AsCompletedIterator<T> : IAsyncEnumerable<Awaitable<T>>, IAsyncDisposable, IFutureListener
 {
     private readonly EventLoop _loop;
 

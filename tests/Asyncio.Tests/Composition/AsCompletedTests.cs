@@ -104,6 +104,25 @@ public class AsCompletedTests
         Assert.Equal(new[] { "failed", "2" }, r);
     }
 
+    [Fact] // leaving the loop early detaches from the children and leaves them running
+    public void AsCompleted_BreakingEarly_LeavesTheRestRunning()
+    {
+        var loop = TestLoop.NewVirtual();
+        async Coroutine<int> Main()
+        {
+            var slow = Aio.CreateTask(Aio.Sleep(1, 2));
+            await foreach (var next in Aio.AsCompleted(new[] { Aio.CreateTask(Aio.Sleep(0.1, 1)), slow }, timeout: 0.5))
+            {
+                if (await next == 1) break;
+            }
+            await Aio.Sleep(0.6);
+            Assert.False(slow.IsDone);
+            return await slow;
+        }
+        Assert.Equal(2, loop.RunUntilComplete(Main()));
+        loop.Close();
+    }
+
     [Fact] // through the IAsyncEnumerable interface (a ValueTask, awaited as a foreign awaitable)
     public void AsCompleted_ThroughIAsyncEnumerable_Works()
     {
