@@ -295,12 +295,25 @@ public static partial class Aio
             object item = items[i] ?? throw new ArgumentNullException(nameof(items));
             if (!seen.TryGetValue(item, out Future? future))
             {
-                future = item as Future ?? loop.CreateTask((Coroutine)item);
+                future = item switch
+                {
+                    Future f => f,
+                    Coroutine<VoidResult> untyped => loop.CreateTask(untyped),
+                    // A Coroutine<T> passed as a Coroutine: loop.CreateTask(Coroutine) expects a result-less one.
+                    _ => loop.CreateTask(IgnoreResult((Coroutine)item)),
+                };
                 seen.Add(item, future);
             }
             children[i] = future;
         }
         return new GatheringFuture<object?>(loop, children, static _ => null, returnExceptions: false);
+    }
+
+    /// <summary>Runs <paramref name="coroutine"/> inline and drops its result.</summary>
+    private static async Coroutine<VoidResult> IgnoreResult(Coroutine coroutine)
+    {
+        await coroutine;
+        return default;
     }
 
     /// <summary>The gather every overload ends in: one future per argument, de-duplicated by reference.</summary>

@@ -83,9 +83,10 @@ public class GatherTests
             AioTask<int> typed = Aio.CreateTask(Delay(1));
             AioTask untyped = Aio.CreateTask(Step("c", 0.5));
             await Aio.Gather(typed, untyped);
+            await Aio.Gather(Step("d", 0.1), Delay(1));
             return 0;
         });
-        Assert.Equal(new[] { "a", "b", "c" }, log);
+        Assert.Equal(new[] { "a", "b", "c", "d" }, log);
     }
 
     [Fact] // B042
