@@ -33,28 +33,15 @@ public static partial class Aio
     public static Future<Outcome<T>[]> GatherResults<T>(IEnumerable<Coroutine<T>> coroutines) =>
         GatherCore(coroutines.Select(static x => (Awaitable<T>)x), static children => Outcomes<T>(children), returnExceptions: true);
 
-    /// <summary>
-    /// Runs the tasks concurrently and returns a future of their results in argument order. Coroutines become tasks
-    /// at once. The first failure fails the gather without cancelling the other children; cancelling the gather
-    /// cancels every child. The same object passed twice runs once and its result fills both slots.
-    /// <para>asyncio: <c>asyncio.gather(*aws)</c>.</para>
-    /// </summary>
-    /// <typeparam name="T">The result type.</typeparam>
+    /// <inheritdoc cref="Gather{T}(Coroutine{T}[])"/>
     /// <param name="tasks">The children.</param>
-    /// <exception cref="ArgumentException">Futures from different loops.</exception>
     public static Future<T[]> Gather<T>(params AioTask<T>[] tasks) => Gather((IEnumerable<AioTask<T>>)tasks);
 
     /// <inheritdoc cref="Gather{T}(AioTask{T}[])"/>
     public static Future<T[]> Gather<T>(IEnumerable<AioTask<T>> tasks) =>
         GatherCore(tasks.Select(static x => (Awaitable<T>)x), static children => Results<T>(children), returnExceptions: false);
 
-    /// <summary>
-    /// Like <see cref="Gather{T}(AioTask{T}[])"/>, but waits for every child and returns each one's
-    /// <see cref="Outcome{T}"/>: its result or the exception it ended with (a cancelled child gives a
-    /// <see cref="CancelledError"/>). Cancelling the gather itself still raises <see cref="CancelledError"/>.
-    /// <para>asyncio: <c>asyncio.gather(*aws, return_exceptions=True)</c>.</para>
-    /// </summary>
-    /// <typeparam name="T">The result type.</typeparam>
+    /// <inheritdoc cref="GatherResults{T}(Coroutine{T}[])"/>
     /// <param name="tasks">The children.</param>
     public static Future<Outcome<T>[]> GatherResults<T>(params AioTask<T>[] tasks) => GatherResults((IEnumerable<AioTask<T>>)tasks);
 
@@ -62,28 +49,15 @@ public static partial class Aio
     public static Future<Outcome<T>[]> GatherResults<T>(IEnumerable<AioTask<T>> tasks) =>
         GatherCore(tasks.Select(static x => (Awaitable<T>)x), static children => Outcomes<T>(children), returnExceptions: true);
 
-    /// <summary>
-    /// Runs the futures concurrently and returns a future of their results in argument order. Coroutines become tasks
-    /// at once. The first failure fails the gather without cancelling the other children; cancelling the gather
-    /// cancels every child. The same object passed twice runs once and its result fills both slots.
-    /// <para>asyncio: <c>asyncio.gather(*aws)</c>.</para>
-    /// </summary>
-    /// <typeparam name="T">The result type.</typeparam>
+    /// <inheritdoc cref="Gather{T}(Coroutine{T}[])"/>
     /// <param name="futures">The children.</param>
-    /// <exception cref="ArgumentException">Futures from different loops.</exception>
     public static Future<T[]> Gather<T>(params Future<T>[] futures) => Gather((IEnumerable<Future<T>>)futures);
 
     /// <inheritdoc cref="Gather{T}(Future{T}[])"/>
     public static Future<T[]> Gather<T>(IEnumerable<Future<T>> futures) =>
         GatherCore(futures.Select(static x => (Awaitable<T>)x), static children => Results<T>(children), returnExceptions: false);
 
-    /// <summary>
-    /// Like <see cref="Gather{T}(Future{T}[])"/>, but waits for every child and returns each one's
-    /// <see cref="Outcome{T}"/>: its result or the exception it ended with (a cancelled child gives a
-    /// <see cref="CancelledError"/>). Cancelling the gather itself still raises <see cref="CancelledError"/>.
-    /// <para>asyncio: <c>asyncio.gather(*aws, return_exceptions=True)</c>.</para>
-    /// </summary>
-    /// <typeparam name="T">The result type.</typeparam>
+    /// <inheritdoc cref="GatherResults{T}(Coroutine{T}[])"/>
     /// <param name="futures">The children.</param>
     public static Future<Outcome<T>[]> GatherResults<T>(params Future<T>[] futures) => GatherResults((IEnumerable<Future<T>>)futures);
 
@@ -91,28 +65,15 @@ public static partial class Aio
     public static Future<Outcome<T>[]> GatherResults<T>(IEnumerable<Future<T>> futures) =>
         GatherCore(futures.Select(static x => (Awaitable<T>)x), static children => Outcomes<T>(children), returnExceptions: true);
 
-    /// <summary>
-    /// Runs the awaitables concurrently and returns a future of their results in argument order. Coroutines become tasks
-    /// at once. The first failure fails the gather without cancelling the other children; cancelling the gather
-    /// cancels every child. The same object passed twice runs once and its result fills both slots.
-    /// <para>asyncio: <c>asyncio.gather(*aws)</c>.</para>
-    /// </summary>
-    /// <typeparam name="T">The result type.</typeparam>
+    /// <inheritdoc cref="Gather{T}(Coroutine{T}[])"/>
     /// <param name="awaitables">The children.</param>
-    /// <exception cref="ArgumentException">Futures from different loops.</exception>
     public static Future<T[]> Gather<T>(params Awaitable<T>[] awaitables) => Gather((IEnumerable<Awaitable<T>>)awaitables);
 
     /// <inheritdoc cref="Gather{T}(Awaitable{T}[])"/>
     public static Future<T[]> Gather<T>(IEnumerable<Awaitable<T>> awaitables) =>
         GatherCore(awaitables, static children => Results<T>(children), returnExceptions: false);
 
-    /// <summary>
-    /// Like <see cref="Gather{T}(Awaitable{T}[])"/>, but waits for every child and returns each one's
-    /// <see cref="Outcome{T}"/>: its result or the exception it ended with (a cancelled child gives a
-    /// <see cref="CancelledError"/>). Cancelling the gather itself still raises <see cref="CancelledError"/>.
-    /// <para>asyncio: <c>asyncio.gather(*aws, return_exceptions=True)</c>.</para>
-    /// </summary>
-    /// <typeparam name="T">The result type.</typeparam>
+    /// <inheritdoc cref="GatherResults{T}(Coroutine{T}[])"/>
     /// <param name="awaitables">The children.</param>
     public static Future<Outcome<T>[]> GatherResults<T>(params Awaitable<T>[] awaitables) => GatherResults((IEnumerable<Awaitable<T>>)awaitables);
 
