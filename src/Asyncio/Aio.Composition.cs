@@ -191,8 +191,28 @@ public static partial class Aio
     /// <param name="awaitable">What to protect.</param>
     public static Future<T> Shield<T>(Awaitable<T> awaitable) => ShieldCore(awaitable);
 
+    /// <summary>
+    /// Protects a task, future or coroutine whose result does not matter (a result-less one, or any type): the
+    /// returned future completes with null, the inner's exception, or cancellation. See
+    /// <see cref="Shield{T}(AioTask{T})"/>.
+    /// <para>asyncio: <c>asyncio.shield(aw)</c>.</para>
+    /// </summary>
+    /// <param name="future">The future or task to protect.</param>
+    public static Future<object?> Shield(Future future)
+    {
+        ArgumentNullException.ThrowIfNull(future);
+        return ShieldListener<object?>.Shield(future, static _ => null);
+    }
+
+    /// <summary>
+    /// Wraps a result-less coroutine in a task and protects it; see <see cref="Shield(Future)"/>.
+    /// <para>asyncio: <c>asyncio.shield(coro)</c>.</para>
+    /// </summary>
+    /// <param name="coroutine">A coroutine declared <c>async Coroutine</c>.</param>
+    public static Future<object?> Shield(Coroutine coroutine) => Shield(GetEventLoop().CreateTask(coroutine));
+
     private static Future<T> ShieldCore<T>(Awaitable<T> awaitable) =>
-        ShieldListener<T>.Shield(awaitable.ToFuture(awaitable.LoopOrNull ?? GetEventLoop()));
+        ShieldListener<T>.Shield(awaitable.ToFuture(awaitable.LoopOrNull ?? GetEventLoop()), static inner => Awaitable<T>.ResultOf(inner));
 
     // ---------------------------------------------------------------- as_completed
 

@@ -11,23 +11,29 @@ internal sealed class ShieldListener<T> : IFutureListener
     private readonly Future _inner;
     private readonly Future<T> _outer;
 
-    private ShieldListener(Future inner, Future<T> outer)
+    /// <summary>Reads the inner's result as a <typeparamref name="T"/>.</summary>
+    private readonly Func<Future, T> _read;
+
+    private ShieldListener(Future inner, Future<T> outer, Func<Future, T> read)
     {
         _inner = inner;
         _outer = outer;
+        _read = read;
     }
 
     /// <summary>The outer future for <paramref name="inner"/>; <paramref name="inner"/> itself when it is a done <see cref="Future{T}"/>.</summary>
-    public static Future<T> Shield(Future inner)
+    /// <param name="inner">The future or task to protect.</param>
+    /// <param name="read">Reads the done inner's result.</param>
+    public static Future<T> Shield(Future inner, Func<Future, T> read)
     {
         if (inner.IsDone && inner is Future<T> same) return same;
         var outer = new Future<T>(inner.Loop);
         if (inner.IsDone)
         {
-            CopyOutcome(inner, outer);
+            CopyOutcome(inner, outer, read);
             return outer;
         }
-        var link = new ShieldListener<T>(inner, outer);
+        var link = new ShieldListener<T>(inner, outer, read);
         inner.AddListener(link);
         outer.AddListener(link);
         return outer;
@@ -47,15 +53,15 @@ internal sealed class ShieldListener<T> : IFutureListener
             if (!_inner.IsCancelled) _inner.Exception();
             return;
         }
-        CopyOutcome(_inner, _outer);
+        CopyOutcome(_inner, _outer, _read);
     }
 
     /// <summary>Gives <paramref name="outer"/> the outcome of the done <paramref name="inner"/>.</summary>
-    internal static void CopyOutcome(Future inner, Future<T> outer)
+    private static void CopyOutcome(Future inner, Future<T> outer, Func<Future, T> read)
     {
         if (outer.IsDone) return;
         if (inner.IsCancelled) outer.Cancel();
         else if (inner.Exception() is { } error) outer.SetException(error);
-        else outer.SetResult(Awaitable<T>.ResultOf(inner));
+        else outer.SetResult(read(inner));
     }
 }

@@ -41,6 +41,30 @@ public class ShieldTests
         loop.Close();
     }
 
+    [Fact] // result-less work: Shield(Future) / Shield(Coroutine)
+    public void Shield_OfAResultlessTask_TimesOutWithoutCancellingIt()
+    {
+        var loop = TestLoop.NewVirtual();
+        bool saved = false;
+        async Coroutine Save()
+        {
+            await Aio.Sleep(2);
+            saved = true;
+        }
+        async Coroutine<int> Main()
+        {
+            AioTask task = Aio.CreateTask(Save());
+            await Assert.ThrowsAsync<TimeoutException>(async () => await Aio.WaitFor(Aio.Shield(task), 1));
+            Assert.False(task.IsCancelled);
+            await task;
+            await Aio.Shield(Save());
+            return 0;
+        }
+        loop.RunUntilComplete(Main());
+        Assert.True(saved);
+        loop.Close();
+    }
+
     [Fact] // B067
     public void Shield_CancellingTheAwaitingTask_InnerRunsToCompletion()
     {
