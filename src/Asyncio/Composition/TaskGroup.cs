@@ -64,21 +64,11 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
     /// <param name="body">Creates children with <see cref="CreateTask{T}(Coroutine{T}, string?)"/>.</param>
     /// <exception cref="ExceptionGroup">Children or the body failed.</exception>
     /// <exception cref="CancelledError">The parent task was cancelled from outside and nothing failed.</exception>
-    public static async Coroutine Run(Func<TaskGroup, Coroutine> body)
+    public static Coroutine Run(Func<TaskGroup, Coroutine> body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var group = new TaskGroup();
-        Exception? error = null;
-        try
-        {
-            await body(group);
-        }
-        catch (Exception e)
-        {
-            error = e;
-        }
-        await group.ExitAsync(error);
-        if (error is not null) ExceptionDispatchInfo.Throw(error);
+        // A result-less coroutine is a Coroutine<VoidResult> underneath: one implementation serves both forms.
+        return Run(group => (Coroutine<VoidResult>)body(group));
     }
 
     /// <summary>
@@ -102,7 +92,7 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
 
     /// <summary>A coroutine that returns at once (the awaitable end of a synchronous body).</summary>
 #pragma warning disable CS1998 // no await: the body already ran
-    private static async Coroutine Completed() { }
+    private static async Coroutine<VoidResult> Completed() => default;
 #pragma warning restore CS1998
 
     /// <summary>
