@@ -1,0 +1,134 @@
+using System.Diagnostics;
+
+namespace Asyncio;
+
+/// <summary>
+/// The future <see cref="Aio.Gather{T}(Coroutine{T}[])"/> returns: done when every child is done (or, without
+/// <c>returnExceptions</c>, as soon as one fails). Cancelling it cancels the children instead of itself.
+/// <para>asyncio: <c>tasks._GatheringFuture</c>.</para>
+/// </summary>
+/// <remarks>
+/// <para>A failing child does not cancel its siblings; their later failures are marked retrieved here, so
+/// nothing is reported as "never retrieved" (asyncio does the same).</para>
+/// <para><see cref="Cancel"/> returns true when at least one child accepted the request; the gather then ends
+/// with a <see cref="CancelledError"/> <em>exception</em> (awaiting it raises; <see cref="Future.IsCancelled"/>
+/// stays false), exactly as asyncio's gather does.</para>
+/// </remarks>
+/// <typeparam name="TResult">What the gather produces from its done children.</typeparam>
+internal sealed class GatheringFuture<TResult> : Future<TResult>, IFutureListener
+{
+    /// <summary>The child for each argument position (a repeated argument repeats the same future).</summary>
+    private readonly Future[] _children;
+
+    /// <summary>Builds the result from the done children, in argument order.</summary>
+    private readonly Func<Future[], TResult> _project;
+
+    /// <summary>Put exceptions in the result instead of failing at the first one.</summary>
+    private readonly bool _returnExceptions;
+
+    /// <summary>Distinct children not done yet.</summary>
+    private int _pending;
+
+    /// <summary>Set by a <see cref="Cancel"/> that reached a child: the gather ends with a CancelledError.</summary>
+    private bool _cancelRequested;
+
+    /// <summary>The message of that cancel request.</summary>
+    private string? _cancelMessage;
+
+    public GatheringFuture(EventLoop loop, Future[] children, Func<Future[], TResult> project, bool returnExceptions)
+        : base(loop)
+    {
+        _children = children;
+        _project = project;
+        _returnExceptions = returnExceptions;
+        var distinct = new HashSet<Future>(children.Length, ReferenceEqualityComparer.Instance);
+        List<Future>? alreadyDone = null;
+        foreach (Future child in children)
+        {
+            if (!distinct.Add(child)) continue;
+            _pending++;
+            // Python 3.12+: children already done are handled synchronously, so gathering only done futures
+            // gives a done gather at once.
+            if (child.IsDone) (alreadyDone ??= new()).Add(child);
+            else child.AddListener(this);
+        }
+        if (_pending == 0) TrySetResult(project(children));
+        if (alreadyDone is not null)
+        {
+            foreach (Future child in alreadyDone) OnFutureDone(child);
+        }
+    }
+
+    /// <summary>
+    /// Cancels every child that is not done. Returns false, changing nothing, if the gather is done or no
+    /// child accepted the request.
+    /// <para>asyncio: <c>_GatheringFuture.cancel(msg)</c>.</para>
+    /// </summary>
+    public override bool Cancel(string? message = null)
+    {
+        _loop.CheckThread();
+        if (IsDone) return false;
+        bool accepted = false;
+        foreach (Future child in _children)
+        {
+            if (child.Cancel(message)) accepted = true;
+        }
+        if (accepted)
+        {
+            _cancelRequested = true;
+            _cancelMessage = message;
+        }
+        return accepted;
+    }
+
+    /// <summary>A child is done: fail fast, or finish when it was the last one.</summary>
+    public void OnFutureDone(Future child)
+    {
+        if (IsDone)
+        {
+            // Retrieve the late failure so that it is not reported as never retrieved.
+            if (!child.IsCancelled) child.Exception();
+            return;
+        }
+        _pending--;
+        Debug.Assert(_pending >= 0);
+        if (!_returnExceptions)
+        {
+            if (TakeFailure(child) is { } failure)
+            {
+                TrySetExceptionCore(failure);
+                return;
+            }
+        }
+        if (_pending > 0) return;
+        if (_cancelRequested)
+        {
+            TrySetExceptionCore(new CancelledError(_cancelMessage));
+            return;
+        }
+        TResult result;
+        try
+        {
+            result = _project(_children);
+        }
+        catch (Exception error)
+        {
+            TrySetExceptionCore(error);
+            return;
+        }
+        TrySetResult(result);
+    }
+
+    /// <summary>The child's exception, or its <see cref="CancelledError"/>; null when it has a result.</summary>
+    internal static Exception? TakeFailure(Future child)
+    {
+        try
+        {
+            return child.Exception();
+        }
+        catch (CancelledError cancelled)
+        {
+            return cancelled;
+        }
+    }
+}
