@@ -100,7 +100,7 @@ public static partial class Aio
     /// <param name="coroutine">What to await.</param>
     /// <param name="timeout">Seconds; null for none.</param>
     public static Coroutine WaitFor(Coroutine coroutine, double? timeout) =>
-        WaitForCore<VoidResult>((Coroutine<VoidResult>)coroutine, timeout);
+        WaitForCore<VoidResult>(coroutine.AsVoid(), timeout);
 
     /// <summary>
     /// Awaits a task that returns nothing, with a deadline; see <see cref="WaitFor{T}(Coroutine{T}, double?)"/>.

@@ -70,7 +70,7 @@ public static partial class Aio
     private static Coroutine RunWithTimeout(double? when, bool relative, Func<Coroutine> body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return RunWithTimeout<VoidResult>(new TimeoutHandle(when, relative), _ => (Coroutine<VoidResult>)body());
+        return RunWithTimeout<VoidResult>(new TimeoutHandle(when, relative), _ => body().AsVoid());
     }
 
     private static Coroutine<T> RunWithTimeout<T>(double? when, bool relative, Func<Coroutine<T>> body)
@@ -88,7 +88,7 @@ public static partial class Aio
     private static Coroutine RunWithTimeout(double? when, bool relative, Func<TimeoutHandle, Coroutine> body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return RunWithTimeout<VoidResult>(new TimeoutHandle(when, relative), h => (Coroutine<VoidResult>)body(h));
+        return RunWithTimeout<VoidResult>(new TimeoutHandle(when, relative), h => body(h).AsVoid());
     }
 
 

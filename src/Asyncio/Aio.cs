@@ -251,7 +251,7 @@ public static partial class Aio
     /// <param name="coroutine">A coroutine not awaited before.</param>
     /// <param name="loop">The loop; null for <see cref="GetEventLoop"/>.</param>
     public static AioTask EnsureFuture(Coroutine coroutine, EventLoop? loop = null) =>
-        EnsureFuture((Coroutine<VoidResult>)coroutine, loop);
+        EnsureFuture(coroutine.AsVoid(), loop);
 
     /// <summary>
     /// Wraps a .NET task in a loop future; see <see cref="WrapFuture{T}(Task{T}, EventLoop?)"/>.
@@ -361,5 +361,5 @@ public static partial class Aio
     /// <param name="loop">The loop to run it on.</param>
     /// <param name="cancellationToken">Cancels the coroutine's task.</param>
     public static Task RunCoroutineThreadsafe(Coroutine coroutine, EventLoop loop, CancellationToken cancellationToken = default) =>
-        RunCoroutineThreadsafe((Coroutine<VoidResult>)coroutine, loop, cancellationToken);
+        RunCoroutineThreadsafe(coroutine.AsVoid(), loop, cancellationToken);
 }

@@ -68,7 +68,7 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
     {
         ArgumentNullException.ThrowIfNull(body);
         // A result-less coroutine is a Coroutine<VoidResult> underneath: one implementation serves both forms.
-        return Run(group => (Coroutine<VoidResult>)body(group));
+        return Run(group => body(group).AsVoid());
     }
 
     /// <summary>
@@ -161,7 +161,7 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
         var completion = new CoroutineCompletionSource();
         CoroutineAwaiter awaiter = exit.GetAwaiter();
         _ = awaiter.IsCompleted;
-        awaiter.UnsafeOnCompleted(() => completion.Complete(exit._exception));
+        awaiter.UnsafeOnCompleted(() => completion.Complete(exit.Error));
         return completion.Task;
     }
 

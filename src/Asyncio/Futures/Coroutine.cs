@@ -70,6 +70,12 @@ public abstract class Coroutine : IFutureListener
     /// <summary>Runs the body up to its next await (or to its end).</summary>
     internal abstract void MoveNext();
 
+    /// <summary>Wraps this coroutine in a task of its own result type (so a <c>Coroutine&lt;int&gt;</c> seen as <c>Coroutine</c> keeps its type).</summary>
+    internal abstract AioTask CreateTaskOn(EventLoop loop, string? name);
+
+    /// <summary>This coroutine as one without a result, for APIs that take any coroutine.</summary>
+    internal abstract Coroutine<VoidResult> AsVoid();
+
     /// <summary>The method's name, for reprs and reports (asyncio: <c>__qualname__</c>).</summary>
     public abstract string Name { get; }
 

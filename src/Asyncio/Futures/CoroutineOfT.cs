@@ -32,6 +32,19 @@ public abstract class Coroutine<T> : Coroutine
 
     /// <summary>Awaits the coroutine: runs it inline in the awaiting task and returns its result.</summary>
     public new CoroutineAwaiter<T> GetAwaiter() => new(this);
+
+    /// <inheritdoc/>
+    internal override AioTask CreateTaskOn(EventLoop loop, string? name) => new AioTask<T>(loop, this, name);
+
+    /// <inheritdoc/>
+    internal override Coroutine<VoidResult> AsVoid() => this as Coroutine<VoidResult> ?? DiscardResult(this);
+
+    /// <summary>Runs <paramref name="coroutine"/> and drops its result.</summary>
+    private static async Coroutine<VoidResult> DiscardResult(Coroutine<T> coroutine)
+    {
+        await coroutine;
+        return default;
+    }
 }
 
 /// <summary>Awaiter of a <see cref="Coroutine{T}"/>.</summary>

@@ -290,7 +290,7 @@ public sealed partial class EventLoop
     {
         ArgumentNullException.ThrowIfNull(coroutine);
         CheckClosed();
-        return new AioTask<VoidResult>(this, (Coroutine<VoidResult>)coroutine, name);
+        return coroutine.CreateTaskOn(this, name);
     }
 
     /// <summary>The task whose step is running on this loop, or null (asyncio: <c>current_task(loop)</c>).</summary>
