@@ -23,6 +23,9 @@ namespace Asyncio;
 [DebuggerDisplay("{ToString(),nq}")]
 public sealed class AsyncLimiter : IWaiterOwner
 {
+    /// <summary>Seconds by which a waiter may be granted early rather than re-arm a timer.</summary>
+    private const double DeadlineTolerance = 1e-6;
+
     /// <summary>Tasks waiting for capacity, in arrival order; removed when granted.</summary>
     private readonly WaiterQueue _waiters = new();
 
@@ -142,8 +145,9 @@ public sealed class AsyncLimiter : IWaiterOwner
             Leak(loop);
             double needed = first.Amount - MaxRate + _level;
             double when = _lastCheck + needed / _ratePerSecond;
-            // A deadline that rounds to now counts as reached: re-arming a timer for it would spin.
-            if (needed > 0 && when > _lastCheck)
+            // A deadline within a microsecond counts as reached: the clock's resolution could make a
+            // timer for it fire at the same instant, again and again.
+            if (needed > 0 && when - _lastCheck > DeadlineTolerance)
             {
                 _waker = loop.CallAt(when, _wakeNext);
                 return;
