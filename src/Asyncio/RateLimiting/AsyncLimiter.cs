@@ -108,14 +108,23 @@ public sealed class AsyncLimiter : IWaiterOwner
                 $"Can't acquire more than the maximum capacity: amount {amount} > maxRate {MaxRate}.", nameof(amount));
         }
         EventLoop loop = _loop.Get(this);
-        if (_waiters.LiveCount == 0 && HasCapacity(amount))
-        {
-            _level += amount;
-            return new LoopAwaitable<Releaser>(default(Releaser));
-        }
+        if (TryAcquire(amount)) return new LoopAwaitable<Releaser>(default(Releaser));
         Waiter waiter = _waiters.Enqueue(loop, this, amount);
         WakeNext();
         return new LoopAwaitable<Releaser>(waiter, default);
+    }
+
+    /// <summary>
+    /// Acquires <paramref name="amount"/> units if that needs no waiting (the bucket has room and nobody
+    /// waits); returns false otherwise, without queueing. aiolimiter has no such method: it is
+    /// <c>has_capacity()</c> followed by an <c>acquire()</c> that cannot block, in one step.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No loop is running, or the limiter is bound to another loop.</exception>
+    public bool TryAcquire(double amount = 1)
+    {
+        if (_waiters.LiveCount > 0 || !HasCapacity(amount)) return false;
+        _level += amount;
+        return true;
     }
 
     /// <summary>Drains the bucket for the time elapsed since the last check.</summary>
