@@ -196,6 +196,38 @@ public class LockTests
         Assert.False(l.IsLocked);
     }
 
+    [Fact] // B104
+    public void Lock_UsedToWaitOnASecondLoop_IsBoundToTheFirst()
+    {
+        var l = new AsyncLock();
+        var first = TestLoop.NewVirtual();
+        first.RunUntilComplete(Acquire(l));
+        var waiter = first.CreateTask(Acquire(l));
+        first.RunOnce();
+        l.Release();
+        first.RunUntilComplete(waiter);
+        first.Close();
+        var second = TestLoop.NewVirtual();
+        var e = Assert.Throws<InvalidOperationException>(() => second.RunUntilComplete(Acquire(l)));
+        Assert.EndsWith("is bound to a different event loop", e.Message);
+        second.Close();
+    }
+
+    [Fact]
+    public void Acquire_AwaitedTwiceThrows()
+    {
+        var l = new AsyncLock();
+        async Coroutine Main()
+        {
+            await l.AcquireAsync();
+            LoopAwaitable<Releaser> pending = l.AcquireAsync();
+            Aio.GetRunningLoop().CallSoon(l.Release);
+            await pending;
+            await Assert.ThrowsAsync<InvalidOperationException>(async () => await pending);
+        }
+        TestLoop.RunVirtual(Main);
+    }
+
     [Fact]
     public void ToString_ShowsStateAndWaiters()
     {
