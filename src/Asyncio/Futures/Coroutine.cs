@@ -188,8 +188,15 @@ public abstract class Coroutine : IFutureListener
             case AwaiterKinds.Primitive:
                 // The JIT removes the box: the awaiter type is an exact struct known at this instantiation.
                 object source = ((IPrimitiveAwaiter)awaiter!).Source;
-                if (source is Coroutine child) child.StartAsChildOf(this);
-                else _task!.SuspendOnFuture(this, Unsafe.As<Future>(source));
+                if (source is Coroutine child)
+                {
+                    child.StartAsChildOf(this);
+                }
+                else
+                {
+                    _task!.SuspendOnFuture(this, Unsafe.As<Waiter>(source));
+                    Unsafe.As<Waiter>(source).ScreenWakeUps(this);
+                }
                 break;
             default:
                 throw new UnreachableException("foreign awaiters are handled by the builder");

@@ -17,7 +17,7 @@ namespace Asyncio;
 /// </remarks>
 /// <typeparam name="T">The item type.</typeparam>
 [DebuggerDisplay("{ToString(),nq}")]
-public class AsyncQueue<T>
+public class AsyncQueue<T> : IWaiterOwner, IWakeUpScreen, IWaiterResult<T>
 {
     /// <summary>The items, in the order of this kind of queue.</summary>
     private readonly QueueStore<T> _items;
@@ -116,8 +116,13 @@ public class AsyncQueue<T>
     /// </summary>
     /// <exception cref="QueueShutDown">The queue was shut down and is empty, or shut down immediately.</exception>
     /// <exception cref="CancelledError">The task was cancelled while waiting; no item was taken.</exception>
-    public LoopAwaitable<T> GetAsync() =>
-        IsEmpty ? new LoopAwaitable<T>(GetWhenAvailable(), default!) : new LoopAwaitable<T>(GetNowait());
+    public LoopAwaitable<T> GetAsync()
+    {
+        if (!IsEmpty) return new LoopAwaitable<T>(GetNowait());
+        if (_isShutdown) throw new QueueShutDown();
+        // The waiter screens its wake-ups (IWakeUpScreen): one whose item was taken first waits again.
+        return new LoopAwaitable<T>(_getters.Enqueue(_loop.Get(this), this), default!);
+    }
 
     /// <summary>
     /// Removes and returns an item without waiting, and wakes the first waiting putter.
@@ -200,27 +205,19 @@ public class AsyncQueue<T>
         PutNowait(item);
     }
 
-    /// <summary>The waiting path of <see cref="GetAsync"/> (asyncio's <c>get</c> loop).</summary>
-    private async Coroutine<T> GetWhenAvailable()
+    bool IWakeUpScreen.StillWanted(Waiter waiter) => !IsEmpty || _isShutdown;
+
+    void IWakeUpScreen.Requeue(Waiter waiter) => _getters.Append(waiter);
+
+    void IWaiterOwner.OnResumed(Waiter waiter) { }
+
+    T IWaiterResult<T>.TakeResult(Waiter waiter) => GetNowait();
+
+    void IWaiterOwner.OnAbandoned(Waiter waiter)
     {
-        while (IsEmpty)
-        {
-            if (_isShutdown) throw new QueueShutDown();
-            Waiter getter = _getters.Enqueue(_loop.Get(this));
-            try
-            {
-                await getter;
-            }
-            catch (Exception)
-            {
-                getter.Cancel();
-                _getters.Remove(getter);
-                // Woken for an item it will not take: the next getter gets the chance (B103).
-                if (!IsEmpty && !getter.IsCancelled) _getters.DequeueAndWake();
-                throw;
-            }
-        }
-        return GetNowait();
+        _getters.Remove(waiter);
+        // Woken for an item it will not take: the next getter gets the chance (B103).
+        if (!IsEmpty && waiter.IsWoken) _getters.DequeueAndWake();
     }
 
     /// <inheritdoc/>

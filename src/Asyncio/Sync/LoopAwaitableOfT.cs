@@ -78,7 +78,7 @@ public readonly struct LoopAwaiter<T> : ICriticalNotifyCompletion, IPrimitiveAwa
                 return _value;
             case Waiter waiter:
                 waiter.Resume();
-                return _value;
+                return waiter.Owner is IWaiterResult<T> owner ? owner.TakeResult(waiter) : _value;
             default:
                 return Unsafe.As<Coroutine<T>>(_source).GetResult();
         }
@@ -112,7 +112,13 @@ internal static class PrimitiveSource
     /// <summary>Resumes a foreign async method when the source is done.</summary>
     public static void OnCompleted(object source, Action continuation)
     {
-        if (source is Coroutine coroutine) coroutine.StartInline(continuation);
-        else ((Waiter)source).AddListener(new ContinuationListener(continuation));
+        if (source is Coroutine coroutine)
+        {
+            coroutine.StartInline(continuation);
+            return;
+        }
+        var waiter = (Waiter)source;
+        if (waiter.Owner is IWakeUpScreen && !waiter.IsDone) waiter.ScreenWakeUps(continuation);
+        else waiter.AddListener(new ContinuationListener(continuation));
     }
 }

@@ -45,13 +45,22 @@ internal sealed class WaiterQueue
     /// <summary>Creates a waiter on <paramref name="loop"/> and appends it.</summary>
     public Waiter Enqueue(EventLoop loop, IWaiterOwner? owner = null, double amount = 0)
     {
-        var waiter = new Waiter(loop, owner) { Amount = amount, Queue = this, Prev = _tail };
+        var waiter = new Waiter(loop, owner) { Amount = amount };
+        Append(waiter);
+        return waiter;
+    }
+
+    /// <summary>Links a pending waiter that is in no queue at the tail.</summary>
+    public void Append(Waiter waiter)
+    {
+        Debug.Assert(waiter.Queue is null && !waiter.IsDone);
+        waiter.Queue = this;
+        waiter.Prev = _tail;
         if (_tail is null) _head = waiter;
         else _tail.Next = waiter;
         _tail = waiter;
         _count++;
         _firstPending ??= waiter;
-        return waiter;
     }
 
     /// <summary>Unlinks <paramref name="waiter"/>; does nothing if it already left (asyncio's <c>remove</c> guarded by <c>except ValueError</c>).</summary>

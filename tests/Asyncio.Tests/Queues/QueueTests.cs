@@ -177,6 +177,24 @@ public class QueueTests
         loop.Close();
     }
 
+    [Fact] // B102
+    public void PutNowait_ToAGetterInAForeignAsyncMethod_AlsoLetsItWaitAgain()
+    {
+        var loop = TestLoop.NewVirtual();
+        var q = new AsyncQueue<string>();
+        async Task<string> Foreign() => await q.GetAsync();
+        async Coroutine<string> Getter() => await Foreign();
+        var getter = loop.CreateTask(Getter());
+        loop.RunOnce();
+        q.PutNowait("x");
+        Assert.Equal("x", q.GetNowait());
+        loop.RunOnce();
+        Assert.False(getter.IsDone);
+        q.PutNowait("y");
+        Assert.Equal("y", loop.RunUntilComplete(getter));
+        loop.Close();
+    }
+
     [Fact] // B103
     public void CancelledGetter_WokenThenCancelled_LeavesTheItemInTheQueue()
     {
