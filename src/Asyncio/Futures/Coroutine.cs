@@ -207,6 +207,19 @@ public abstract class Coroutine : IFutureListener
             case AwaiterKinds.Sleep:
                 _task!.SuspendOnSleep(this, Unsafe.As<TAwaiter, SleepAwaiter>(ref awaiter).Delay);
                 break;
+            case AwaiterKinds.Primitive:
+                // The JIT removes the box: the awaiter type is an exact struct known at this instantiation.
+                object source = ((IPrimitiveAwaiter)awaiter!).Source;
+                if (source is Coroutine child)
+                {
+                    child.StartAsChildOf(this);
+                }
+                else
+                {
+                    _task!.SuspendOnFuture(this, Unsafe.As<Waiter>(source));
+                    Unsafe.As<Waiter>(source).ScreenWakeUps(this);
+                }
+                break;
             default:
                 throw new UnreachableException("foreign awaiters are handled by the builder");
         }
@@ -287,3 +300,13 @@ public readonly struct CoroutineAwaiter : ICriticalNotifyCompletion, ICoroutineA
 
 /// <summary>Marks awaiters whose single field is a <see cref="Coroutine"/>.</summary>
 internal interface ICoroutineAwaiter { }
+
+/// <summary>
+/// Awaiters of queues and primitives (<see cref="LoopAwaiter{T}"/>, <see cref="LoopAwaiter"/>): when not
+/// completed, they wait for the loop future or the coroutine that <see cref="Source"/> returns.
+/// </summary>
+internal interface IPrimitiveAwaiter
+{
+    /// <summary>The <see cref="Future"/> or <see cref="Coroutine"/> to suspend on (only asked when not completed).</summary>
+    object Source { get; }
+}

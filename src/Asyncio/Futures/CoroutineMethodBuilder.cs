@@ -54,6 +54,12 @@ internal enum AwaiterKinds : byte
 
     /// <summary><see cref="SleepAwaiter"/>.</summary>
     Sleep,
+
+    /// <summary>
+    /// A queue's or primitive's awaiter (<see cref="IPrimitiveAwaiter"/>): completed, or waiting for a loop
+    /// future or a coroutine that it names. It carries a result besides, so it is read through the interface.
+    /// </summary>
+    Primitive,
 }
 
 /// <summary>The kind of awaiter <typeparamref name="TAwaiter"/> is, computed once per type.</summary>
@@ -64,6 +70,7 @@ internal static class AwaiterKind<TAwaiter>
         typeof(IFutureAwaiter).IsAssignableFrom(typeof(TAwaiter)) ? AwaiterKinds.Future
         : typeof(ICoroutineAwaiter).IsAssignableFrom(typeof(TAwaiter)) ? AwaiterKinds.Coroutine
         : typeof(TAwaiter) == typeof(SleepAwaiter) ? AwaiterKinds.Sleep
+        : typeof(IPrimitiveAwaiter).IsAssignableFrom(typeof(TAwaiter)) ? AwaiterKinds.Primitive
         : AwaiterKinds.Foreign;
 }
 

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Asyncio;
+
+/// <summary>
+/// A <see cref="LoopAwaitable{T}"/> without a result: what <c>PutAsync</c> and <c>JoinAsync</c> return.
+/// Already complete when the operation did not have to wait; await it once, right away.
+/// <para>asyncio: the coroutine returned by <c>queue.put()</c>, <c>queue.join()</c>.</para>
+/// </summary>
+public readonly struct LoopAwaitable
+{
+    /// <summary>Null when complete; else the <see cref="Waiter"/> or the <see cref="Coroutine"/> to wait for.</summary>
+    internal readonly object? _source;
+
+    /// <summary>An awaitable that waits for <paramref name="source"/>; null means complete.</summary>
+    internal LoopAwaitable(object? source)
+    {
+        Debug.Assert(source is null || source is Waiter || source is Coroutine);
+        _source = source;
+    }
+
+    /// <summary>An awaitable already complete.</summary>
+    internal static LoopAwaitable Completed => default;
+
+    /// <summary>True when the operation completed without waiting.</summary>
+    public bool IsCompleted => _source is null;
+
+    /// <summary>The awaiter.</summary>
+    public LoopAwaiter GetAwaiter() => new(_source);
+}
+
+/// <summary>Awaiter of <see cref="LoopAwaitable"/>.</summary>
+public readonly struct LoopAwaiter : ICriticalNotifyCompletion, IPrimitiveAwaiter
+{
+    /// <summary>Null when complete; else the <see cref="Waiter"/> or the <see cref="Coroutine"/>.</summary>
+    private readonly object? _source;
+
+    internal LoopAwaiter(object? source) => _source = source;
+
+    /// <summary>True when the awaiting task need not suspend.</summary>
+    /// <exception cref="InvalidOperationException">A coroutine behind this awaitable was awaited before.</exception>
+    public bool IsCompleted => PrimitiveSource.IsCompleted(_source);
+
+    /// <inheritdoc/>
+    object IPrimitiveAwaiter.Source => _source!;
+
+    /// <summary>Returns, or throws <see cref="CancelledError"/> if the wait was cancelled.</summary>
+    public void GetResult()
+    {
+        switch (_source)
+        {
+            case null:
+                return;
+            case Waiter waiter:
+                waiter.Resume();
+                return;
+            default:
+                Unsafe.As<Coroutine>(_source).ThrowIfFailed();
+                return;
+        }
+    }
+
+    /// <summary>For foreign async methods: runs <paramref name="continuation"/> on the loop when done.</summary>
+    public void OnCompleted(Action continuation) => PrimitiveSource.OnCompleted(_source!, continuation);
+
+    /// <summary>For foreign async methods: runs <paramref name="continuation"/> on the loop when done.</summary>
+    public void UnsafeOnCompleted(Action continuation) => PrimitiveSource.OnCompleted(_source!, continuation);
+}

@@ -1,0 +1,26 @@
+namespace Asyncio;
+
+/// <summary>
+/// The loop a primitive is bound to: none until it first needs to wait, then the loop running at that
+/// moment, for good.
+/// <para>asyncio: <c>mixins._LoopBoundMixin</c>.</para>
+/// </summary>
+internal struct LoopBinding
+{
+    /// <summary>The loop the primitive waits on, once it has waited.</summary>
+    private EventLoop? _loop;
+
+    /// <summary>The bound loop, or null before the first wait.</summary>
+    public readonly EventLoop? Loop => _loop;
+
+    /// <summary>The running loop, binding the primitive to it on first use.</summary>
+    /// <exception cref="InvalidOperationException">No loop is running, or the primitive is bound to another loop.</exception>
+    public EventLoop Get(object owner)
+    {
+        EventLoop loop = EventLoop.RunningOrNull
+            ?? throw new InvalidOperationException($"{owner} needs a running event loop to wait on");
+        _loop ??= loop;
+        if (_loop != loop) throw new InvalidOperationException($"{owner} is bound to a different event loop");
+        return loop;
+    }
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+
+namespace Asyncio;
+
+/// <summary>
+/// What a primitive does when a task that waited on one of its <see cref="Waiter"/>s resumes: the code
+/// asyncio runs right after <c>await fut</c> in <c>acquire()</c> or <c>wait()</c>, and in its
+/// <c>except CancelledError</c> branch.
+/// </summary>
+internal interface IWaiterOwner
+{
+    /// <summary>The waiting task resumed normally: take what the wake-up granted.</summary>
+    void OnResumed(Waiter waiter);
+
+    /// <summary>
+    /// The waiting task resumed with an exception (its wait was cancelled, or it was cancelled after being
+    /// woken): give back what the wake-up granted and pass it on, so nothing is lost or stranded.
+    /// </summary>
+    void OnAbandoned(Waiter waiter);
+}
+
+/// <summary>
+/// An owner whose wake-ups can go stale before the woken task runs (a queue getter whose item another task
+/// took first), so it checks each one when the task would resume: asyncio's <c>while self.empty():</c> loop
+/// around <c>await getter</c>, without a coroutine.
+/// </summary>
+internal interface IWakeUpScreen
+{
+    /// <summary>True if the woken waiter should resume; false to make it wait again.</summary>
+    bool StillWanted(Waiter waiter);
+
+    /// <summary>Puts a waiter that waits again back in line (at the tail, as asyncio appends a new future).</summary>
+    void Requeue(Waiter waiter);
+}
+
+/// <summary>An owner that produces the awaited value when the waiting task resumes (a queue's item).</summary>
+/// <typeparam name="T">The value type.</typeparam>
+internal interface IWaiterResult<T>
+{
+    /// <summary>The value for <paramref name="waiter"/>, called after <see cref="IWaiterOwner.OnResumed"/>.</summary>
+    T TakeResult(Waiter waiter);
+}
+
+/// <summary>
+/// A loop future that waits in a <see cref="WaiterQueue"/>; it is also the queue's list node, so waiting
+/// costs one allocation and leaving the queue from anywhere in it is O(1).
+/// </summary>
+/// <remarks>
+/// A waiter is woken by completing it (result true); it is cancelled when the task awaiting it is
+/// cancelled. Whether it leaves the queue when woken or when its task resumes is the primitive's choice,
+/// as in asyncio (a queue pops its getters when waking them, a lock keeps its waiter until it runs).
+/// </remarks>
+[DebuggerDisplay("{ToString(),nq}")]
+internal sealed class Waiter : Future<bool>, IFutureListener
+{
+    /// <summary>The queue this waiter is linked into, or null once removed.</summary>
+    internal WaiterQueue? Queue;
+
+    /// <summary>The previous waiter in <see cref="Queue"/>.</summary>
+    internal Waiter? Prev;
+
+    /// <summary>The next waiter in <see cref="Queue"/>.</summary>
+    internal Waiter? Next;
+
+    /// <summary>Told when the awaiting task resumes; null when a coroutine of the primitive awaits the waiter itself.</summary>
+    internal readonly IWaiterOwner? Owner;
+
+    /// <summary>How much the waiter asks for (a rate limiter's amount); unused by the other primitives.</summary>
+    internal double Amount;
+
+    /// <summary>Set by the first <see cref="Resume"/>: a primitive's awaitable can be awaited once.</summary>
+    private bool _resumed;
+
+    /// <summary>
+    /// With an <see cref="IWakeUpScreen"/> owner: the <see cref="Coroutine"/> or foreign continuation
+    /// (<see cref="Action"/>) to resume once the owner confirms a wake-up.
+    /// </summary>
+    private object? _screened;
+
+    /// <summary>The awaiting task asked to cancel after the wake-up: it must resume to receive the error.</summary>
+    private bool _cancelledWhileWoken;
+
+    internal Waiter(EventLoop loop, IWaiterOwner? owner) : base(loop) => Owner = owner;
+
+    /// <summary>True when the waiter was woken (finished with a result), not cancelled.</summary>
+    internal bool IsWoken => IsDone && !IsCancelled;
+
+    /// <inheritdoc/>
+    public override bool Cancel(string? message = null)
+    {
+        if (!base.Cancel(message))
+        {
+            // A task cancelling its wait after the wake-up gets here (and then marks itself to cancel).
+            if (_screened is not null) _cancelledWhileWoken = true;
+            return false;
+        }
+        Queue?.OnCancelled(this);
+        return true;
+    }
+
+    /// <summary>
+    /// Called when <paramref name="resume"/> (a coroutine registered by its task, or a foreign continuation)
+    /// starts waiting: with an <see cref="IWakeUpScreen"/> owner, the waiter resumes it only for a wake-up
+    /// that still holds.
+    /// </summary>
+    internal void ScreenWakeUps(object resume)
+    {
+        if (Owner is not IWakeUpScreen || IsDone) return;
+        // Take over only from the task's own registration (none was made if the await failed outright).
+        if (resume is Coroutine coroutine && RemoveListeners(l => ReferenceEquals(l, coroutine)) == 0) return;
+        _screened = resume;
+        AddListener(this);
+    }
+
+    void IFutureListener.OnFutureDone(Future future)
+    {
+        object resume = _screened!;
+        if (IsWoken && !CancelPending(resume) && !((IWakeUpScreen)Owner!).StillWanted(this))
+        {
+            // Stale: wait again, as asyncio's getter loops on an empty queue.
+            _state = FutureState.Pending;
+            _cancelledWhileWoken = false;
+            ((IWakeUpScreen)Owner).Requeue(this);
+            AddListener(this);
+            return;
+        }
+        _screened = null;
+        if (resume is Coroutine coroutine) ((IFutureListener)coroutine).OnFutureDone(this);
+        else ((Action)resume)();
+    }
+
+    /// <summary>True if the task must resume to have a cancellation delivered (it still counts a request).</summary>
+    private bool CancelPending(object resume) =>
+        _cancelledWhileWoken && resume is Coroutine { _task: { } task } && task.Cancelling() > 0;
+
+    /// <summary>
+    /// Runs in the resumed task (from the awaiter's <c>GetResult</c>): hands the outcome to the owner, then
+    /// throws the cancellation if there is one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The awaitable was awaited a second time.</exception>
+    internal void Resume()
+    {
+        if (_resumed) throw new InvalidOperationException("cannot reuse an already awaited primitive operation");
+        _resumed = true;
+        try
+        {
+            _loop.ThrowIfResumeInterrupted();
+            ThrowIfFailed();
+        }
+        catch (Exception)
+        {
+            Owner!.OnAbandoned(this);
+            throw;
+        }
+        Owner!.OnResumed(this);
+    }
+}
