@@ -43,6 +43,9 @@ WORKLOADS = {
 
 
 def main():
+    if sys.argv[1:] == ["--list"]:
+        print(" ".join(sorted(WORKLOADS)))
+        return
     parser = argparse.ArgumentParser()
     parser.add_argument("workload", choices=sorted(WORKLOADS))
     parser.add_argument("--n", type=int)

@@ -77,6 +77,9 @@ async def cpu_speedup(kind, count, size, workers):
 
 
 def main():
+    if sys.argv[1:] == ["--list"]:
+        print("exec_to_thread exec_cpu_process exec_cpu_thread")
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument('workload')
     ap.add_argument('--n', type=int, default=100_000)

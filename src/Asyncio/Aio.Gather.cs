@@ -39,7 +39,7 @@ public static partial class Aio
 
     /// <inheritdoc cref="Gather{T}(AioTask{T}[])"/>
     public static Future<T[]> Gather<T>(IEnumerable<AioTask<T>> tasks) =>
-        GatherCore(tasks.Select(static x => (Awaitable<T>)x), static children => Results<T>(children), returnExceptions: false);
+        GatherFutures(tasks, static children => Results<T>(children), returnExceptions: false);
 
     /// <inheritdoc cref="GatherResults{T}(Coroutine{T}[])"/>
     /// <param name="tasks">The children.</param>
@@ -47,7 +47,7 @@ public static partial class Aio
 
     /// <inheritdoc cref="GatherResults{T}(AioTask{T}[])"/>
     public static Future<Outcome<T>[]> GatherResults<T>(IEnumerable<AioTask<T>> tasks) =>
-        GatherCore(tasks.Select(static x => (Awaitable<T>)x), static children => Outcomes<T>(children), returnExceptions: true);
+        GatherFutures(tasks, static children => Outcomes<T>(children), returnExceptions: true);
 
     /// <inheritdoc cref="Gather{T}(Coroutine{T}[])"/>
     /// <param name="futures">The children.</param>
@@ -55,7 +55,7 @@ public static partial class Aio
 
     /// <inheritdoc cref="Gather{T}(Future{T}[])"/>
     public static Future<T[]> Gather<T>(IEnumerable<Future<T>> futures) =>
-        GatherCore(futures.Select(static x => (Awaitable<T>)x), static children => Results<T>(children), returnExceptions: false);
+        GatherFutures(futures, static children => Results<T>(children), returnExceptions: false);
 
     /// <inheritdoc cref="GatherResults{T}(Coroutine{T}[])"/>
     /// <param name="futures">The children.</param>
@@ -63,7 +63,7 @@ public static partial class Aio
 
     /// <inheritdoc cref="GatherResults{T}(Future{T}[])"/>
     public static Future<Outcome<T>[]> GatherResults<T>(IEnumerable<Future<T>> futures) =>
-        GatherCore(futures.Select(static x => (Awaitable<T>)x), static children => Outcomes<T>(children), returnExceptions: true);
+        GatherFutures(futures, static children => Outcomes<T>(children), returnExceptions: true);
 
     /// <inheritdoc cref="Gather{T}(Coroutine{T}[])"/>
     /// <param name="awaitables">The children.</param>
@@ -290,6 +290,23 @@ public static partial class Aio
         var children = new Future[items.Length];
         for (int i = 0; i < items.Length; i++) children[i] = Child(items[i], loop, seen);
         return new GatheringFuture<TResult>(loop, children, project, returnExceptions);
+    }
+
+    /// <summary>
+    /// The gather of arguments that are futures already (tasks included): they are their own children, so no
+    /// wrapper or de-duplication table is needed (GatheringFuture counts a repeated future once per argument).
+    /// </summary>
+    private static Future<TResult> GatherFutures<TResult>(IEnumerable<Future> futures, Func<Future[], TResult> project, bool returnExceptions)
+    {
+        ArgumentNullException.ThrowIfNull(futures);
+        Future[] children = futures.ToArray();
+        EventLoop? loop = null;
+        foreach (Future child in children)
+        {
+            ArgumentNullException.ThrowIfNull(child, nameof(futures));
+            loop = SameLoop(loop, child.Loop);
+        }
+        return new GatheringFuture<TResult>(loop ?? GetEventLoop(), children, project, returnExceptions);
     }
 
     /// <summary>The future for one argument; an object seen before gives the same future (it runs once).</summary>

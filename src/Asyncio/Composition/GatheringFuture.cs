@@ -41,11 +41,11 @@ internal sealed class GatheringFuture<TResult> : Future<TResult>, IFutureListene
         _children = children;
         _project = project;
         _returnExceptions = returnExceptions;
-        var distinct = new HashSet<Future>(children.Length, ReferenceEqualityComparer.Instance);
+        // A future given twice is listened to twice and counted twice: each registration fires once, so the
+        // count still reaches zero exactly when every child is done, with no table of the children seen.
         List<Future>? alreadyDone = null;
         foreach (Future child in children)
         {
-            if (!distinct.Add(child)) continue;
             _pending++;
             // Python 3.12+: children already done are handled synchronously, so gathering only done futures
             // gives a done gather at once.

@@ -207,7 +207,7 @@ public sealed partial class EventLoop
         if (IsRunning) throw new InvalidOperationException("Cannot close a running event loop");
         if (_closed) return;
         _closed = true;
-        for (int i = _taskCount - 1; i >= 0; i--)
+        for (int i = _tasks.Count - 1; i >= 0; i--)
         {
             AioTask task = _tasks[i];
             UnregisterTask(task);

@@ -31,11 +31,8 @@ public sealed partial class EventLoop
     /// <summary>Ids of queued callbacks cancelled through their <see cref="Handle"/>, kept so <see cref="Handle.IsCancelled"/> stays true.</summary>
     private HashSet<long>? _cancelledReady;
 
-    /// <summary>Tasks not done yet, for <see cref="AllTasks"/>; each knows its index.</summary>
-    private AioTask[] _tasks = new AioTask[16];
-
-    /// <summary>Number of entries in <see cref="_tasks"/>.</summary>
-    private int _taskCount;
+    /// <summary>Tasks not done yet, for <see cref="AllTasks"/> and <see cref="Close"/>.</summary>
+    private readonly TaskRegistry _tasks = new();
 
     /// <summary>The task whose step is running (asyncio: <c>_current_tasks[loop]</c>).</summary>
     internal AioTask? _currentTask;
@@ -302,28 +299,14 @@ public sealed partial class EventLoop
     /// </summary>
     public IReadOnlySet<AioTask> AllTasks()
     {
-        var set = new HashSet<AioTask>(_taskCount);
-        for (int i = 0; i < _taskCount; i++) set.Add(_tasks[i]);
+        var set = new HashSet<AioTask>(_tasks.Count);
+        for (int i = 0; i < _tasks.Count; i++) set.Add(_tasks[i]);
         return set;
     }
 
-    internal void RegisterTask(AioTask task)
-    {
-        if (_taskCount == _tasks.Length) Array.Resize(ref _tasks, _tasks.Length * 2);
-        task._registryIndex = _taskCount;
-        _tasks[_taskCount++] = task;
-    }
+    internal void RegisterTask(AioTask task) => _tasks.Add(task);
 
-    internal void UnregisterTask(AioTask task)
-    {
-        int index = task._registryIndex;
-        if (index < 0) return;
-        AioTask last = _tasks[--_taskCount];
-        _tasks[index] = last;
-        last._registryIndex = index;
-        _tasks[_taskCount] = null!;
-        task._registryIndex = -1;
-    }
+    internal void UnregisterTask(AioTask task) => _tasks.Remove(task);
 
     // ---------------------------------------------------------------- internals shared with futures and tasks
 

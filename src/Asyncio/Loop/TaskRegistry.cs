@@ -1,0 +1,63 @@
+using System.Diagnostics;
+
+namespace Asyncio;
+
+/// <summary>
+/// The loop's pending tasks, for <see cref="EventLoop.AllTasks"/> and for closing the loop: O(1) add and
+/// remove (each task keeps its index; removal moves the last task into the hole).
+/// <para>asyncio: <c>_scheduled_tasks</c> (a weak set).</para>
+/// </summary>
+/// <remarks>
+/// Stored in blocks of 1024 references rather than one growing array: 200,000 tasks created at once would
+/// otherwise grow the array through the large object heap, and each such allocation brings a full
+/// collection closer. Only the loop thread touches this type.
+/// </remarks>
+[DebuggerDisplay("Count = {Count}")]
+internal sealed class TaskRegistry
+{
+    /// <summary>References per block (8 KB).</summary>
+    private const int BlockSize = 1024;
+
+    /// <summary>log2 of <see cref="BlockSize"/>.</summary>
+    private const int BlockShift = 10;
+
+    /// <summary>The blocks; those past the last task are kept for reuse.</summary>
+    private AioTask[][] _blocks = [new AioTask[BlockSize]];
+
+    /// <summary>Number of tasks.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The task at <paramref name="index"/> (0 ≤ index &lt; <see cref="Count"/>).</summary>
+    public AioTask this[int index] => _blocks[index >> BlockShift][index & (BlockSize - 1)];
+
+    /// <summary>Adds a task and records its index in it.</summary>
+    public void Add(AioTask task)
+    {
+        int index = Count;
+        int block = index >> BlockShift;
+        if (block == _blocks.Length) Array.Resize(ref _blocks, _blocks.Length * 2);
+        _blocks[block] ??= new AioTask[BlockSize];
+        _blocks[block][index & (BlockSize - 1)] = task;
+        task._registryIndex = index;
+        Count = index + 1;
+    }
+
+    /// <summary>Removes a task (a no-op for one not registered).</summary>
+    public void Remove(AioTask task)
+    {
+        int index = task._registryIndex;
+        if (index < 0) return;
+        Debug.Assert(ReferenceEquals(this[index], task));
+        int lastIndex = Count - 1;
+        ref AioTask lastSlot = ref _blocks[lastIndex >> BlockShift][lastIndex & (BlockSize - 1)];
+        AioTask last = lastSlot;
+        lastSlot = null!;
+        if (!ReferenceEquals(last, task))
+        {
+            _blocks[index >> BlockShift][index & (BlockSize - 1)] = last;
+            last._registryIndex = index;
+        }
+        task._registryIndex = -1;
+        Count = lastIndex;
+    }
+}
