@@ -28,8 +28,15 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
     /// <summary>The task that created the group; a failing child cancels it.</summary>
     private readonly AioTask _parent;
 
+    /// <summary>
+    /// The children, done ones included until the next compaction: a list with a count of the pending ones is
+    /// cheaper per child than a set (no hashing, no removal), and compacting when most are done keeps a
+    /// long-lived group from holding every child it ever had.
+    /// </summary>
+    private readonly List<AioTask> _children = new();
+
     /// <summary>Children not done yet.</summary>
-    private readonly HashSet<AioTask> _tasks = new(ReferenceEqualityComparer.Instance);
+    private int _pending;
 
     /// <summary>Failures in the order they happened; null while there are none.</summary>
     private List<Exception>? _errors;
@@ -172,7 +179,7 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
         _exiting = true;
         CancelledError? propagateCancel = error as CancelledError;
         if (error is not null && !_aborting) Abort();
-        while (_tasks.Count > 0)
+        while (_pending > 0)
         {
             _onCompleted ??= _loop.CreateFuture<bool>();
             try
@@ -214,8 +221,9 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
     void IFutureListener.OnFutureDone(Future future)
     {
         var task = (AioTask)future;
-        _tasks.Remove(task);
-        if (_onCompleted is not null && _tasks.Count == 0) _onCompleted.TrySetResult(true);
+        _pending--;
+        if (_children.Count > 64 && _pending < _children.Count / 2) _children.RemoveAll(static t => t.IsDone);
+        if (_onCompleted is not null && _pending == 0) _onCompleted.TrySetResult(true);
         if (task.IsCancelled || task.Exception() is not { } error) return;
         (_errors ??= new()).Add(error);
         if (_parent.IsDone)
@@ -238,20 +246,22 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
 
     private void CheckAcceptsTasks()
     {
-        if (_exiting && _tasks.Count == 0) throw new InvalidOperationException($"TaskGroup {this} is finished");
+        if (_exiting && _pending == 0) throw new InvalidOperationException($"TaskGroup {this} is finished");
         if (_aborting) throw new InvalidOperationException($"TaskGroup {this} is shutting down");
     }
 
     private void Track(AioTask task)
     {
-        _tasks.Add(task);
+        _children.Add(task);
+        _pending++;
         task.AddListener(this);
     }
 
     private void Abort()
     {
         _aborting = true;
-        foreach (AioTask task in _tasks)
+        // Cancelling may complete children synchronously and compact the list: iterate over a copy.
+        foreach (AioTask task in _children.ToArray())
         {
             if (!task.IsDone) task.Cancel();
         }
@@ -261,6 +271,6 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
     public override string ToString()
     {
         string state = _aborting ? " cancelling" : _exiting ? " exiting" : " entered";
-        return $"<TaskGroup tasks={_tasks.Count}{state}>";
+        return $"<TaskGroup tasks={_pending}{state}>";
     }
 }
