@@ -1,0 +1,198 @@
+using System.Runtime.CompilerServices;
+using System.Diagnostics;
+
+namespace Asyncio;
+
+/// <summary>
+/// The loop's cross-thread inbox and its idle wait: callbacks posted from any thread, the one wake-up primitive
+/// an idle loop blocks on (with the next timer as its timeout), and the virtual clock's jumps, which must know
+/// what is still in flight outside the loop (asyncio: the self-pipe and <c>selector.select(timeout)</c>).
+/// </summary>
+public sealed partial class EventLoop
+{
+    /// <summary>How long a virtual-time loop waits for a foreign await before it lets time jump anyway.</summary>
+    private static readonly TimeSpan s_foreignGrace = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Guards the inbox and the idle wait.</summary>
+    private readonly object _inboxLock = new();
+
+    /// <summary>Callbacks posted from any thread, moved to the ready queue by the loop thread.</summary>
+    private readonly List<ReadyItem> _inbox = new();
+
+    /// <summary>Entries in <see cref="_inbox"/>, read without the lock as a hint.</summary>
+    private volatile int _inboxCount;
+
+    /// <summary>True while the loop thread waits in <see cref="WaitForWork"/>.</summary>
+    private bool _idle;
+
+    /// <summary>Set by a wake-up that found the loop not waiting yet, so the next wait returns at once.</summary>
+    private bool _wakePending;
+
+    /// <summary>Foreign awaits not resumed yet: they hold a virtual clock for a short grace.</summary>
+    private int _foreignAwaits;
+
+    /// <summary>Jobs the loop knows to be in flight (executor work, I/O): they always hold a virtual clock.</summary>
+    private int _jobsInFlight;
+
+    /// <summary>A timer of a custom <see cref="TimeProvider"/> used to wake the loop for its next timer.</summary>
+    private ITimer? _providerTimer;
+
+    /// <summary>Adds a callback from any thread and wakes the loop if it waits.</summary>
+    private void PostToInbox(Action<object?, object?> invoke, object? a, object? b, ExecutionContext? context)
+    {
+        lock (_inboxLock)
+        {
+            if (_closed) return;
+            _inbox.Add(new ReadyItem { Invoke = invoke, A = a, B = b, Context = context });
+            _inboxCount = _inbox.Count;
+            WakeLocked();
+        }
+    }
+
+    /// <summary>Posts the next step of a coroutine whose foreign await completed (any thread).</summary>
+    internal void PostForeignResume(Coroutine coroutine) => PostForeignCompletion(AioTask.s_foreignStep, coroutine, null);
+
+    /// <summary>Posts the callback that ends a foreign await and stops counting it (any thread).</summary>
+    internal void PostForeignCompletion(Action<object?, object?> invoke, object? a, object? b)
+    {
+        lock (_inboxLock)
+        {
+            _foreignAwaits--;
+            if (_closed) return;
+            _inbox.Add(new ReadyItem { Invoke = invoke, A = a, B = b });
+            _inboxCount = _inbox.Count;
+            WakeLocked();
+        }
+    }
+
+    /// <summary>Counts a foreign await that has started (loop thread).</summary>
+    internal void ForeignAwaitStarted()
+    {
+        lock (_inboxLock) _foreignAwaits++;
+    }
+
+    /// <summary>Counts a job (executor work, I/O) the loop must not jump virtual time past.</summary>
+    internal void JobStarted()
+    {
+        lock (_inboxLock) _jobsInFlight++;
+    }
+
+    /// <summary>Posts a job's completion callback and stops counting the job (any thread).</summary>
+    internal void PostJobCompletion(Action<object?, object?> invoke, object? a, object? b)
+    {
+        lock (_inboxLock)
+        {
+            _jobsInFlight--;
+            if (_closed) return;
+            _inbox.Add(new ReadyItem { Invoke = invoke, A = a, B = b });
+            _inboxCount = _inbox.Count;
+            WakeLocked();
+        }
+    }
+
+    /// <summary>Wakes the loop from any thread.</summary>
+    private void Wake()
+    {
+        lock (_inboxLock) WakeLocked();
+    }
+
+    private void WakeLocked()
+    {
+        if (_idle) Monitor.Pulse(_inboxLock);
+        else _wakePending = true;
+    }
+
+    /// <summary>Moves callbacks posted from other threads into the ready queue, keeping their order.</summary>
+    private void DrainInbox()
+    {
+        lock (_inboxLock) DrainInboxLocked();
+    }
+
+    private void DrainInboxLocked()
+    {
+        foreach (ReadyItem item in _inbox) _ready.Enqueue(item.Invoke!, item.A, item.B, item.Context);
+        _inbox.Clear();
+        _inboxCount = 0;
+    }
+
+    /// <summary>
+    /// Blocks until a callback is posted or <paramref name="timeout"/> seconds pass. On a virtual clock an
+    /// idle loop does not wait for its timers: it jumps to the next one, unless work outside the loop is in
+    /// flight (jobs hold the clock; foreign awaits hold it for a short grace).
+    /// </summary>
+    private void WaitForWork(double timeout)
+    {
+        if (timeout == 0)
+        {
+            if (_inboxCount != 0) DrainInbox();
+            return;
+        }
+        // A job in flight (an executor's) often finishes within microseconds: spinning briefly for its
+        // completion saves the kernel wake-up of the wait below (twice the to_thread round trips per second).
+        if (Volatile.Read(ref _jobsInFlight) > 0) SpinForInbox();
+        lock (_inboxLock)
+        {
+            if (_inbox.Count == 0 && !_wakePending)
+            {
+                if (_virtualClock is not null) WaitVirtual(timeout);
+                else WaitReal(timeout);
+            }
+            _wakePending = false;
+            DrainInboxLocked();
+        }
+    }
+
+    private void SpinForInbox()
+    {
+        var spinner = new SpinWait();
+        for (int i = 0; i < 30 && _inboxCount == 0; i++) spinner.SpinOnce(sleep1Threshold: -1);
+    }
+
+    private void WaitReal(double timeout)
+    {
+        if (double.IsPositiveInfinity(timeout)) IdleWait(Timeout.InfiniteTimeSpan);
+        else if (_systemClock) IdleWait(TimeSpan.FromSeconds(Math.Ceiling(timeout * 1000) / 1000));
+        else
+        {
+            // A custom clock moves on its own terms: let it wake the loop through one of its timers.
+            _providerTimer ??= TimeProvider.CreateTimer(static self => ((EventLoop)self!).Wake(), this,
+                Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _providerTimer.Change(TimeSpan.FromSeconds(timeout), Timeout.InfiniteTimeSpan);
+            IdleWait(Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void WaitVirtual(double timeout)
+    {
+        if (_jobsInFlight > 0)
+        {
+            IdleWait(Timeout.InfiniteTimeSpan);
+            return;
+        }
+        if (_foreignAwaits > 0)
+        {
+            IdleWait(s_foreignGrace);
+            if (_inbox.Count != 0 || _wakePending || _jobsInFlight > 0) return;
+        }
+        if (double.IsPositiveInfinity(timeout))
+        {
+            IdleWait(Timeout.InfiniteTimeSpan);
+            return;
+        }
+        _virtualClock!.AdvanceSeconds(timeout);
+    }
+
+    /// <summary>Waits on the inbox lock; the caller holds it.</summary>
+    private void IdleWait(TimeSpan timeout)
+    {
+        _idle = true;
+        try
+        {
+            Monitor.Wait(_inboxLock, timeout);
+        }
+        finally
+        {
+            _idle = false;
+        }
+    }
+}
