@@ -53,17 +53,8 @@ public sealed partial class EventLoop
     internal void PostForeignResume(Coroutine coroutine) => PostForeignCompletion(AioTask.s_foreignStep, coroutine, null);
 
     /// <summary>Posts the callback that ends a foreign await and stops counting it (any thread).</summary>
-    internal void PostForeignCompletion(Action<object?, object?> invoke, object? a, object? b)
-    {
-        lock (_inboxLock)
-        {
-            _foreignAwaits--;
-            if (_closed) return;
-            _inbox.Add(new ReadyItem { Invoke = invoke, A = a, B = b });
-            _inboxCount = _inbox.Count;
-            WakeLocked();
-        }
-    }
+    internal void PostForeignCompletion(Action<object?, object?> invoke, object? a, object? b) =>
+        PostAndStopCounting(ref _foreignAwaits, invoke, a, b);
 
     /// <summary>Counts a foreign await that has started (loop thread).</summary>
     internal void ForeignAwaitStarted()
@@ -78,11 +69,18 @@ public sealed partial class EventLoop
     }
 
     /// <summary>Posts a job's completion callback and stops counting the job (any thread).</summary>
-    internal void PostJobCompletion(Action<object?, object?> invoke, object? a, object? b)
+    internal void PostJobCompletion(Action<object?, object?> invoke, object? a, object? b) =>
+        PostAndStopCounting(ref _jobsInFlight, invoke, a, b);
+
+    /// <summary>
+    /// Posts a completion and, in the same critical section, stops counting its work as in flight: the loop then
+    /// never sees the work gone without its callback queued, so a virtual clock cannot jump in between.
+    /// </summary>
+    private void PostAndStopCounting(ref int inFlight, Action<object?, object?> invoke, object? a, object? b)
     {
         lock (_inboxLock)
         {
-            _jobsInFlight--;
+            inFlight--;
             if (_closed) return;
             _inbox.Add(new ReadyItem { Invoke = invoke, A = a, B = b });
             _inboxCount = _inbox.Count;
