@@ -240,6 +240,10 @@ def write_doc(path, command, when, facts, loads, trows, target_rows, bdn_table, 
 NOTES = [
     'W1 spawn: 200,000 tasks each `await sleep(0)` once and return their index, then gathered (aio `Aio.Gather`, '
     'CPython `gather`, .NET `Task.WhenAll` over `await Task.Yield()`). Warm-up at 1/10 size first.',
+    'Warm-up (.NET columns alike): the 1/10-size pass of the reference scripts is repeated for at least 300 ms '
+    '(`Probe.WarmUp`), because the runtime re-compiles hot methods optimized in the background only after they have run '
+    'a while; a timed run of a few milliseconds after one short pass measures mostly first-tier code. CPython has no '
+    'compiler to warm.',
     'JIT: with `--jit steady` (the default) every .NET run (aio, tp and st alike) sets `DOTNET_TC_CallCountingDelayMs=0`, '
     'so hot methods tier up at once instead of after the runtime\'s 100 ms start-up delay. CoreLib (which the tp and st '
     'baselines mostly run) ships precompiled, while a library starts at tier 0: with the delay, a run shorter than a '

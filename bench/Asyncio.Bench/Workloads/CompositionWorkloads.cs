@@ -24,12 +24,12 @@ public static class CompositionWorkloads
         new(n / clock.Elapsed.TotalSeconds, $"{what}/s", new Dictionary<string, object> { ["n"] = n, ["seconds"] = clock.Elapsed.TotalSeconds });
 
     /// <summary>
-    /// Runs <paramref name="once"/> at a tenth of the size as a warm-up, as the reference workloads do, then times
-    /// it at full size (the CPython script times one cold run: it has no compiler to warm).
+    /// Warms up with <paramref name="once"/> at a tenth of the size (see <see cref="Probe.WarmUp"/>), then times it
+    /// at full size (the CPython script times one cold run: it has no compiler to warm).
     /// </summary>
     private static Measurement Timed(int n, string what, Action<int> once)
     {
-        once(Math.Max(1, n / 10));
+        Probe.WarmUp(() => once(Math.Max(1, n / 10)));
         var clock = Stopwatch.StartNew();
         once(n);
         clock.Stop();

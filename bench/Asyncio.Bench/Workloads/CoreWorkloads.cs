@@ -18,7 +18,8 @@ public static partial class CoreWorkloads
 
     private static async Coroutine<Measurement> SpawnAioMain(int n)
     {
-        await SpawnAioOnce(Math.Max(1, n / 10));
+        var warm = Probe.StartWarmUp();
+        do await SpawnAioOnce(Math.Max(1, n / 10)); while (warm.Again());
         var collections = Probe.Collections();
         var (seconds, createSeconds) = await SpawnAioOnce(n);
         return Rate(n, seconds, "tasks/s", ("create_s", createSeconds), ("gcs", Probe.CollectionsSince(collections)));
@@ -54,7 +55,8 @@ public static partial class CoreWorkloads
 
     private static async Coroutine<Measurement> CallbacksAioMain(int n, bool chained)
     {
-        await CallbacksAioOnce(Math.Max(1, n / 10), chained);
+        var warm = Probe.StartWarmUp();
+        do await CallbacksAioOnce(Math.Max(1, n / 10), chained); while (warm.Again());
         double seconds = await CallbacksAioOnce(n, chained);
 
         const int probeCount = 10_000;

@@ -22,7 +22,7 @@ public static class ExecutorWorkloads
             for (int i = 0; i < n; i++) await Aio.ToThread(One);
             return clock.Elapsed.TotalSeconds;
         }
-        Aio.Run(RoundTrips(Math.Max(1, n / 10)));
+        Probe.WarmUp(() => Aio.Run(RoundTrips(Math.Max(1, n / 10))));
         double seconds = Aio.Run(RoundTrips(n));
         return new Measurement(n / seconds, "calls/s", new Dictionary<string, object> { ["n"] = n, ["wall_s"] = seconds });
     }
@@ -38,7 +38,7 @@ public static class ExecutorWorkloads
             for (int i = 0; i < n; i++) await Task.Run(One);
             return clock.Elapsed.TotalSeconds;
         }
-        RoundTrips(Math.Max(1, n / 10)).GetAwaiter().GetResult();
+        Probe.WarmUp(() => RoundTrips(Math.Max(1, n / 10)).GetAwaiter().GetResult());
         double seconds = Task.Run(() => RoundTrips(n)).GetAwaiter().GetResult();
         return new Measurement(n / seconds, "calls/s", new Dictionary<string, object> { ["n"] = n, ["wall_s"] = seconds });
     }

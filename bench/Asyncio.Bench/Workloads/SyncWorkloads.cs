@@ -19,7 +19,7 @@ public static class SyncWorkloads
     public static Measurement W2Aio(BenchArgs a)
     {
         int m = a.Int("m", 200_000);
-        Aio.Run(W2AioOnce(Math.Max(1, m / 10)));
+        Probe.WarmUp(() => Aio.Run(W2AioOnce(Math.Max(1, m / 10))));
         double dt = Aio.Run(W2AioOnce(m));
         return new Measurement(m / dt, "round-trips/s", new Dictionary<string, object> { ["m"] = m, ["wall_s"] = dt });
     }
@@ -64,7 +64,8 @@ public static class SyncWorkloads
         double dt = 0;
         async Task Body()
         {
-            await W2ChannelsOnce(Math.Max(1, m / 10));
+            var warm = Probe.StartWarmUp();
+            do await W2ChannelsOnce(Math.Max(1, m / 10)); while (warm.Again());
             dt = await W2ChannelsOnce(m);
         }
         if (singleThread) OneThreadContext.Run(Body);
@@ -103,7 +104,7 @@ public static class SyncWorkloads
     public static Measurement W7Aio(BenchArgs a)
     {
         int n = a.Int("n", 100_000), limit = a.Int("limit", 100);
-        Aio.Run(W7AioOnce(Math.Max(1, n / 10), limit));
+        Probe.WarmUp(() => Aio.Run(W7AioOnce(Math.Max(1, n / 10), limit)));
         double dt = Aio.Run(W7AioOnce(n, limit));
         return new Measurement(n / dt, "tasks/s", new Dictionary<string, object> { ["n"] = n, ["limit"] = limit, ["wall_s"] = dt });
     }
@@ -141,7 +142,8 @@ public static class SyncWorkloads
         double dt = 0;
         async Task Body()
         {
-            await W7SemaphoreSlimOnce(Math.Max(1, n / 10), limit);
+            var warm = Probe.StartWarmUp();
+            do await W7SemaphoreSlimOnce(Math.Max(1, n / 10), limit); while (warm.Again());
             dt = await W7SemaphoreSlimOnce(n, limit);
         }
         if (singleThread) OneThreadContext.Run(Body);
