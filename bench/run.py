@@ -143,7 +143,7 @@ def command_for(runtime, name, variant, dll, scripts, args):
     return [args.uvloop_python, script, name] + extra + ['--uvloop']
 
 
-def dotnet_env(args):
+def dotnet_env(args, workload):
     """The environment of every .NET run (aio, tp and st alike).
 
     --jit steady (the default) lets the runtime tier hot methods up at once instead of after its 100 ms start-up
@@ -152,7 +152,9 @@ def dotnet_env(args):
     runtime as it is.
     """
     env = dict(os.environ)
-    if args.jit == 'steady':
+    # Not for the CPU speed-up workloads: they warm their code themselves, and the setting would be inherited by the
+    # worker processes of the process pool, where immediate re-compilation competes with the jobs for the two cores.
+    if args.jit == 'steady' and not workload.startswith('exec_cpu'):
         env['DOTNET_TC_CallCountingDelayMs'] = '0'
     return env
 
@@ -169,7 +171,7 @@ def measure(rows, dll, scripts, args, raw):
                     continue
                 done += 1
                 cmd = command_for(runtime, name, variant, dll, scripts, args)
-                env = dotnet_env(args) if runtime in DOTNET_RUNTIMES else None
+                env = dotnet_env(args, name) if runtime in DOTNET_RUNTIMES else None
                 t0 = time.monotonic()
                 code, out, err = run(cmd, timeout=args.timeout, env=env)
                 label = f'{name}{" " + variant if variant else ""} {runtime}'

@@ -46,13 +46,6 @@ internal static class WorkerLauncher
         };
         info.ArgumentList.Add(s_trampoline.Value);
         info.ArgumentList.Add(asyncio);
-        // A worker runs CPU-bound jobs, a few calls each: with tiered compilation they would run mostly unoptimized
-        // code, and the background re-compilation would compete with the other workers for the cores. Compile each
-        // method fully optimized once instead (unless the user chose otherwise for the whole process tree).
-        if (Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is null)
-        {
-            info.Environment["DOTNET_TieredCompilation"] = "0";
-        }
         return info;
     }
 
