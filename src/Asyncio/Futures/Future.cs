@@ -192,8 +192,21 @@ public abstract class Future
         }
     }
 
-    /// <summary>Removes one registration of <paramref name="listener"/> (by identity).</summary>
-    internal void RemoveListener(IFutureListener listener) => RemoveListeners(l => ReferenceEquals(l, listener));
+    /// <summary>
+    /// Removes one registration of <paramref name="listener"/> (by identity), without allocating: waiting primitives
+    /// and composition call this on every wait.
+    /// </summary>
+    /// <returns>True if a registration was removed.</returns>
+    internal bool RemoveListener(IFutureListener listener)
+    {
+        if (_state != FutureState.Pending) return false;
+        if (ReferenceEquals(_callbacks, listener))
+        {
+            _callbacks = null;
+            return true;
+        }
+        return _callbacks is ListenerList list && list.Remove(listener);
+    }
 
     /// <summary>Finishes with the result the subclass has just stored; false if already done.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -348,6 +361,20 @@ public abstract class Future
         public void Add(IFutureListener listener) => Items.Add(listener);
 
         public int RemoveAll(Predicate<IFutureListener> match) => Items.RemoveAll(match);
+
+        /// <summary>Removes the first registration of <paramref name="listener"/> (by identity).</summary>
+        public bool Remove(IFutureListener listener)
+        {
+            for (int i = 0; i < Items.Count; i++)
+            {
+                if (ReferenceEquals(Items[i], listener))
+                {
+                    Items.RemoveAt(i);
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }
 

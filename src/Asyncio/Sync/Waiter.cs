@@ -107,7 +107,7 @@ internal sealed class Waiter : Future<bool>, IFutureListener
     {
         if (Owner is not IWakeUpScreen || IsDone) return;
         // Take over only from the task's own registration (none was made if the await failed outright).
-        if (resume is Coroutine coroutine && RemoveListeners(l => ReferenceEquals(l, coroutine)) == 0) return;
+        if (resume is Coroutine coroutine && !RemoveListener(coroutine)) return;
         _screened = resume;
         AddListener(this);
     }
