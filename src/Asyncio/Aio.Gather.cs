@@ -312,7 +312,7 @@ public static partial class Aio
     /// <summary>The future for one argument; an object seen before gives the same future (it runs once).</summary>
     private static Future Child<T>(Awaitable<T> awaitable, EventLoop loop, Dictionary<object, Future> seen)
     {
-        // A future is its own child (GatheringFuture de-duplicates futures); only what becomes a new future
+        // A future is its own child (GatheringFuture listens once per argument, so a repeated future needs no table); only what becomes a new future
         // (a coroutine, a .NET task) must be remembered, so that a repeated argument runs once.
         if (awaitable.Future is { } future) return future;
         object source = awaitable.Source;
