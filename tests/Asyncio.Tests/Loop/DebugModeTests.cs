@@ -92,6 +92,9 @@ public class DebugModeTests
                 };
             });
             Assert.False(future.IsDone);
+            // The Task may finish before the await looks at it (then nothing suspends): yield once so the loop runs
+            // the callback posted from the other thread, which was queued before this step.
+            await Aio.Sleep(0);
             Assert.True(threadsafeRan);
             return messages;
         }
