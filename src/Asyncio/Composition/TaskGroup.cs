@@ -177,7 +177,9 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
     internal async Coroutine ExitAsync(Exception? error)
     {
         _exiting = true;
-        CancelledError? propagateCancel = error as CancelledError;
+        // Asked now: an Uncancel below may replace the token that an OperationCanceledException names.
+        CancelledError? bodyCancelled = error is null ? null : _parent.AsCancellation(error);
+        CancelledError? propagateCancel = bodyCancelled;
         if (error is not null && !_aborting) Abort();
         while (_pending > 0)
         {
@@ -203,7 +205,7 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
             propagateCancel = null;
         }
         if (propagateCancel is not null && _errors is null) ExceptionDispatchInfo.Throw(propagateCancel);
-        if (error is not null && error is not CancelledError) (_errors ??= new()).Add(error);
+        if (error is not null && bodyCancelled is null) (_errors ??= new()).Add(error);
         if (_errors is not null)
         {
             if (_parent.Cancelling() > 0)

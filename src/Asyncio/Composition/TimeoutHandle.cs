@@ -106,7 +106,9 @@ public sealed class TimeoutHandle
         if (_state == State.Expiring)
         {
             _state = State.Expired;
-            if (_task!.Uncancel() <= _cancelling && error is CancelledError)
+            // Asked before Uncancel, which may replace the task's token that an OperationCanceledException names.
+            bool cancelled = error is not null && _task!.AsCancellation(error) is not null;
+            if (_task!.Uncancel() <= _cancelling && cancelled)
             {
                 return new TimeoutException("The operation has timed out.", error);
             }

@@ -13,8 +13,10 @@ namespace Asyncio;
 /// on (so the error surfaces from that await), or, when the task is not waiting on a loop future, marks it
 /// so that the error is thrown where the task next resumes or suspends. A coroutine may catch the error and
 /// go on; <see cref="Cancelling"/> and <see cref="Uncancel"/> count the requests as in Python 3.11+.</para>
-/// <para>Awaits of foreign awaitables (a <see cref="System.Threading.Tasks.Task"/>, a <see cref="ValueTask"/>)
-/// cannot be interrupted from outside; pass <see cref="CancellationToken"/> to such APIs.</para>
+/// <para>Awaits of .NET's own awaitables (a <see cref="System.Threading.Tasks.Task"/>, a <see cref="ValueTask"/>)
+/// are cancelled the same way: the await ends at once with <see cref="CancelledError"/> and the .NET operation is
+/// abandoned (see <see cref="ForeignAwait"/>). Pass <see cref="CancellationToken"/> to such APIs so that the
+/// abandoned operation stops too.</para>
 /// <para>Each step runs in the <see cref="ExecutionContext"/> captured when the task was created and carries
 /// changes from one step to the next, so <see cref="AsyncLocal{T}"/> values behave as contextvars do.</para>
 /// </remarks>
@@ -77,8 +79,8 @@ public abstract class AioTask : Future
     }
 
     /// <summary>
-    /// What the task is suspended on: a <see cref="Future"/> or the <see cref="TimerHandle"/> of a sleep
-    /// (asyncio: <c>_fut_waiter</c>). It lives in the outcome slot, which is unused until the task is done:
+    /// What the task is suspended on: a <see cref="Future"/>, the <see cref="TimerHandle"/> of a sleep, a
+    /// <see cref="ForeignAwait"/>, or <see cref="s_yielding"/> (asyncio: <c>_fut_waiter</c>). It lives in the outcome slot, which is unused until the task is done:
     /// one field less on every task.
     /// </summary>
     internal object? Waiter
@@ -126,11 +128,16 @@ public abstract class AioTask : Future
     public Coroutine Coroutine => _coroutine;
 
     /// <summary>
-    /// A token cancelled by the first <see cref="Cancel"/>, for .NET APIs awaited inside the task (a
-    /// <c>Task</c> cannot be interrupted otherwise). An <see cref="OperationCanceledException"/> for this
-    /// token that escapes the coroutine ends the task cancelled.
+    /// A token cancelled by the first <see cref="Cancel"/>, for .NET APIs awaited inside the task: the await of
+    /// such an API ends at the cancellation anyway, and the token makes the abandoned operation stop too. An
+    /// <see cref="OperationCanceledException"/> for this token counts as the task's <see cref="CancelledError"/>
+    /// (<see cref="Aio.Timeout(double?, Func{Coroutine})"/> turns it into a <see cref="TimeoutException"/>, and
+    /// one that escapes the coroutine ends the task cancelled).
     /// </summary>
-    /// <remarks>A token cannot be un-cancelled: it stays cancelled after <see cref="Uncancel"/>.</remarks>
+    /// <remarks>
+    /// The token belongs to the cancellation request: once every request is withdrawn (<see cref="Uncancel"/>
+    /// back to zero, as a timeout that expired does), reading the property gives a fresh, live token.
+    /// </remarks>
     public CancellationToken CancellationToken
     {
         get
@@ -165,22 +172,37 @@ public abstract class AioTask : Future
         MarkExceptionObserved();
         if (IsDone) return false;
         _cancelRequests++;
+        if (!CancelWaiter(message))
+        {
+            _mustCancel = true;
+            PendingCancelMessage = message;
+        }
+        // Last: the token's callbacks run now, and may complete a foreign operation the task waits for, which
+        // must by then be abandoned (its OperationCanceledException is not the task's to see).
         if (_cancelRequests == 1) TokenSource?.Cancel();
+        return true;
+    }
+
+    /// <summary>Delivers a cancellation to what the task waits on, if it can be; false otherwise.</summary>
+    private bool CancelWaiter(string? message)
+    {
         switch (Waiter)
         {
             case Future future:
-                if (future.Cancel(message)) return true;
-                break;
+                return future.Cancel(message);
             case TimerHandle sleep:
-                // A sleep has no future to cancel: call the timer off and wake the task now.
+                // A sleep has no future to cancel: call the timer off and wake the task now, to take the error.
                 sleep.Cancel();
                 Waiter = null;
                 _loop.EnqueueReady(s_resumeStep, sleep.A, null);
-                break;
+                return false;
+            case ForeignAwait foreign when foreign.TryAbandon(message):
+                Waiter = null;
+                _loop.EnqueueReady(ForeignAwait.s_resume, foreign, null);
+                return true;
+            default:
+                return false;
         }
-        _mustCancel = true;
-        PendingCancelMessage = message;
-        return true;
     }
 
     /// <summary>
@@ -199,7 +221,12 @@ public abstract class AioTask : Future
         if (_cancelRequests > 0)
         {
             _cancelRequests--;
-            if (_cancelRequests == 0) _mustCancel = false;
+            if (_cancelRequests == 0)
+            {
+                _mustCancel = false;
+                // The request the token stood for is withdrawn: later reads get a fresh token.
+                if (TokenSource is { IsCancellationRequested: true }) Extras.TokenSource = null;
+            }
         }
         return _cancelRequests;
     }
@@ -214,16 +241,18 @@ public abstract class AioTask : Future
 
     // ---------------------------------------------------------------- driving the coroutine
 
+    /// <summary>
+    /// The waiter of a task that yielded to the loop with nothing to cancel (<c>Sleep(0)</c>): a cancellation is
+    /// delivered when it resumes. Marks the task as suspended on a loop await in this step.
+    /// </summary>
+    private static readonly object s_yielding = new();
+
     /// <summary>Ready-queue invoker of a task's first step.</summary>
     private static readonly Action<object?, object?> s_firstStep = static (task, _) => ((AioTask)task!).FirstStep();
 
     /// <summary>Ready-queue invoker that resumes a coroutine suspended on a loop awaitable (sleep, yield).</summary>
     internal static readonly Action<object?, object?> s_resumeStep =
         static (box, _) => ((Coroutine)box!)._task!.Step((Coroutine)box, resumedFromLoopAwait: true);
-
-    /// <summary>Ready-queue invoker that resumes a coroutine after a foreign await.</summary>
-    internal static readonly Action<object?, object?> s_foreignStep =
-        static (box, _) => ((Coroutine)box!)._task!.Step((Coroutine)box, resumedFromLoopAwait: false);
 
     /// <summary>Ready-queue invoker that resumes a coroutine by throwing an exception at its await.</summary>
     private static readonly Action<object?, object?> s_throwStep = static (box, error) =>
@@ -237,7 +266,7 @@ public abstract class AioTask : Future
     private void FirstStep()
     {
         if (IsDone) return;
-        if (_mustCancel)
+        if (_mustCancel && !_coroutine._awaitsStartedOperation)
         {
             // asyncio throws into the unstarted coroutine, which therefore runs none of its body.
             _mustCancel = false;
@@ -313,10 +342,64 @@ public abstract class AioTask : Future
         if (delay <= 0 || _mustCancel)
         {
             // A pending cancellation needs no timer: the step about to run delivers it.
+            Waiter = s_yielding;
             _loop.EnqueueReady(s_resumeStep, coroutine, null);
             return;
         }
         Waiter = _loop.ScheduleTimer(delay, s_resumeStep, coroutine, null, null);
+    }
+
+    /// <summary>
+    /// The coroutine awaits a .NET task or another foreign awaitable (see <see cref="ForeignAwait"/>). When the
+    /// foreign code ran coroutines or awaited loop futures inline in this step, the task already waits on the
+    /// innermost of those: that await takes a cancellation, which then travels out through the foreign code.
+    /// </summary>
+    internal void SuspendOnForeign(ForeignAwait foreign)
+    {
+        _loop.ForeignAwaitStarted();
+        if (Waiter is not null) return;
+        Waiter = foreign;
+        // Cancelled before suspending (the task cancelled itself): the await ends at once.
+        if (_mustCancel && foreign.TryAbandon(PendingCancelMessage))
+        {
+            _mustCancel = false;
+            Waiter = null;
+            _loop.EnqueueReady(ForeignAwait.s_resume, foreign, null);
+        }
+    }
+
+    /// <summary>
+    /// Resumes a coroutine after its foreign await completed or was abandoned. A cancellation that arrived
+    /// meanwhile is thrown at that await (the completed operation's outcome is dropped), as asyncio does when
+    /// a task is cancelled while the wake-up from its future is already scheduled.
+    /// </summary>
+    internal void ResumeFromForeignAwait(ForeignAwait foreign)
+    {
+        if (IsDone) return;
+        if (foreign.IsAbandoned)
+        {
+            foreign.ThrowAtAwait(new CancelledError(foreign.CancelMessage));
+        }
+        else if (_mustCancel && foreign.IsInterruptible)
+        {
+            _mustCancel = false;
+            foreign.ConsumeOutcome();
+            foreign.ThrowAtAwait(new CancelledError(PendingCancelMessage));
+        }
+        Step(foreign.Coroutine, resumedFromLoopAwait: false);
+    }
+
+    /// <summary>A foreign async method running in this task's step awaits <paramref name="future"/> (see <see cref="Future.AddForeignContinuation"/>).</summary>
+    internal void WaitsInForeignMethod(Future future)
+    {
+        if (Waiter is not null || ReferenceEquals(future, this)) return;
+        if (future.IsDone)
+        {
+            Waiter = s_yielding;
+            return;
+        }
+        Waiter = future;
+        if (_mustCancel && future.Cancel(PendingCancelMessage)) _mustCancel = false;
     }
 
     private void ThrowAtResume(Coroutine coroutine, Exception error) =>
@@ -329,7 +412,7 @@ public abstract class AioTask : Future
         Exception? error = _coroutine.Error;
         if (error is null)
         {
-            if (_mustCancel)
+            if (_mustCancel && !_coroutine._awaitsStartedOperation)
             {
                 // Cancelled right before the coroutine returned: the return value is discarded.
                 _mustCancel = false;
@@ -340,13 +423,9 @@ public abstract class AioTask : Future
                 Finish(null);
             }
         }
-        else if (error is CancelledError cancelled)
+        else if (AsCancellation(error) is { } cancelled)
         {
             Finish(cancelled);
-        }
-        else if (error is OperationCanceledException oce && TokenSource is { } source && oce.CancellationToken == source.Token)
-        {
-            Finish(new CancelledError(PendingCancelMessage ?? oce.Message, oce));
         }
         else
         {
@@ -354,6 +433,19 @@ public abstract class AioTask : Future
             TrySetExceptionCore(error);
         }
     }
+
+    /// <summary>
+    /// <paramref name="error"/> as this task's cancellation: the <see cref="CancelledError"/> itself, or one made
+    /// from an <see cref="OperationCanceledException"/> for the task's <see cref="CancellationToken"/> (what a
+    /// .NET API that was given the token throws); null for any other exception.
+    /// </summary>
+    internal CancelledError? AsCancellation(Exception error) => error switch
+    {
+        CancelledError cancelled => cancelled,
+        OperationCanceledException oce when TokenSource is { IsCancellationRequested: true } source && oce.CancellationToken == source.Token =>
+            new CancelledError(PendingCancelMessage ?? oce.Message, oce),
+        _ => null,
+    };
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Finish(CancelledError? cancelled)

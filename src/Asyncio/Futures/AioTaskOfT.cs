@@ -74,7 +74,7 @@ public readonly struct AioTaskAwaiter<T> : ICriticalNotifyCompletion, IFutureAwa
     }
 
     /// <summary>Schedules <paramref name="continuation"/> on the loop when the task is done.</summary>
-    public void OnCompleted(Action continuation) => _task.AddListener(new ContinuationListener(continuation));
+    public void OnCompleted(Action continuation) => _task.AddForeignContinuation(continuation);
 
     /// <summary>Schedules <paramref name="continuation"/> on the loop when the task is done.</summary>
     public void UnsafeOnCompleted(Action continuation) => OnCompleted(continuation);

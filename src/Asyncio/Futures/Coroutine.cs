@@ -51,6 +51,14 @@ public abstract class Coroutine : IFutureListener
     internal CoroutineState _state;
 
     /// <summary>
+    /// Set on a coroutine made to await an operation that started before it (a queue get, a .NET task; see
+    /// <see cref="OperationCoroutines"/>): a task cancelled before its first step still runs it, so that a
+    /// waiting operation is withdrawn and a finished one is consumed, and keeps the result of an operation
+    /// that had completed, since cancelling cannot undo it. (A byte beside <see cref="_state"/>: no extra space.)
+    /// </summary>
+    internal bool _awaitsStartedOperation;
+
+    /// <summary>
     /// Set once any loop was put in debug mode: a cheap first check, so that coroutines made outside debug
     /// mode never pay for the thread-static read below.
     /// </summary>
@@ -84,6 +92,16 @@ public abstract class Coroutine : IFutureListener
 
     /// <summary>Awaits the coroutine: runs it inline in the awaiting task.</summary>
     public CoroutineAwaiter GetAwaiter() => new(this);
+
+    /// <summary>
+    /// A .NET task as a coroutine that awaits it, so that it is accepted wherever a coroutine is
+    /// (<c>Aio.CreateTask(stream.FlushAsync())</c>). Cancelling the coroutine's task abandons the await.
+    /// <para>asyncio: what <c>asyncio.wrap_future</c> does for a <c>concurrent.futures.Future</c>.</para>
+    /// </summary>
+    public static implicit operator Coroutine(Task task) => OperationCoroutines.Await(task ?? throw new ArgumentNullException(nameof(task)));
+
+    /// <summary>A .NET value task as a coroutine that awaits it (once, as a value task must be).</summary>
+    public static implicit operator Coroutine(ValueTask task) => OperationCoroutines.Await(task);
 
     /// <summary>
     /// Takes the coroutine for one await or one task: asyncio allows each coroutine to run once.
@@ -225,28 +243,27 @@ public abstract class Coroutine : IFutureListener
         }
     }
 
-    /// <summary>The continuation handed to a foreign awaiter: it posts this coroutine's next step to the loop.</summary>
-    internal Action ForeignContinuation()
+    /// <summary>
+    /// Parks this coroutine at a foreign await and returns the continuation to hand to the awaiter, which
+    /// posts the next step to the loop from whatever thread completes the operation.
+    /// </summary>
+    internal Action SuspendOnForeign<TAwaiter>(ref TAwaiter awaiter) where TAwaiter : INotifyCompletion
     {
-        EventLoop loop = _task!._loop;
-        loop.ForeignAwaitStarted();
-        return new ForeignResume(this).Invoke;
+        var foreign = new ForeignAwait<TAwaiter>(this, awaiter);
+        _task!.SuspendOnForeign(foreign);
+        return foreign.OnCompleted;
     }
+
+    /// <summary>True if a suspended <typeparamref name="TAwaiter"/> of this coroutine's state machine can be replaced.</summary>
+    internal abstract bool CanReplaceAwaiter<TAwaiter>();
+
+    /// <summary>Replaces the suspended awaiter of type <typeparamref name="TAwaiter"/> (see <see cref="ForeignAwait"/>).</summary>
+    internal abstract void ReplaceAwaiter<TAwaiter>(TAwaiter awaiter);
 
     void IFutureListener.OnFutureDone(Future future) => _task!.Step(this, resumedFromLoopAwait: true);
 
     /// <inheritdoc/>
     public override string ToString() => $"<coroutine {Name} {_state.ToString().ToLowerInvariant()}>";
-
-    /// <summary>Turns a foreign continuation (any thread) into a step of the task on its loop.</summary>
-    private sealed class ForeignResume
-    {
-        private readonly Coroutine _coroutine;
-
-        public ForeignResume(Coroutine coroutine) => _coroutine = coroutine;
-
-        public void Invoke() => _coroutine._task!._loop.PostForeignResume(_coroutine);
-    }
 }
 
 /// <summary>Reports, when collected, a coroutine that was created but never awaited (debug mode only).</summary>

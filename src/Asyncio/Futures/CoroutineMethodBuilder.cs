@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 
 namespace Asyncio;
@@ -20,6 +21,50 @@ internal sealed class CoroutineBox<TStateMachine, T> : Coroutine<T>
     internal override void MoveNext() => StateMachine.MoveNext();
 
     public override string Name => MethodName<TStateMachine>.Value;
+
+    /// <inheritdoc/>
+    internal override bool CanReplaceAwaiter<TAwaiter>() => AwaiterField<TStateMachine, TAwaiter>.Field is not null;
+
+    /// <inheritdoc/>
+    internal override void ReplaceAwaiter<TAwaiter>(TAwaiter awaiter)
+    {
+        FieldInfo field = AwaiterField<TStateMachine, TAwaiter>.Field!;
+        if (typeof(TStateMachine).IsValueType)
+        {
+            // A struct state machine: change a boxed copy and store it back (the machine is suspended, nothing
+            // else refers into it; its builder's box reference survives the copy).
+            object copy = StateMachine;
+            field.SetValue(copy, awaiter);
+            StateMachine = (TStateMachine)copy;
+        }
+        else
+        {
+            field.SetValue(StateMachine, awaiter);
+        }
+    }
+}
+
+/// <summary>
+/// The field where the compiler keeps a suspended <typeparamref name="TAwaiter"/> of
+/// <typeparamref name="TStateMachine"/> between the suspension and <c>GetResult</c>: Roslyn names it
+/// <c>&lt;&gt;u__N</c>, one per awaiter type, and reloads the awaiter from it when the method resumes.
+/// Null when no single such field exists (another compiler), in which case the await is not interruptible.
+/// </summary>
+internal static class AwaiterField<TStateMachine, TAwaiter>
+{
+    public static readonly FieldInfo? Field = Find();
+
+    private static FieldInfo? Find()
+    {
+        FieldInfo? found = null;
+        foreach (FieldInfo field in typeof(TStateMachine).GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+        {
+            if (field.FieldType != typeof(TAwaiter) || !field.Name.StartsWith("<>u__", StringComparison.Ordinal)) continue;
+            if (found is not null) return null;
+            found = field;
+        }
+        return found;
+    }
 }
 
 /// <summary>The user's method name recovered from a state machine type such as <c>&lt;Delay&gt;d__3</c>.</summary>
@@ -111,7 +156,7 @@ public struct CoroutineMethodBuilder<T>
         where TAwaiter : INotifyCompletion
         where TStateMachine : IAsyncStateMachine
     {
-        if (AwaiterKind<TAwaiter>.Value == AwaiterKinds.Foreign) awaiter.OnCompleted(_box!.ForeignContinuation());
+        if (AwaiterKind<TAwaiter>.Value == AwaiterKinds.Foreign) awaiter.OnCompleted(_box!.SuspendOnForeign(ref awaiter));
         else _box!.Suspend(ref awaiter);
     }
 
@@ -120,7 +165,7 @@ public struct CoroutineMethodBuilder<T>
         where TAwaiter : ICriticalNotifyCompletion
         where TStateMachine : IAsyncStateMachine
     {
-        if (AwaiterKind<TAwaiter>.Value == AwaiterKinds.Foreign) awaiter.UnsafeOnCompleted(_box!.ForeignContinuation());
+        if (AwaiterKind<TAwaiter>.Value == AwaiterKinds.Foreign) awaiter.UnsafeOnCompleted(_box!.SuspendOnForeign(ref awaiter));
         else _box!.Suspend(ref awaiter);
     }
 

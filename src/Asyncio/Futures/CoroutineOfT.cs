@@ -33,6 +33,17 @@ public abstract class Coroutine<T> : Coroutine
     /// <summary>Awaits the coroutine: runs it inline in the awaiting task and returns its result.</summary>
     public new CoroutineAwaiter<T> GetAwaiter() => new(this);
 
+    /// <summary>
+    /// A .NET task as a coroutine that awaits it and returns its result, so that it is accepted wherever a
+    /// coroutine is (<c>Aio.Gather(client.GetStringAsync(url), Fetch())</c>). Cancelling the coroutine's task
+    /// abandons the await.
+    /// <para>asyncio: what <c>asyncio.wrap_future</c> does for a <c>concurrent.futures.Future</c>.</para>
+    /// </summary>
+    public static implicit operator Coroutine<T>(Task<T> task) => OperationCoroutines.Await(task ?? throw new ArgumentNullException(nameof(task)));
+
+    /// <summary>A .NET value task as a coroutine that awaits it (once, as a value task must be) and returns its result.</summary>
+    public static implicit operator Coroutine<T>(ValueTask<T> task) => OperationCoroutines.Await(task);
+
     /// <inheritdoc/>
     internal override AioTask CreateTaskOn(EventLoop loop, string? name) => new AioTask<T>(loop, this, name);
 

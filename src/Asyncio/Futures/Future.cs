@@ -161,6 +161,18 @@ public abstract class Future
     public FutureAwaiter GetAwaiter() => new(this);
 
     /// <summary>Registers an internal listener; scheduled at once if the future is already done.</summary>
+    /// <summary>
+    /// Resumes a foreign async method (an <c>async Task</c> awaiting this future) on the loop when the future is
+    /// done. Awaited inside a task's step, the future becomes what the task waits on, so that cancelling the task
+    /// cancels it and the <see cref="CancelledError"/> travels out through the foreign method, as it would
+    /// through a coroutine.
+    /// </summary>
+    internal void AddForeignContinuation(Action continuation)
+    {
+        AddListener(new ContinuationListener(continuation));
+        if (_loop._currentTask is { } task) task.WaitsInForeignMethod(this);
+    }
+
     internal void AddListener(IFutureListener listener)
     {
         if (_state != FutureState.Pending)
@@ -412,7 +424,7 @@ public readonly struct FutureAwaiter : ICriticalNotifyCompletion, IFutureAwaiter
     }
 
     /// <summary>Schedules <paramref name="continuation"/> on the loop when the future is done.</summary>
-    public void OnCompleted(Action continuation) => _future.AddListener(new ContinuationListener(continuation));
+    public void OnCompleted(Action continuation) => _future.AddForeignContinuation(continuation);
 
     /// <summary>Schedules <paramref name="continuation"/> on the loop when the future is done.</summary>
     public void UnsafeOnCompleted(Action continuation) => OnCompleted(continuation);

@@ -91,7 +91,7 @@ public readonly struct FutureAwaiter<T> : ICriticalNotifyCompletion, IFutureAwai
     }
 
     /// <summary>Schedules <paramref name="continuation"/> on the loop when the future is done.</summary>
-    public void OnCompleted(Action continuation) => _future.AddListener(new ContinuationListener(continuation));
+    public void OnCompleted(Action continuation) => _future.AddForeignContinuation(continuation);
 
     /// <summary>Schedules <paramref name="continuation"/> on the loop when the future is done.</summary>
     public void UnsafeOnCompleted(Action continuation) => OnCompleted(continuation);

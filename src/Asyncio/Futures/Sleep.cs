@@ -23,6 +23,12 @@ public readonly struct SleepAwaitable
 
     /// <summary>The awaiter.</summary>
     public SleepAwaiter GetAwaiter() => new(_loop, _delay);
+
+    /// <summary>
+    /// The sleep as a coroutine, so that it is accepted wherever one is (<c>Aio.CreateTask(Aio.Sleep(2))</c>).
+    /// <para>asyncio: <c>asyncio.sleep()</c> is a coroutine.</para>
+    /// </summary>
+    public static implicit operator Coroutine(SleepAwaitable sleep) => OperationCoroutines.Sleep(sleep);
 }
 
 /// <summary>Awaiter of <see cref="SleepAwaitable"/>.</summary>

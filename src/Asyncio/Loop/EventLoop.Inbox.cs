@@ -49,8 +49,11 @@ public sealed partial class EventLoop
         }
     }
 
-    /// <summary>Posts the next step of a coroutine whose foreign await completed (any thread).</summary>
-    internal void PostForeignResume(Coroutine coroutine) => PostForeignCompletion(AioTask.s_foreignStep, coroutine, null);
+    /// <summary>Stops counting a foreign await that a cancellation abandoned (loop thread): it no longer holds virtual time.</summary>
+    internal void ForeignAwaitAbandoned()
+    {
+        lock (_inboxLock) _foreignAwaits--;
+    }
 
     /// <summary>Posts the callback that ends a foreign await and stops counting it (any thread).</summary>
     internal void PostForeignCompletion(Action<object?, object?> invoke, object? a, object? b) =>

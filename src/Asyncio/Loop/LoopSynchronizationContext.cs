@@ -11,9 +11,21 @@ internal sealed class LoopSynchronizationContext : SynchronizationContext
 
     public LoopSynchronizationContext(EventLoop loop) => _loop = loop;
 
-    /// <summary>Runs the callback on the loop, from any thread.</summary>
-    public override void Post(SendOrPostCallback d, object? state) =>
-        _loop.CallSoonThreadsafe(static pair => pair.d(pair.state), (d, state));
+    /// <summary>Runs the callback on the loop, from any thread; on the thread pool once the loop is closed.</summary>
+    public override void Post(SendOrPostCallback d, object? state)
+    {
+        try
+        {
+            _loop.CallSoonThreadsafe(static pair => pair.d(pair.state), (d, state));
+        }
+        catch (InvalidOperationException) when (_loop.IsClosed)
+        {
+            // An async method that outlived its loop (one a cancellation abandoned) resumes here on whatever thread
+            // completed its await. Throwing would crash that thread; dropping the callback would leave the method
+            // and whatever waits for it hanging. Its remaining code runs on the thread pool instead.
+            ThreadPool.UnsafeQueueUserWorkItem(static pair => pair.d(pair.state), (d, state), preferLocal: false);
+        }
+    }
 
     /// <summary>Runs the callback on the loop and waits for it; inline when already on the loop thread.</summary>
     public override void Send(SendOrPostCallback d, object? state)

@@ -28,6 +28,14 @@ public readonly struct LoopAwaitable
 
     /// <summary>The awaiter.</summary>
     public LoopAwaiter GetAwaiter() => new(_source);
+
+    /// <summary>
+    /// The operation as a coroutine that awaits it, so that it is accepted wherever a coroutine is
+    /// (<c>Aio.WaitFor(q.JoinAsync(), 1.0)</c>). The operation has started already; a task made from it and
+    /// cancelled before it runs still withdraws a waiting operation cleanly.
+    /// <para>asyncio: <c>queue.put()</c> and <c>queue.join()</c> are coroutines.</para>
+    /// </summary>
+    public static implicit operator Coroutine(LoopAwaitable operation) => OperationCoroutines.Await(operation);
 }
 
 /// <summary>Awaiter of <see cref="LoopAwaitable"/>.</summary>

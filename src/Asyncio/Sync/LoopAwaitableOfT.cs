@@ -44,6 +44,15 @@ public readonly struct LoopAwaitable<T>
 
     /// <summary>The awaiter.</summary>
     public LoopAwaiter<T> GetAwaiter() => new(_source, _value);
+
+    /// <summary>
+    /// The operation as a coroutine that awaits it, so that it is accepted wherever a coroutine is
+    /// (<c>Aio.WaitFor(q.GetAsync(), 1.0)</c>, <c>Aio.CreateTask(ev.WaitAsync())</c>). The operation has started
+    /// already; a task made from it and cancelled before it runs still withdraws a waiting operation cleanly and
+    /// keeps the result of a completed one (an item taken from a queue is never dropped).
+    /// <para>asyncio: <c>queue.get()</c>, <c>lock.acquire()</c>, <c>event.wait()</c> are coroutines.</para>
+    /// </summary>
+    public static implicit operator Coroutine<T>(LoopAwaitable<T> operation) => OperationCoroutines.Await(operation);
 }
 
 /// <summary>Awaiter of <see cref="LoopAwaitable{T}"/>.</summary>
@@ -118,7 +127,14 @@ internal static class PrimitiveSource
             return;
         }
         var waiter = (Waiter)source;
-        if (waiter.Owner is IWakeUpScreen && !waiter.IsDone) waiter.ScreenWakeUps(continuation);
-        else waiter.AddListener(new ContinuationListener(continuation));
+        if (waiter.Owner is IWakeUpScreen && !waiter.IsDone)
+        {
+            waiter.ScreenWakeUps(continuation);
+            waiter.Loop._currentTask?.WaitsInForeignMethod(waiter);
+        }
+        else
+        {
+            waiter.AddForeignContinuation(continuation);
+        }
     }
 }
