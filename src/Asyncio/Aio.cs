@@ -223,7 +223,7 @@ public static partial class Aio
 
     /// <summary>
     /// Wraps <paramref name="coroutine"/> in a task on <paramref name="loop"/>, or on
-    /// <see cref="GetEventLoop"/> (which may create a loop, unlike <see cref="CreateTask{T}"/>).
+    /// <see cref="GetEventLoop"/> (which may create a loop, unlike <see cref="CreateTask{T}(Coroutine{T}, string?)"/>).
     /// <para>asyncio: <c>asyncio.ensure_future(coro)</c>.</para>
     /// </summary>
     /// <typeparam name="T">The result type.</typeparam>

@@ -30,6 +30,12 @@ public readonly struct Awaitable<T>
     /// <summary>Wraps a .NET task (as <c>asyncio.wrap_future</c> does when a loop future is needed).</summary>
     public static implicit operator Awaitable<T>(Task<T> task) => new(task);
 
+    /// <summary>Wraps a queue or primitive operation (as a coroutine that awaits it).</summary>
+    public static implicit operator Awaitable<T>(LoopAwaitable<T> operation) => new((Coroutine<T>)operation);
+
+    /// <summary>Wraps a .NET value task (as a coroutine that awaits it once).</summary>
+    public static implicit operator Awaitable<T>(ValueTask<T> task) => new((Coroutine<T>)task);
+
     /// <summary>Wraps a done or pending loop future of any kind producing a <typeparamref name="T"/>.</summary>
     internal static Awaitable<T> FromFuture(Future future) => new(future);
 

@@ -155,6 +155,21 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
         return task;
     }
 
+    /// <inheritdoc cref="CreateTask{T}(Coroutine{T}, string?)"/>
+    /// <param name="operation">A queue or primitive operation (it started when called).</param>
+    /// <param name="name">The task's name.</param>
+    public AioTask<T> CreateTask<T>(LoopAwaitable<T> operation, string? name = null) => CreateTask((Coroutine<T>)operation, name);
+
+    /// <inheritdoc cref="CreateTask{T}(Coroutine{T}, string?)"/>
+    /// <param name="task">A .NET task; cancelling the group abandons the await of it.</param>
+    /// <param name="name">The task's name.</param>
+    public AioTask<T> CreateTask<T>(Task<T> task, string? name = null) => CreateTask((Coroutine<T>)task, name);
+
+    /// <inheritdoc cref="CreateTask{T}(Coroutine{T}, string?)"/>
+    /// <param name="task">A .NET value task, not awaited before.</param>
+    /// <param name="name">The task's name.</param>
+    public AioTask<T> CreateTask<T>(ValueTask<T> task, string? name = null) => CreateTask((Coroutine<T>)task, name);
+
     /// <summary>
     /// Waits for every child (the end of an <c>await using</c> block). Cannot see an exception of the body:
     /// see the remarks on <see cref="TaskGroup"/>.

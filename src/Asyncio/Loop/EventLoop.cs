@@ -290,6 +290,21 @@ public sealed partial class EventLoop
         return coroutine.CreateTaskOn(this, name);
     }
 
+    /// <inheritdoc cref="CreateTask{T}(Coroutine{T}, string?)"/>
+    /// <param name="operation">A queue or primitive operation (it started when called).</param>
+    /// <param name="name">The task's name; <c>Task-N</c> when null.</param>
+    public AioTask<T> CreateTask<T>(LoopAwaitable<T> operation, string? name = null) => CreateTask((Coroutine<T>)operation, name);
+
+    /// <inheritdoc cref="CreateTask{T}(Coroutine{T}, string?)"/>
+    /// <param name="task">A .NET task; cancelling the returned task abandons the await of it.</param>
+    /// <param name="name">The task's name; <c>Task-N</c> when null.</param>
+    public AioTask<T> CreateTask<T>(Task<T> task, string? name = null) => CreateTask((Coroutine<T>)task, name);
+
+    /// <inheritdoc cref="CreateTask{T}(Coroutine{T}, string?)"/>
+    /// <param name="task">A .NET value task, not awaited before.</param>
+    /// <param name="name">The task's name; <c>Task-N</c> when null.</param>
+    public AioTask<T> CreateTask<T>(ValueTask<T> task, string? name = null) => CreateTask((Coroutine<T>)task, name);
+
     /// <summary>The task whose step is running on this loop, or null (asyncio: <c>current_task(loop)</c>).</summary>
     public AioTask? CurrentTask => _currentTask;
 
