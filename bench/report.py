@@ -1,4 +1,4 @@
-"""The table, the issue targets and docs/benchmarks.md, made from the runs bench/run.py collected.
+"""The table, the targets and docs/benchmarks.md, made from the runs bench/run.py collected.
 
 results: {(workload, variant, runtime): [the JSON line of each run]}.
 """
@@ -105,7 +105,7 @@ def markdown_table(trows):
     return '\n'.join(lines)
 
 
-# ---------------------------------------------------------------- issue targets
+# ---------------------------------------------------------------- targets
 
 def find_row(trows, name, variant=None, field='value'):
     for r in trows:
@@ -115,7 +115,7 @@ def find_row(trows, name, variant=None, field='value'):
 
 
 def targets(trows, bdn_zero):
-    """[(target, measured, verdict)] for the targets of issue 2."""
+    """[(target, measured, verdict)]: the target set for each workload, checked against the measured table."""
     out = []
 
     def verdict(ok):
@@ -151,30 +151,30 @@ def targets(trows, bdn_zero):
     v = None if w5 is None else w5['cells'].get('aio')
     out.append(('W5 ≤ 200 B/task (GC heap)', 'n/a' if v is None else f'{fmt(v)} B/task', verdict(None if v is None else v <= 200)))
 
-    # Issue 3: composition; issue 4: queues, primitives, limiter; issue 5: executors.
+    # Composition; queues, primitives and the limiter; executors.
     for name in ('gather', 'taskgroup', 'waitfor'):
         x, ok = check(find_row(trows, name), 'asyncio', 20)
-        out.append((f'{name} ≥ 20x asyncio (issue 3)', fmt_ratio(x), verdict(ok)))
+        out.append((f'{name} ≥ 20x asyncio', fmt_ratio(x), verdict(ok)))
     w2 = find_row(trows, 'W2')
     x, ok = check(w2, 'asyncio', 20)
-    out.append(('W2 ping-pong ≥ 20x asyncio (issue 4)', fmt_ratio(x), verdict(ok)))
+    out.append(('W2 ping-pong ≥ 20x asyncio', fmt_ratio(x), verdict(ok)))
     x, ok = check(w2, 'st', 1.5)
-    out.append(('W2 ping-pong ≥ 1.5x one-thread Channels (issue 4)', fmt_ratio(x), verdict(ok)))
+    out.append(('W2 ping-pong ≥ 1.5x one-thread Channels', fmt_ratio(x), verdict(ok)))
     w7 = find_row(trows, 'W7')
     x, ok = check(w7, 'asyncio', 30)
-    out.append(('W7 fan-out ≥ 30x asyncio (issue 4)', fmt_ratio(x), verdict(ok)))
+    out.append(('W7 fan-out ≥ 30x asyncio', fmt_ratio(x), verdict(ok)))
     x, ok = check(w7, 'tp', 1.0)
-    out.append(('W7 fan-out ≥ 1.0x SemaphoreSlim on the thread pool (issue 4)', fmt_ratio(x), verdict(ok)))
+    out.append(('W7 fan-out ≥ 1.0x SemaphoreSlim on the thread pool', fmt_ratio(x), verdict(ok)))
     lim = find_row(trows, 'LIMITER', field='error_pct')
     v = None if lim is None else lim['cells'].get('aio')
-    out.append(('limiter: 10,000 at 1,000/s within 2% of 10 s (issue 4)', 'n/a' if v is None else f'{v:+.3f}%',
+    out.append(('limiter: 10,000 at 1,000/s within 2% of 10 s', 'n/a' if v is None else f'{v:+.3f}%',
                 verdict(None if v is None else abs(v) <= 2)))
     x, ok = check(find_row(trows, 'exec_to_thread'), 'asyncio', 10)
-    out.append(('ToThread round trips ≥ 10x asyncio (issue 5)', fmt_ratio(x), verdict(ok)))
+    out.append(('ToThread round trips ≥ 10x asyncio', fmt_ratio(x), verdict(ok)))
     for name, what in (('exec_cpu_process', 'ProcessPoolExecutor(2)'), ('exec_cpu_thread', 'ThreadPoolExecutor(2)')):
         r = find_row(trows, name)
         v = None if r is None else r['cells'].get('aio')
-        out.append((f'{what}: speed-up within 1.3x of 2 cores, i.e. ≥ 1.54x (issue 5)', 'n/a' if v is None else f'{v:.2f}x',
+        out.append((f'{what}: speed-up within 1.3x of 2 cores, i.e. ≥ 1.54x', 'n/a' if v is None else f'{v:.2f}x',
                     verdict(None if v is None else v >= 2 / 1.3)))
     return out
 
@@ -222,7 +222,7 @@ def write_doc(path, command, when, facts, loads, trows, target_rows, bdn_table, 
         markdown_table(trows),
         '',
     ]
-    lines += ['## Targets (issues 2-5)', '', '| target | measured | verdict |', '|---|---|---|']
+    lines += ['## Targets by workload', '', '| target | measured | verdict |', '|---|---|---|']
     lines += [f'| {t} | {m} | {v} |' for t, m, v in target_rows]
     lines.append('')
     if bdn_table:
@@ -273,6 +273,6 @@ NOTES = [
     'per entry), whose zeroing and page faults show in the profile; CPython\'s deque pays the same kind of cost with '
     'pointers of 8 bytes. W3 chained (steady state, no growth) meets 40x.',
     'CPython column: Debian\'s /usr/bin/python3 (3.11.2, built with PGO/LTO), the interpreter uvloop runs on. It is '
-    'faster than the pyenv build the issues\' reference figures came from (W3: 551k vs the quoted 441k callbacks/s), so '
+    'faster than the pyenv build the targets\' CPython figures were first measured with (W3: 551k vs 441k callbacks/s), so '
     'ratios here are conservative; `--python python3` uses the pyenv interpreter instead.',
 ]

@@ -9,8 +9,10 @@ Runtimes (columns):
   uvloop                  asyncio on uvloop (`/usr/bin/python3 ... --uvloop`, or --uvloop-python; n/a when not importable)
 
 Where the CPython side of a workload comes from:
-  1. W1-W7: the reference script shared/bench/py/bench_asyncio.py, looked for in ../shared beside the repository
-     (or --shared DIR, or $AIO_SHARED). It is called, never copied; when it is missing those cells read n/a.
+  1. W1-W7: the reference script bench/py/bench_asyncio.py of a reference directory kept outside the repository
+     (the CPython programs the targets were first measured with). It is called, never copied: give the directory
+     with --shared DIR or $AIO_SHARED, else a directory named `shared` beside the checkout (for a worktree: beside
+     the main checkout) is tried. When it is missing, the CPython cells of W1-W7 read n/a.
   2. Any other workload: a bench/py/<area>.py that lists it. The convention for those files: `python3 FILE --list`
      prints the workload names it implements, one per line; `python3 FILE NAME [--variant V] [--uvloop]` prints one
      JSON line {"w": NAME, "runtime": "asyncio", "value": ..., "unit": ...} (the reference script's shape).
@@ -88,7 +90,7 @@ def list_dotnet(dll):
 
 
 def find_reference(shared_arg):
-    """The reference script, or None: ../shared beside the repository (for a worktree: beside the main checkout)."""
+    """The reference script, or None: --shared, $AIO_SHARED, then a `shared` directory beside the checkout."""
     candidates = []
     if shared_arg:
         candidates.append(Path(shared_arg))
@@ -117,7 +119,7 @@ def python_scripts(reference, python):
             scripts.setdefault(name, f)
     if reference is not None:
         for name in REFERENCE_WORKLOADS:
-            scripts[name] = reference  # the reference figures are the ones the issues quote
+            scripts[name] = reference  # the program the targets' CPython figures were measured with
     return scripts
 
 
@@ -247,7 +249,7 @@ def main():
     p.add_argument('--runtimes', default='aio,asyncio,uvloop,tp,st', help='comma-separated columns to measure')
     p.add_argument('--write', metavar='FILE', help='also write the results as markdown (e.g. docs/benchmarks.md)')
     p.add_argument('--bdn', action='store_true', help='also run the BenchmarkDotNet CallSoon allocation benchmark')
-    p.add_argument('--shared', help='the shared/ directory holding bench/py/bench_asyncio.py')
+    p.add_argument('--shared', help='the reference directory holding bench/py/bench_asyncio.py (CPython side of W1-W7)')
     # The system interpreter by default: the one uvloop runs on, so both CPython columns share an interpreter, and
     # Debian's build is optimized (PGO/LTO), unlike a source-built pyenv one (1.75x slower on W3 here).
     default_python = '/usr/bin/python3' if Path('/usr/bin/python3').exists() else 'python3'
@@ -266,8 +268,8 @@ def main():
     entries = list_dotnet(dll)
     reference = find_reference(args.shared)
     if reference is None:
-        log('note: shared/bench/py/bench_asyncio.py not found beside the repository (../shared) nor via --shared; '
-            'the CPython columns of W1-W7 read n/a. It is called in place, never copied into the repository.')
+        log('note: the reference script bench/py/bench_asyncio.py was found neither via --shared/$AIO_SHARED nor in a '
+            '`shared` directory beside the checkout; the CPython columns of W1-W7 read n/a.')
     scripts = python_scripts(reference, args.python)
     args.unavailable = set()
     if 'uvloop' in wanted and uvloop_version(args.uvloop_python) is None:
