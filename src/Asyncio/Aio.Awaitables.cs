@@ -167,6 +167,19 @@ public static partial class Aio
     public static Coroutine<T> Timeout<T>(double? delay, ValueTask<T> awaitable) => Timeout(delay, (Coroutine<T>)awaitable);
 
     /// <inheritdoc cref="Timeout{T}(double?, Coroutine{T})"/>
+    public static Coroutine<T> Timeout<T>(double? delay, Future<T> awaitable) => Timeout(delay, (Awaitable<T>)awaitable);
+
+    /// <inheritdoc cref="Timeout{T}(double?, Coroutine{T})"/>
+    public static Coroutine<T> Timeout<T>(double? delay, AioTask<T> awaitable) => Timeout(delay, (Awaitable<T>)awaitable);
+
+    /// <inheritdoc cref="Timeout{T}(double?, Coroutine{T})"/>
+    public static Coroutine<T> Timeout<T>(double? delay, Awaitable<T> awaitable)
+    {
+        _ = awaitable.Source;   // throws for default(Awaitable<T>) here, at the call
+        return Timeout(delay, async () => await awaitable);
+    }
+
+    /// <inheritdoc cref="Timeout{T}(double?, Coroutine{T})"/>
     public static Coroutine<T> Timeout<T>(TimeSpan delay, Coroutine<T> awaitable) => Timeout(delay.TotalSeconds, awaitable);
 
     /// <inheritdoc cref="Timeout{T}(double?, Coroutine{T})"/>
