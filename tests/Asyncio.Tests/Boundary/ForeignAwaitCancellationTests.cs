@@ -292,25 +292,7 @@ public class ForeignAwaitCancellationTests
     public void AbandonedOperation_ThatFailsLater_LeavesNoUnobservedTaskException()
     {
         string marker = Guid.NewGuid().ToString();
-        int unobserved = 0;
-        EventHandler<UnobservedTaskExceptionEventArgs> handler = (_, e) =>
-        {
-            if (e.Exception.InnerExceptions.Any(x => x.Message == marker)) Interlocked.Increment(ref unobserved);
-        };
-        TaskScheduler.UnobservedTaskException += handler;
-        try
-        {
-            RunAbandonThenFail(marker);
-            for (int i = 0; i < 3; i++)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-        }
-        finally
-        {
-            TaskScheduler.UnobservedTaskException -= handler;
-        }
+        int unobserved = UnobservedTaskExceptions.CountDuring(() => RunAbandonThenFail(marker), e => e.Message == marker);
         Assert.Equal(0, unobserved);
     }
 

@@ -19,13 +19,7 @@ public class RandomizedForeignCancellationTests
     [InlineData(4)]
     public void RandomCancellations_AtMixedAwaits_EndEveryTask_AndLoseNoException(int seed)
     {
-        int unobserved = 0;
-        EventHandler<UnobservedTaskExceptionEventArgs> handler = (_, e) =>
-        {
-            if (e.Exception.InnerExceptions.Any(x => x is StepError)) Interlocked.Increment(ref unobserved);
-        };
-        TaskScheduler.UnobservedTaskException += handler;
-        try
+        int unobserved = UnobservedTaskExceptions.CountDuring(() =>
         {
             var (started, finallies, outcomes) = Aio.Run(Scenario(new Random(seed), tasks: 150));
             Assert.Equal(started, finallies);
@@ -36,18 +30,9 @@ public class RandomizedForeignCancellationTests
                     Assert.True(error is CancelledError or TimeoutException or StepError, $"unexpected {error}");
                 }
             }
-            // Abandoned operations end on their own threads; give them time, then make the GC report leftovers.
+            // Abandoned operations end on their own threads: give them time before the GC reports leftovers.
             Thread.Sleep(300);
-            for (int i = 0; i < 3; i++)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-        }
-        finally
-        {
-            TaskScheduler.UnobservedTaskException -= handler;
-        }
+        }, e => e is StepError);
         Assert.Equal(0, unobserved);
     }
 
