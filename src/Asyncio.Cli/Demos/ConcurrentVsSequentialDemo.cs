@@ -43,12 +43,10 @@ internal sealed class ConcurrentVsSequentialDemo : Demo
     {
         output.WriteLine($"started at {DateTime.Now:HH:mm:ss}");
         // CreateTask must run inside a running loop, here the one Aio.Run made.
-        AioTask task1 = Aio.CreateTask(SleepFor(2));
-        AioTask task2 = Aio.CreateTask(SleepFor(2));
+        AioTask task1 = Aio.CreateTask(Aio.Sleep(2));
+        AioTask task2 = Aio.CreateTask(Aio.Sleep(2));
         await task1;
         await task2;
         output.WriteLine($"started at {DateTime.Now:HH:mm:ss}");
     }
-
-    private static async Coroutine SleepFor(double seconds) => await Aio.Sleep(seconds);
 }

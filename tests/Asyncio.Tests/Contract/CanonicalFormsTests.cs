@@ -86,6 +86,7 @@ public sealed class CanonicalFormsTests
             int[] both = await Aio.Gather(Delay(1), Delay(2));                   // results in argument order
             Assert.Equal([1, 2], both);
 
+            var sleeping = Aio.CreateTask(Aio.Sleep(2));                         // the cheat sheet's line
             var t1 = Aio.CreateTask(Delay(1));
             var t2 = Aio.CreateTask(Delay(3));
             var (done, pending) = await Aio.Wait(new[] { t1, t2 }, timeout: 1.5, returnWhen: ReturnWhen.FirstCompleted);
@@ -177,7 +178,7 @@ public sealed class CanonicalFormsTests
             Assert.Equal(2, lifo.GetNowait());                                   // last in, first out
 
             var ev = new AsyncEvent();
-            var waiter = Aio.CreateTask(WaitEvent(ev));
+            var waiter = Aio.CreateTask(ev.WaitAsync());                        // an operation, wherever a coroutine is
             ev.Set();
             Assert.True(ev.IsSet);
             await waiter;
@@ -214,8 +215,6 @@ public sealed class CanonicalFormsTests
         }
 
         static async Coroutine<int> BarrierWait(AsyncBarrier br) => await br.WaitAsync();
-
-        static async Coroutine WaitEvent(AsyncEvent ev) => await ev.WaitAsync();
 
         Assert.Equal(0, Aio.Run(Main(), virtualTime: true));
     }
