@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace Asyncio;
 
@@ -103,18 +104,19 @@ internal sealed class ProcessWorker
             while (WorkerProtocol.Read(output) is { } frame)
             {
                 WorkReply reply = WorkerProtocol.Decode<WorkReply>(frame);
-                if (reply.Kind == "out")
+                if (reply is OutputReply printed)
                 {
-                    Console.Out.Write(reply.Text);
+                    Console.Out.Write(printed.Text);
                     continue;
                 }
                 job.Complete(reply);
                 return true;
             }
         }
-        catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException or InvalidDataException or JsonException)
         {
-            // Same as the end of the output: the process is gone.
+            // Same as the end of the output: the process is gone, or speaks something other than the protocol
+            // (then it is killed with the others when the pool breaks below).
         }
         _pool.Break("A process in the process pool was terminated abruptly while the future was running or pending.", null);
         job.Fail(_pool.Queue.BrokenError());

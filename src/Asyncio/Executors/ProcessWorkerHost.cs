@@ -9,7 +9,7 @@ namespace Asyncio;
 /// <summary>
 /// The worker side of a <see cref="ProcessPoolExecutor"/>: reads calls from standard input, runs them,
 /// writes replies to standard output, and exits when standard input closes. What the jobs write to the
-/// console is forwarded to the parent as <c>out</c> messages, so it cannot corrupt the protocol.
+/// console is forwarded to the parent as <see cref="OutputReply"/> messages, so it cannot corrupt the protocol.
 /// </summary>
 internal static class ProcessWorkerHost
 {
@@ -52,7 +52,7 @@ internal static class ProcessWorkerHost
                 return Error(wrapped.InnerException);
             }
             JsonElement? value = method.ReturnType == typeof(void) ? null : JsonSerializer.SerializeToElement(result, method.ReturnType);
-            return new WorkReply("result", Value: value);
+            return new ResultReply(value);
         }
         catch (Exception error)
         {
@@ -60,8 +60,8 @@ internal static class ProcessWorkerHost
         }
     }
 
-    private static WorkReply Error(Exception error) =>
-        new("error", Type: error.GetType().FullName, Message: error.Message, Stack: error.StackTrace);
+    private static ErrorReply Error(Exception error) =>
+        new(error.GetType().FullName ?? error.GetType().Name, error.Message, error.StackTrace);
 
     private static Assembly Load(string path)
     {
@@ -85,7 +85,7 @@ internal static class ProcessWorkerHost
         return null;
     }
 
-    /// <summary>Console.Out of a worker: sends each flushed chunk to the parent as an <c>out</c> message.</summary>
+    /// <summary>Console.Out of a worker: sends each flushed chunk to the parent as an <see cref="OutputReply"/>.</summary>
     private sealed class ForwardingWriter(Stream output, object gate) : TextWriter
     {
         private readonly StringBuilder _pending = new();
@@ -119,7 +119,7 @@ internal static class ProcessWorkerHost
         private void FlushLocked()
         {
             if (_pending.Length == 0) return;
-            byte[] frame = WorkerProtocol.Encode(new WorkReply("out", Text: _pending.ToString()));
+            byte[] frame = WorkerProtocol.Encode(new OutputReply(_pending.ToString()));
             _pending.Clear();
             lock (gate) WorkerProtocol.Write(output, frame);
         }
