@@ -45,14 +45,7 @@ internal sealed class ProcessWorker
     /// <summary>Kills the process (the pool broke); its feeding thread then sees the end of its output.</summary>
     public void Kill()
     {
-        try
-        {
-            _process?.Kill();
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            // Already exited.
-        }
+        if (_process is { } process) LiveWorkerProcesses.Kill(process);
     }
 
     private void Run()
@@ -70,6 +63,7 @@ internal sealed class ProcessWorker
                 return;
             }
             _process = process;
+            LiveWorkerProcesses.Add(process);
             Stream input = process.StandardInput.BaseStream;
             Stream output = process.StandardOutput.BaseStream;
             while (_pool.Queue.Take() is { } job)
@@ -87,6 +81,7 @@ internal sealed class ProcessWorker
             }
             if (_pool.IsBroken) Kill();
             process.WaitForExit();
+            LiveWorkerProcesses.Remove(process);
             process.Dispose();
         }
         finally

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Text;
@@ -8,7 +9,8 @@ namespace Asyncio;
 
 /// <summary>
 /// The worker side of a <see cref="ProcessPoolExecutor"/>: reads calls from standard input, runs them,
-/// writes replies to standard output, and exits when standard input closes. What the jobs write to the
+/// writes replies to standard output, and exits when standard input closes or, even in the middle of a job, when
+/// the process that started it is gone (<see cref="ParentWatchdog"/>). What the jobs write to the
 /// console is forwarded to the parent as <see cref="OutputReply"/> messages, so it cannot corrupt the protocol.
 /// </summary>
 internal static class ProcessWorkerHost
@@ -17,8 +19,11 @@ internal static class ProcessWorkerHost
     private static readonly ConcurrentDictionary<string, AssemblyDependencyResolver?> s_resolvers = new();
 
     /// <summary>Entry point, called by the trampoline <c>aio-worker.dll</c> (see <see cref="WorkerLauncher"/>).</summary>
+    /// <param name="args">The path of Asyncio.dll (used by the trampoline), then the process id of the pool's process.</param>
     public static int Main(string[] args)
     {
+        // First of all: from here on, the worker does not outlive the program that started it.
+        ParentWatchdog.Start(int.Parse(args[1], CultureInfo.InvariantCulture));
         Stream input = Console.OpenStandardInput();
         Stream output = Console.OpenStandardOutput();
         var gate = new object();
