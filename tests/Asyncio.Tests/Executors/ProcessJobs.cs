@@ -14,7 +14,7 @@ public static class ProcessJobs
 
     public static Point Mirror(Point p) => new(p.Y, p.X, p.Label + "!");
 
-    /// <summary>Blocks long enough for a test to kill the worker under it.</summary>
+    /// <summary>Holds a worker for <paramref name="seconds"/> (0: just long enough to be a job).</summary>
     public static int Hang(int seconds)
     {
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
