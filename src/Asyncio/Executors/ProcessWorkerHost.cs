@@ -29,11 +29,19 @@ internal static class ProcessWorkerHost
         var gate = new object();
         Console.SetOut(new ForwardingWriter(output, gate));
         AssemblyLoadContext.Default.Resolving += Resolve;
-        while (WorkerProtocol.Read(input) is { } frame)
+        try
         {
-            WorkReply reply = Run(WorkerProtocol.Decode<WorkRequest>(frame));
-            Console.Out.Flush();
-            lock (gate) WorkerProtocol.Write(output, WorkerProtocol.Encode(reply));
+            while (WorkerProtocol.Read(input) is { } frame)
+            {
+                WorkReply reply = Run(WorkerProtocol.Decode<WorkRequest>(frame));
+                Console.Out.Flush();
+                lock (gate) WorkerProtocol.Write(output, WorkerProtocol.Encode(reply));
+            }
+        }
+        catch (IOException)
+        {
+            // The reply could not be written: the parent has gone (the watchdog would end this process in a moment).
+            // Ending quietly keeps an unhandled-exception report off the standard error it shared with the parent.
         }
         return 0;
     }
