@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 
 namespace Asyncio;
 
@@ -108,7 +107,7 @@ internal sealed class ProcessWorker
                 return true;
             }
         }
-        catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException or InvalidDataException or JsonException)
+        catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException or InvalidDataException)
         {
             // Same as the end of the output: the process is gone, or speaks something other than the protocol
             // (then it is killed with the others when the pool breaks below).

@@ -17,7 +17,7 @@ internal sealed record WorkRequest(string Assembly, int Token, JsonElement[] Arg
 /// <remarks>
 /// On the wire the kind is the JSON property <c>kind</c>, written first, followed by the fields of that kind:
 /// <c>{"kind":"result","Value":42}</c>, <c>{"kind":"error","Type":"System.IO.IOException","Message":"...","Stack":"..."}</c>,
-/// <c>{"kind":"out","Text":"hello\n"}</c>. A frame of any other kind fails to decode (<see cref="JsonException"/>),
+/// <c>{"kind":"out","Text":"hello\n"}</c>. A frame of another kind or none fails to decode (<see cref="InvalidDataException"/>),
 /// which the parent treats like a worker that died.
 /// </remarks>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
@@ -55,8 +55,19 @@ internal static class WorkerProtocol
     /// <summary>Encodes a reply as its base type, so the <c>kind</c> is written (a derived static type would omit it).</summary>
     public static byte[] Encode(WorkReply reply) => JsonSerializer.SerializeToUtf8Bytes(reply);
 
-    public static T Decode<T>(byte[] frame) => JsonSerializer.Deserialize<T>(frame)
-        ?? throw new InvalidDataException("empty frame from the worker protocol");
+    /// <exception cref="InvalidDataException">The frame is not a message of this protocol: not JSON, null, or a reply of an unknown or missing kind.</exception>
+    public static T Decode<T>(byte[] frame)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(frame) ?? throw new InvalidDataException("empty frame from the worker protocol");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            // NotSupportedException: a reply without a kind (the abstract WorkReply cannot be made).
+            throw new InvalidDataException("not a frame of the worker protocol", e);
+        }
+    }
 
     public static void Write(Stream stream, byte[] payload)
     {
