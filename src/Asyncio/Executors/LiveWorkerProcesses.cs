@@ -36,6 +36,7 @@ internal static class LiveWorkerProcesses
     /// <summary>Null until the first worker starts. Kept here because a registration that is collected unregisters itself.</summary>
     private static PosixSignalRegistration? s_sigterm;
 
+    /// <summary>Set (under the lock) when the hooks are installed, so they are installed once.</summary>
     private static bool s_hooked;
 
     /// <summary>Tracks a worker that has just started; kills it at once if the program is already ending.</summary>

@@ -9,6 +9,7 @@ namespace Asyncio.Tests.Executors;
 /// </summary>
 public sealed class JobPipe : IDisposable
 {
+    /// <summary>The test's end; one connection, the job's.</summary>
     private readonly NamedPipeServerStream _server;
 
     public JobPipe()

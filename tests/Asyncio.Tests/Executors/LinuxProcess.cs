@@ -15,6 +15,7 @@ public sealed class LinuxProcess
     /// <summary>How often <see cref="WaitUntilGone"/> looks: a process that is not our child gives no event to wait on.</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>When the process started, in clock ticks after boot (<c>stat</c> field 22); null if it was already gone.</summary>
     private readonly string? _startTime;
 
     private LinuxProcess(int id)
