@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace Asyncio;
@@ -10,9 +11,10 @@ internal abstract class ProcessJob : ExecutorJob
     /// <summary>The encoded <see cref="WorkRequest"/>.</summary>
     public byte[] Request { get; }
 
-    /// <summary>Delivers the worker's reply (the worker thread, after the job ran).</summary>
+    /// <summary>Delivers the worker's reply that ends the job (the worker thread, after the job ran).</summary>
     public void Complete(WorkReply reply)
     {
+        Debug.Assert(reply is ResultReply or ErrorReply, "output is printed by the worker thread, it does not end a job");
         if (TryFinish()) Deliver(reply);
     }
 
@@ -29,15 +31,15 @@ internal sealed class ProcessJob<T> : ProcessJob
 
     protected override void Deliver(WorkReply reply)
     {
-        if (reply.Kind == "error")
+        if (reply is ErrorReply remote)
         {
-            Completion.SetException(new RemoteException(reply.Type ?? "System.Exception", reply.Message ?? "", reply.Stack));
+            Completion.SetException(new RemoteException(remote.Type, remote.Message, remote.Stack));
             return;
         }
         T result;
         try
         {
-            result = reply.Value is JsonElement value ? value.Deserialize<T>()! : default!;
+            result = ((ResultReply)reply).Value is JsonElement value ? value.Deserialize<T>()! : default!;
         }
         catch (Exception error)
         {

@@ -25,6 +25,9 @@ namespace Asyncio;
 /// <para>Workers are <c>dotnet aio-worker.dll</c> processes (see <see cref="WorkerLauncher"/>): the .NET runtime
 /// must be installed, so single-file and native AOT apps cannot use this class. What jobs write to
 /// <see cref="Console.Out"/> is forwarded to this process's console; standard error is shared.</para>
+/// <para>No worker outlives the program that started it: the workers still alive when it exits or gets SIGTERM are
+/// killed, busy or not (see <see cref="LiveWorkerProcesses"/>), and a worker whose parent died without a chance to
+/// do so (SIGKILL, a crash) notices within a fraction of a second and exits (see <see cref="ParentWatchdog"/>).</para>
 /// </remarks>
 [DebuggerDisplay("ProcessPoolExecutor max={MaxWorkers} broken={IsBroken}")]
 public sealed class ProcessPoolExecutor : IExecutor
@@ -100,7 +103,10 @@ public sealed class ProcessPoolExecutor : IExecutor
         ExecutorMap.Run(this, func, items, timeout.TotalSeconds);
 
     /// <inheritdoc/>
-    /// <remarks>Each worker exits when the queue is empty (its standard input is closed).</remarks>
+    /// <remarks>
+    /// Each worker exits when the queue is empty (its standard input is closed). With <c>wait: false</c> a running job
+    /// still runs to its end, unless the program exits first: then its worker is killed.
+    /// </remarks>
     public void Shutdown(bool wait = true, bool cancelFutures = false)
     {
         foreach (ProcessJob job in Queue.Shutdown(cancelFutures)) job.TryCancel();

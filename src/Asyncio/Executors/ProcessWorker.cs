@@ -44,14 +44,7 @@ internal sealed class ProcessWorker
     /// <summary>Kills the process (the pool broke); its feeding thread then sees the end of its output.</summary>
     public void Kill()
     {
-        try
-        {
-            _process?.Kill();
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            // Already exited.
-        }
+        if (_process is { } process) LiveWorkerProcesses.Kill(process);
     }
 
     private void Run()
@@ -69,6 +62,7 @@ internal sealed class ProcessWorker
                 return;
             }
             _process = process;
+            LiveWorkerProcesses.Add(process);
             Stream input = process.StandardInput.BaseStream;
             Stream output = process.StandardOutput.BaseStream;
             while (_pool.Queue.Take() is { } job)
@@ -86,6 +80,7 @@ internal sealed class ProcessWorker
             }
             if (_pool.IsBroken) Kill();
             process.WaitForExit();
+            LiveWorkerProcesses.Remove(process);
             process.Dispose();
         }
         finally
@@ -103,18 +98,19 @@ internal sealed class ProcessWorker
             while (WorkerProtocol.Read(output) is { } frame)
             {
                 WorkReply reply = WorkerProtocol.Decode<WorkReply>(frame);
-                if (reply.Kind == "out")
+                if (reply is OutputReply printed)
                 {
-                    Console.Out.Write(reply.Text);
+                    Console.Out.Write(printed.Text);
                     continue;
                 }
                 job.Complete(reply);
                 return true;
             }
         }
-        catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException or InvalidDataException)
         {
-            // Same as the end of the output: the process is gone.
+            // Same as the end of the output: the process is gone, or speaks something other than the protocol
+            // (then it is killed with the others when the pool breaks below).
         }
         _pool.Break("A process in the process pool was terminated abruptly while the future was running or pending.", null);
         job.Fail(_pool.Queue.BrokenError());

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Text;
@@ -8,8 +9,9 @@ namespace Asyncio;
 
 /// <summary>
 /// The worker side of a <see cref="ProcessPoolExecutor"/>: reads calls from standard input, runs them,
-/// writes replies to standard output, and exits when standard input closes. What the jobs write to the
-/// console is forwarded to the parent as <c>out</c> messages, so it cannot corrupt the protocol.
+/// writes replies to standard output, and exits when standard input closes or, even in the middle of a job, when
+/// the process that started it is gone (<see cref="ParentWatchdog"/>). What the jobs write to the
+/// console is forwarded to the parent as <see cref="OutputReply"/> messages, so it cannot corrupt the protocol.
 /// </summary>
 internal static class ProcessWorkerHost
 {
@@ -17,18 +19,29 @@ internal static class ProcessWorkerHost
     private static readonly ConcurrentDictionary<string, AssemblyDependencyResolver?> s_resolvers = new();
 
     /// <summary>Entry point, called by the trampoline <c>aio-worker.dll</c> (see <see cref="WorkerLauncher"/>).</summary>
+    /// <param name="args">The path of Asyncio.dll (used by the trampoline), then the process id of the pool's process.</param>
     public static int Main(string[] args)
     {
+        // First of all: from here on, the worker does not outlive the program that started it.
+        ParentWatchdog.Start(int.Parse(args[1], CultureInfo.InvariantCulture));
         Stream input = Console.OpenStandardInput();
         Stream output = Console.OpenStandardOutput();
         var gate = new object();
         Console.SetOut(new ForwardingWriter(output, gate));
         AssemblyLoadContext.Default.Resolving += Resolve;
-        while (WorkerProtocol.Read(input) is { } frame)
+        try
         {
-            WorkReply reply = Run(WorkerProtocol.Decode<WorkRequest>(frame));
-            Console.Out.Flush();
-            lock (gate) WorkerProtocol.Write(output, WorkerProtocol.Encode(reply));
+            while (WorkerProtocol.Read(input) is { } frame)
+            {
+                WorkReply reply = Run(WorkerProtocol.Decode<WorkRequest>(frame));
+                Console.Out.Flush();
+                lock (gate) WorkerProtocol.Write(output, WorkerProtocol.Encode(reply));
+            }
+        }
+        catch (IOException)
+        {
+            // The reply could not be written: the parent has gone (the watchdog would end this process in a moment).
+            // Ending quietly keeps an unhandled-exception report off the standard error it shared with the parent.
         }
         return 0;
     }
@@ -52,7 +65,7 @@ internal static class ProcessWorkerHost
                 return Error(wrapped.InnerException);
             }
             JsonElement? value = method.ReturnType == typeof(void) ? null : JsonSerializer.SerializeToElement(result, method.ReturnType);
-            return new WorkReply("result", Value: value);
+            return new ResultReply(value);
         }
         catch (Exception error)
         {
@@ -60,8 +73,8 @@ internal static class ProcessWorkerHost
         }
     }
 
-    private static WorkReply Error(Exception error) =>
-        new("error", Type: error.GetType().FullName, Message: error.Message, Stack: error.StackTrace);
+    private static ErrorReply Error(Exception error) =>
+        new(error.GetType().FullName ?? error.GetType().Name, error.Message, error.StackTrace);
 
     private static Assembly Load(string path)
     {
@@ -85,7 +98,7 @@ internal static class ProcessWorkerHost
         return null;
     }
 
-    /// <summary>Console.Out of a worker: sends each flushed chunk to the parent as an <c>out</c> message.</summary>
+    /// <summary>Console.Out of a worker: sends each flushed chunk to the parent as an <see cref="OutputReply"/>.</summary>
     private sealed class ForwardingWriter(Stream output, object gate) : TextWriter
     {
         private readonly StringBuilder _pending = new();
@@ -119,7 +132,7 @@ internal static class ProcessWorkerHost
         private void FlushLocked()
         {
             if (_pending.Length == 0) return;
-            byte[] frame = WorkerProtocol.Encode(new WorkReply("out", Text: _pending.ToString()));
+            byte[] frame = WorkerProtocol.Encode(new OutputReply(_pending.ToString()));
             _pending.Clear();
             lock (gate) WorkerProtocol.Write(output, frame);
         }

@@ -55,6 +55,9 @@ public sealed class ThreadPoolExecutor : IExecutor
         get { lock (_threads) return _threads.Count; }
     }
 
+    /// <summary>Workers waiting for a job (for tests that need a worker to be idle before they submit).</summary>
+    internal int IdleWorkers => _queue.IdleWorkers;
+
     /// <summary>True once an initializer failed: pending jobs failed and new ones are refused.</summary>
     public bool IsBroken => _queue.IsBroken;
 

@@ -59,6 +59,12 @@ internal sealed class WorkQueue<TJob> where TJob : ExecutorJob
         get { lock (_lock) return _brokenReason is not null; }
     }
 
+    /// <summary>Workers waiting for a job: the next <see cref="Enqueue"/> hands its job to one of them rather than ask for a new worker.</summary>
+    public int IdleWorkers
+    {
+        get { lock (_lock) return _idle; }
+    }
+
     /// <summary>Queues <paramref name="job"/>; true when the caller must start one more worker.</summary>
     /// <exception cref="InvalidOperationException">Shut down, or broken (the owner's broken error).</exception>
     public bool Enqueue(TJob job)

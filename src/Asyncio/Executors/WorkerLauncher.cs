@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Reflection.Metadata;
@@ -9,7 +10,7 @@ namespace Asyncio;
 
 /// <summary>
 /// Starts the worker processes of a <see cref="ProcessPoolExecutor"/> from any program (an app, a test host,
-/// a benchmark): <c>dotnet aio-worker.dll &lt;path of Asyncio.dll&gt;</c>, where <c>aio-worker.dll</c> is a
+/// a benchmark): <c>dotnet aio-worker.dll &lt;path of Asyncio.dll&gt; &lt;parent process id&gt;</c>, where <c>aio-worker.dll</c> is a
 /// tiny program this class writes once into the temp directory. Its only code loads Asyncio.dll by path and
 /// calls <see cref="ProcessWorkerHost.Main"/>, which loads the job's assembly by path in turn.
 /// </summary>
@@ -46,6 +47,8 @@ internal static class WorkerLauncher
         };
         info.ArgumentList.Add(s_trampoline.Value);
         info.ArgumentList.Add(asyncio);
+        // The worker watches this process and exits when it is gone (ParentWatchdog).
+        info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         return info;
     }
 

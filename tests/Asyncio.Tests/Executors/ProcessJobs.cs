@@ -14,11 +14,41 @@ public static class ProcessJobs
 
     public static Point Mirror(Point p) => new(p.Y, p.X, p.Label + "!");
 
-    /// <summary>Blocks long enough for a test to kill the worker under it.</summary>
+    /// <summary>Holds a worker for <paramref name="seconds"/> (0: just long enough to be a job).</summary>
     public static int Hang(int seconds)
     {
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
         return seconds;
+    }
+
+    /// <summary>Tells the test it runs (<see cref="JobPipe"/>), then blocks for a minute: a worker busy with a job.</summary>
+    public static int ReportThenHang(string pipe)
+    {
+        JobPipe.Report(pipe).Dispose();
+        Thread.Sleep(TimeSpan.FromSeconds(60));
+        return 60;
+    }
+
+    /// <summary>Tells the test it runs, then waits for the test's go-ahead.</summary>
+    public static int ReportThenWaitForRelease(string pipe)
+    {
+        using var connection = JobPipe.Report(pipe);
+        connection.ReadByte();
+        return 7;
+    }
+
+    /// <summary>The pool of <see cref="StartBusyPool"/>, held for the rest of the worker's life.</summary>
+    private static ProcessPoolExecutor? s_busyPool;
+
+    /// <summary>
+    /// Makes the worker running it a program with a pool of its own, each of whose workers is busy with
+    /// <see cref="ReportThenHang"/> (one per pipe); the pool is neither shut down nor disposed. Returns at once.
+    /// </summary>
+    public static int StartBusyPool(string[] pipes)
+    {
+        s_busyPool = new ProcessPoolExecutor(maxWorkers: pipes.Length);
+        foreach (string pipe in pipes) s_busyPool.Submit(ReportThenHang, pipe);
+        return Environment.ProcessId;
     }
 
     /// <summary>The worker dies in the middle of the job (Python's tests use <c>os._exit</c>).</summary>

@@ -71,12 +71,10 @@ public class ProcessPoolExecutorTests
     public void WorkerKilledMidJob_FailsTheJobWithBrokenProcessPool_AndBreaksThePool()
     {
         var pool = new ProcessPoolExecutor(maxWorkers: 1);
-        Assert.Equal(4, pool.Submit(ProcessJobs.Square, 2).Result);
-        Task<int> hanging = pool.Submit(ProcessJobs.Hang, 30);
+        using var pipe = new JobPipe();
+        Task<int> hanging = pool.Submit(ProcessJobs.ReportThenHang, pipe.Name);
         Task<int> queued = pool.Submit(ProcessJobs.Square, 3);
-        // The worker has the job once the queue hands it over; give it a moment to start running it.
-        Thread.Sleep(200);
-        Process.GetProcessById(Assert.Single(pool.WorkerProcessIds)).Kill();
+        Process.GetProcessById(pipe.WaitForReport(Generous)).Kill();
         Assert.ThrowsAny<Exception>(() => hanging.Wait(Generous));
         Assert.IsType<BrokenProcessPool>(hanging.Exception!.InnerException);
         Assert.IsType<BrokenProcessPool>(queued.Exception!.InnerException);

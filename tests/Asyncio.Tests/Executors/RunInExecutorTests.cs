@@ -154,6 +154,8 @@ public class RunInExecutorTests
             AioTask sleeper = Aio.CreateTask(Aio.Sleep<int>(10, 0));
             double inJob = await loop.RunInExecutor(null, () =>
             {
+                // The workload: real time passes in the job while the loop has only the sleeper's timer, the moment
+                // a virtual clock would jump if it ignored the job.
                 Thread.Sleep(100);
                 return loop.Time();
             });
@@ -260,11 +262,13 @@ public class RunInExecutorTests
     {
         int finished = 0;
         int ticks = 0;
+        using var ticked = new ManualResetEventSlim();
 
         async Coroutine Main()
         {
             EventLoop loop = Aio.GetRunningLoop();
-            _ = loop.RunInExecutor(null, () => { Thread.Sleep(100); finished = 1; });
+            // The job ends only once the loop has ticked while the shutdown waits for it: a blocked loop never does.
+            _ = loop.RunInExecutor(null, () => { finished = ticked.Wait(Generous) ? 1 : -1; });
             AioTask ticker = Aio.CreateTask(Tick());
             await loop.ShutdownDefaultExecutorAsync();
             ticker.Cancel();
@@ -274,7 +278,7 @@ public class RunInExecutorTests
         {
             while (true)
             {
-                ticks++;
+                if (++ticks == 3) ticked.Set();
                 await Aio.Sleep(0);
             }
         }

@@ -62,8 +62,9 @@ public class ThreadPoolExecutorTests
         Assert.Equal(0, pool.ThreadCount);
         pool.Submit(() => 1).Wait(Generous);
         Assert.Equal(1, pool.ThreadCount);
-        // The first worker is idle again: it takes the next job, no new thread.
-        SpinWait.SpinUntil(() => false, 50);
+        // The worker counts itself idle before it waits for work; from then on the next job goes to it, no new thread.
+        // (The job's task completes a moment before that: waiting on it is not enough.)
+        Assert.True(SpinWait.SpinUntil(() => pool.IdleWorkers == 1, Generous));
         pool.Submit(() => 2).Wait(Generous);
         Assert.Equal(1, pool.ThreadCount);
     }
@@ -73,15 +74,18 @@ public class ThreadPoolExecutorTests
     {
         using var pool = new ThreadPoolExecutor(maxWorkers: 2);
         using var release = new ManualResetEventSlim();
+        using var started = new SemaphoreSlim(0);
         int running = 0, peak = 0;
         var jobs = Enumerable.Range(0, 6).Select(_ => pool.Submit(() =>
         {
             int now = Interlocked.Increment(ref running);
             InterlockedMax(ref peak, now);
+            started.Release();
             release.Wait(Generous);
             Interlocked.Decrement(ref running);
         })).ToArray();
-        SpinWait.SpinUntil(() => Volatile.Read(ref running) == 2, Generous);
+        // Both workers are busy; a third one, if the pool started it, would have its job running by the release.
+        Assert.True(started.Wait(Generous) && started.Wait(Generous));
         release.Set();
         Assert.True(Task.WaitAll(jobs, Generous));
         Assert.Equal(2, pool.ThreadCount);
@@ -231,10 +235,9 @@ public class ThreadPoolExecutorTests
     public void Map_SubmitsEverythingBeforeIterating()
     {
         using var pool = new ThreadPoolExecutor(maxWorkers: 2);
-        int ran = 0;
-        IEnumerable<int> results = pool.Map(x => Interlocked.Increment(ref ran), [1, 2, 3]);
-        SpinWait.SpinUntil(() => Volatile.Read(ref ran) == 3, Generous);
-        Assert.Equal(3, ran);
+        using var ran = new CountdownEvent(3);
+        IEnumerable<int> results = pool.Map(x => { ran.Signal(); return x; }, [1, 2, 3]);
+        Assert.True(ran.Wait(Generous));
         Assert.Equal(3, results.Count());
     }
 
@@ -262,13 +265,16 @@ public class ThreadPoolExecutorTests
     public void Map_StoppingEarly_CancelsTheJobsNotStarted()
     {
         var pool = new ThreadPoolExecutor(maxWorkers: 1);
+        using var release = new ManualResetEventSlim();
         int ran = 0;
-        foreach (int x in pool.Map(x => { Interlocked.Increment(ref ran); Thread.Sleep(20); return x; }, Enumerable.Range(0, 20)))
+        // Item 0 returns at once; item 1 (if the worker gets to it before the loop breaks) holds the only worker.
+        foreach (int x in pool.Map(x => { Interlocked.Increment(ref ran); if (x > 0) release.Wait(Generous); return x; }, Enumerable.Range(0, 20)))
         {
             break;
         }
+        release.Set();
         pool.Shutdown();
-        Assert.True(ran < 20, $"ran {ran}");
+        Assert.InRange(ran, 1, 2);
     }
 
     [Fact]
