@@ -130,7 +130,7 @@ public sealed class TimeoutHandle
     public override string ToString() => _state switch
     {
         State.Created => "<Timeout [created]>",
-        State.Entered => _when is { } w ? $"<Timeout [active] when={Math.Round(w, 3)}>" : "<Timeout [active] when=None>",
+        State.Entered => _when is { } w ? $"<Timeout [active] when={PyRepr.Float(Math.Round(w, 3))}>" : "<Timeout [active] when=None>",
         State.Exited => "<Timeout [finished]>",
         _ => "<Timeout [expired]>",
     };

@@ -113,7 +113,7 @@ public sealed partial class EventLoop
         helper.UnsafeStart();
         if (!await joined)
         {
-            LogWarning($"The executor did not finishing joining its threads within {timeout} seconds.");
+            LogWarning($"The executor did not finishing joining its threads within {(timeout is double t ? PyRepr.Float(t) : "None")} seconds.");
         }
     }
 
@@ -213,7 +213,7 @@ public sealed partial class EventLoop
             executor.Shutdown(wait: false);
             if (!executor.Join(TimeSpan.FromSeconds(ThreadJoinTimeout)))
             {
-                LogWarning($"The executor did not finishing joining its threads within {ThreadJoinTimeout} seconds.");
+                LogWarning($"The executor did not finishing joining its threads within {PyRepr.Float(ThreadJoinTimeout)} seconds.");
             }
         };
     }

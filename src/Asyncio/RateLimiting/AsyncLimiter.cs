@@ -105,7 +105,7 @@ public sealed class AsyncLimiter : IWaiterOwner
         if (amount > MaxRate)
         {
             throw new ArgumentException(
-                $"Can't acquire more than the maximum capacity: amount {amount} > maxRate {MaxRate}.", nameof(amount));
+                $"Can't acquire more than the maximum capacity: amount {PyRepr.Float(amount)} > maxRate {PyRepr.Float(MaxRate)}.", nameof(amount));
         }
         EventLoop loop = _loop.Get(this);
         if (TryAcquire(amount)) return new LoopAwaitable<Releaser>(default(Releaser));
@@ -179,5 +179,5 @@ public sealed class AsyncLimiter : IWaiterOwner
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"<AsyncLimiter(maxRate={MaxRate}, timePeriod={TimePeriod}) [level: {_level:F6}, waiters: {_waiters.Count}]>";
+        $"<AsyncLimiter(maxRate={PyRepr.Float(MaxRate)}, timePeriod={PyRepr.Float(TimePeriod)}) [level: {PyRepr.Fixed6(_level)}, waiters: {_waiters.Count}]>";
 }
