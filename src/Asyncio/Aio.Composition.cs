@@ -22,7 +22,7 @@ public static partial class Aio
     {
         ArgumentNullException.ThrowIfNull(futures);
         if (!Enum.IsDefined(returnWhen)) throw new ArgumentException($"Invalid return_when value: {returnWhen}", nameof(returnWhen));
-        ThrowIfNaN(timeout, nameof(timeout));
+        EventLoop.ThrowIfNaN(timeout, nameof(timeout));
         var set = new HashSet<TFuture>(futures, ReferenceEqualityComparer.Instance);
         if (set.Count == 0) throw new ArgumentException("Set of Tasks/Futures is empty.", nameof(futures));
         return WaitCore(set, timeout, returnWhen);
@@ -115,7 +115,7 @@ public static partial class Aio
 
     private static Coroutine<T> WaitForCore<T>(Awaitable<T> awaitable, double? timeout)
     {
-        ThrowIfNaN(timeout, nameof(timeout));
+        EventLoop.ThrowIfNaN(timeout, nameof(timeout));
         return WaitForBody(awaitable, timeout);
     }
 
@@ -263,7 +263,7 @@ public static partial class Aio
     private static AsCompletedIterator<T> AsCompletedCore<T>(IEnumerable<Awaitable<T>> awaitables, double? timeout)
     {
         ArgumentNullException.ThrowIfNull(awaitables);
-        ThrowIfNaN(timeout, nameof(timeout));
+        EventLoop.ThrowIfNaN(timeout, nameof(timeout));
         Awaitable<T>[] items = awaitables.ToArray();
         EventLoop? loop = null;
         foreach (Awaitable<T> item in items) loop = SameLoop(loop, item.LoopOrNull);

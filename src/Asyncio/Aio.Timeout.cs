@@ -96,17 +96,8 @@ public static partial class Aio
     /// <summary>A handle for a block, refusing a NaN at the call under the caller's parameter name.</summary>
     private static TimeoutHandle NewTimeoutHandle(double? when, bool relative)
     {
-        ThrowIfNaN(when, relative ? "delay" : "when");
+        EventLoop.ThrowIfNaN(when, relative ? "delay" : "when");
         return new TimeoutHandle(when, relative);
-    }
-
-    /// <summary>
-    /// Refuses a NaN duration or deadline at the call, naming the caller's own parameter: let through, it would
-    /// fail later in the timer code, under that code's parameter name (or, in asyncio, time out at once or never).
-    /// </summary>
-    internal static void ThrowIfNaN(double? value, string paramName)
-    {
-        if (value is double v && double.IsNaN(v)) throw new ArgumentException($"Invalid {paramName}: NaN (not a number)", paramName);
     }
 
     /// <summary>The block: enter, run the body inline, and let the handle decide what leaves (asyncio's <c>__aexit__</c>).</summary>

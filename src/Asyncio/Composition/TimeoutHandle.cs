@@ -62,7 +62,7 @@ public sealed class TimeoutHandle
     /// <exception cref="InvalidOperationException">The block is not running (not entered, expiring, expired or finished).</exception>
     public void Reschedule(double? when)
     {
-        Aio.ThrowIfNaN(when, nameof(when));
+        EventLoop.ThrowIfNaN(when, nameof(when));
         switch (_state)
         {
             case State.Created: throw new InvalidOperationException("Timeout has not been entered");

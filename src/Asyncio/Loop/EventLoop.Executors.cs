@@ -100,7 +100,7 @@ public sealed partial class EventLoop
     /// <exception cref="ArgumentException"><paramref name="timeout"/> is NaN.</exception>
     public async Coroutine ShutdownDefaultExecutorAsync(double? timeout = null)
     {
-        Aio.ThrowIfNaN(timeout, nameof(timeout));
+        ThrowIfNaN(timeout, nameof(timeout));
         // Thread.Join takes at most int.MaxValue milliseconds (24.8 days), so a longer wait is no limit; below zero
         // is no wait (a TimeSpan of -1 ms would mean "forever").
         TimeSpan wait = timeout is double seconds && seconds < int.MaxValue / 1000.0
