@@ -35,8 +35,13 @@ public sealed class AsCompletedIterator<T> : IAsyncEnumerable<Awaitable<T>>, IAs
     /// <summary>Children done and not yielded yet, in completion order.</summary>
     private readonly Queue<Future> _done = new();
 
+    /// <summary>Seconds from the first enumeration until the children not done count as timed out; null for none.</summary>
     private readonly double? _timeout;
+
+    /// <summary>The pending timeout, cancelled once every child is done.</summary>
     private TimerHandle? _timer;
+
+    /// <summary>Set by the first enumeration, which attaches to the children and starts the timeout.</summary>
     private bool _started;
 
     /// <summary>
