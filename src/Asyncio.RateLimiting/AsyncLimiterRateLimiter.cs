@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.RateLimiting;
 
 namespace Asyncio.RateLimiting;
@@ -74,7 +75,7 @@ public sealed class AsyncLimiterRateLimiter : RateLimiter
         if (permitCount > _limiter.MaxRate)
         {
             throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount,
-                $"Can't acquire more than the maximum capacity of the limiter ({_limiter.MaxRate}).");
+                string.Create(CultureInfo.InvariantCulture, $"Can't acquire more than the maximum capacity of the limiter ({_limiter.MaxRate})."));
         }
     }
 

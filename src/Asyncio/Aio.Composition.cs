@@ -15,13 +15,14 @@ public static partial class Aio
     /// <param name="futures">The futures or tasks.</param>
     /// <param name="timeout">Seconds to wait at most; null waits as long as needed.</param>
     /// <param name="returnWhen">When to return.</param>
-    /// <exception cref="ArgumentException">The collection is empty, or <paramref name="returnWhen"/> is invalid (thrown at the call).</exception>
+    /// <exception cref="ArgumentException">The collection is empty, <paramref name="timeout"/> is NaN, or <paramref name="returnWhen"/> is invalid (thrown at the call).</exception>
     public static Coroutine<WaitResult<TFuture>> Wait<TFuture>(
         IEnumerable<TFuture> futures, double? timeout = null, ReturnWhen returnWhen = ReturnWhen.AllCompleted)
         where TFuture : Future
     {
         ArgumentNullException.ThrowIfNull(futures);
         if (!Enum.IsDefined(returnWhen)) throw new ArgumentException($"Invalid return_when value: {returnWhen}", nameof(returnWhen));
+        EventLoop.ThrowIfNaN(timeout, nameof(timeout));
         var set = new HashSet<TFuture>(futures, ReferenceEqualityComparer.Instance);
         if (set.Count == 0) throw new ArgumentException("Set of Tasks/Futures is empty.", nameof(futures));
         return WaitCore(set, timeout, returnWhen);
@@ -66,6 +67,7 @@ public static partial class Aio
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="coroutine">What to await.</param>
     /// <param name="timeout">Seconds; null for none.</param>
+    /// <exception cref="ArgumentException"><paramref name="timeout"/> is NaN (thrown at the call).</exception>
     /// <exception cref="TimeoutException">The deadline passed.</exception>
     public static Coroutine<T> WaitFor<T>(Coroutine<T> coroutine, double? timeout) => WaitForCore<T>(coroutine, timeout);
 
@@ -111,7 +113,13 @@ public static partial class Aio
     public static Coroutine WaitFor(AioTask task, double? timeout) =>
         WaitForCore<VoidResult>((AioTask<VoidResult>)task, timeout);
 
-    private static async Coroutine<T> WaitForCore<T>(Awaitable<T> awaitable, double? timeout)
+    private static Coroutine<T> WaitForCore<T>(Awaitable<T> awaitable, double? timeout)
+    {
+        EventLoop.ThrowIfNaN(timeout, nameof(timeout));
+        return WaitForBody(awaitable, timeout);
+    }
+
+    private static async Coroutine<T> WaitForBody<T>(Awaitable<T> awaitable, double? timeout)
     {
         if (timeout is { } seconds && seconds <= 0)
         {
@@ -225,6 +233,7 @@ public static partial class Aio
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="tasks">The tasks.</param>
     /// <param name="timeout">Seconds; null for none.</param>
+    /// <exception cref="ArgumentException"><paramref name="timeout"/> is NaN.</exception>
     public static AsCompletedIterator<T> AsCompleted<T>(IEnumerable<AioTask<T>> tasks, double? timeout = null) =>
         AsCompletedCore(tasks.Select(static t => (Awaitable<T>)t), timeout);
 
@@ -254,6 +263,7 @@ public static partial class Aio
     private static AsCompletedIterator<T> AsCompletedCore<T>(IEnumerable<Awaitable<T>> awaitables, double? timeout)
     {
         ArgumentNullException.ThrowIfNull(awaitables);
+        EventLoop.ThrowIfNaN(timeout, nameof(timeout));
         Awaitable<T>[] items = awaitables.ToArray();
         EventLoop? loop = null;
         foreach (Awaitable<T> item in items) loop = SameLoop(loop, item.LoopOrNull);

@@ -11,6 +11,7 @@ public static partial class Aio
     /// </summary>
     /// <param name="delay">Seconds from the moment the block starts; null for no deadline; zero or less expires at the next iteration.</param>
     /// <param name="body">The block.</param>
+    /// <exception cref="ArgumentException"><paramref name="delay"/> is NaN (thrown at the call).</exception>
     /// <exception cref="TimeoutException">The deadline passed while the body ran.</exception>
     /// <exception cref="InvalidOperationException">No task is running (thrown when awaited).</exception>
     public static Coroutine Timeout(double? delay, Func<Coroutine> body) => RunWithTimeout(delay, relative: true, body);
@@ -51,6 +52,7 @@ public static partial class Aio
     /// </summary>
     /// <param name="when">The deadline in loop time; null for none.</param>
     /// <param name="body">The block.</param>
+    /// <exception cref="ArgumentException"><paramref name="when"/> is NaN (thrown at the call).</exception>
     public static Coroutine TimeoutAt(double? when, Func<Coroutine> body) => RunWithTimeout(when, relative: false, body);
 
     /// <inheritdoc cref="TimeoutAt(double?, Func{Coroutine})"/>
@@ -70,27 +72,33 @@ public static partial class Aio
     private static Coroutine RunWithTimeout(double? when, bool relative, Func<Coroutine> body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return RunWithTimeout<VoidResult>(new TimeoutHandle(when, relative), _ => body().AsVoid());
+        return RunWithTimeout<VoidResult>(NewTimeoutHandle(when, relative), _ => body().AsVoid());
     }
 
     private static Coroutine<T> RunWithTimeout<T>(double? when, bool relative, Func<Coroutine<T>> body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return RunWithTimeout(new TimeoutHandle(when, relative), _ => body());
+        return RunWithTimeout(NewTimeoutHandle(when, relative), _ => body());
     }
 
     private static Coroutine<T> RunWithTimeout<T>(double? when, bool relative, Func<TimeoutHandle, Coroutine<T>> body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return RunWithTimeout(new TimeoutHandle(when, relative), body);
+        return RunWithTimeout(NewTimeoutHandle(when, relative), body);
     }
 
     private static Coroutine RunWithTimeout(double? when, bool relative, Func<TimeoutHandle, Coroutine> body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return RunWithTimeout<VoidResult>(new TimeoutHandle(when, relative), h => body(h).AsVoid());
+        return RunWithTimeout<VoidResult>(NewTimeoutHandle(when, relative), h => body(h).AsVoid());
     }
 
+    /// <summary>A handle for a block, refusing a NaN at the call under the caller's parameter name.</summary>
+    private static TimeoutHandle NewTimeoutHandle(double? when, bool relative)
+    {
+        EventLoop.ThrowIfNaN(when, relative ? "delay" : "when");
+        return new TimeoutHandle(when, relative);
+    }
 
     /// <summary>The block: enter, run the body inline, and let the handle decide what leaves (asyncio's <c>__aexit__</c>).</summary>
     private static async Coroutine<T> RunWithTimeout<T>(TimeoutHandle handle, Func<TimeoutHandle, Coroutine<T>> body)

@@ -88,6 +88,7 @@ public static partial class Aio
     /// <param name="debug">Debug mode for the loop; null leaves the default (<c>AIO_DEBUG=1</c> turns it on).</param>
     /// <param name="virtualTime">Run on virtual time.</param>
     /// <exception cref="InvalidOperationException">A loop is already running on this thread.</exception>
+    /// <exception cref="KeyboardInterrupt">Ctrl-C (SIGINT) cancelled the main task, which ended cancelled (a second Ctrl-C ends the process).</exception>
     public static T Run<T>(Coroutine<T> main, bool? debug = null, bool virtualTime = false)
     {
         ArgumentNullException.ThrowIfNull(main);

@@ -9,6 +9,9 @@ namespace Asyncio;
 /// <remarks>
 /// Closing the runner cancels the tasks still pending and waits for them (their errors go to the loop's
 /// exception handler), shuts down the loop's default executor, uninstalls and closes the loop.
+/// <para>While a run is running, Ctrl-C (SIGINT) cancels its main task once; when the main task then ends
+/// cancelled, the run throws <see cref="KeyboardInterrupt"/>. A second Ctrl-C ends the process. One runner at a
+/// time handles Ctrl-C (see the guide).</para>
 /// </remarks>
 public sealed class AioRunner : IDisposable
 {
@@ -51,6 +54,7 @@ public sealed class AioRunner : IDisposable
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="coroutine">The coroutine.</param>
     /// <exception cref="InvalidOperationException">The runner is closed, or a loop is running on this thread.</exception>
+    /// <exception cref="KeyboardInterrupt">Ctrl-C (SIGINT) cancelled the main task, which ended cancelled.</exception>
     public T Run<T>(Coroutine<T> coroutine) => ((AioTask<T>)RunTask(coroutine, static (loop, c) => loop.CreateTask((Coroutine<T>)c))).Result();
 
     /// <summary>
@@ -58,7 +62,8 @@ public sealed class AioRunner : IDisposable
     /// <para>asyncio: <c>Runner.run(coro)</c>.</para>
     /// </summary>
     /// <param name="coroutine">The coroutine.</param>
-    public void Run(Coroutine coroutine) => RunTask(coroutine, static (loop, c) => loop.CreateTask(c)).ThrowIfFailed();
+    /// <exception cref="KeyboardInterrupt">Ctrl-C (SIGINT) cancelled the main task, which ended cancelled.</exception>
+    public void Run(Coroutine coroutine) => RunTask(coroutine, static (loop, c) => loop.CreateTask(c));
 
     private AioTask RunTask(Coroutine coroutine, Func<EventLoop, Coroutine, AioTask> createTask)
     {
@@ -79,17 +84,23 @@ public sealed class AioRunner : IDisposable
         {
             if (caller is not null) ExecutionContext.Restore(caller);
         }
+        SigintHandler? sigint = SigintHandler.TryInstall(loop, task);
         try
         {
+            // RunUntilComplete throws the task's exception as its first retrieval: a cancelled task's error is
+            // the one that carries the cancel message (later retrievals get a fresh one without).
             loop.RunUntilComplete((Future)task);
         }
-        catch
+        catch (CancelledError cancelled) when (sigint is { Interrupted: true })
         {
-            // RunUntilComplete rethrows the task's own exception; the runner rethrows it below instead.
-            if (!task.IsDone) throw;
+            // Only the interrupt's own cancellation becomes KeyboardInterrupt: if someone else also cancelled
+            // the main task, one request remains and the CancelledError goes on (asyncio: uncancel() == 0).
+            if (task.Uncancel() == 0) throw new KeyboardInterrupt(null, cancelled);
+            throw;
         }
         finally
         {
+            sigint?.Dispose();
             _context = task.Context;
         }
         return task;

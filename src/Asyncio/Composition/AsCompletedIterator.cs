@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 
 namespace Asyncio;
@@ -15,24 +16,40 @@ namespace Asyncio;
 /// await (virtual time jumps at once). Through the <see cref="IAsyncEnumerable{T}"/> interface the same
 /// enumerator answers with a <see cref="ValueTask{T}"/> backed by that future, which a coroutine awaits as a
 /// foreign awaitable.</para>
-/// <para>When the timeout elapses, the next move throws <see cref="TimeoutException"/>; the children not yet
-/// done are neither cancelled nor awaited. One enumeration per instance.</para>
+/// <para>As asyncio 3.13's iterator object, one instance can be enumerated again: an <c>await foreach</c> left with
+/// <c>break</c> and started again goes on with the children not yielded yet, in completion order, including those
+/// that completed while nobody was enumerating. Disposing the enumerator (the end of an <c>await foreach</c>)
+/// therefore detaches nothing: the iterator listens to its children until each is done or the timeout elapses.</para>
+/// <para>When the timeout elapses, the children done by then are still yielded; each move after them throws
+/// <see cref="TimeoutException"/>, once per child not done in time, and the iteration then ends. Those children
+/// are neither cancelled nor awaited.</para>
 /// </remarks>
 /// <typeparam name="T">The result type.</typeparam>
 public sealed class AsCompletedIterator<T> : IAsyncEnumerable<Awaitable<T>>, IAsyncDisposable, IFutureListener
 {
     private readonly EventLoop _loop;
 
-    /// <summary>Children not done yet (asyncio's <c>todo</c>).</summary>
+    /// <summary>Children not done yet (asyncio's <c>todo</c>); emptied when the timeout elapses.</summary>
     private readonly HashSet<Future> _todo;
 
     /// <summary>Children done and not yielded yet, in completion order.</summary>
     private readonly Queue<Future> _done = new();
 
+    /// <summary>Seconds from the first enumeration until the children not done count as timed out; null for none.</summary>
     private readonly double? _timeout;
+
+    /// <summary>The pending timeout, cancelled once every child is done.</summary>
     private TimerHandle? _timer;
-    private bool _timedOut;
+
+    /// <summary>Set by the first enumeration, which attaches to the children and starts the timeout.</summary>
     private bool _started;
+
+    /// <summary>
+    /// Moves still to answer (asyncio's <c>_todo_left</c>): one per child not yielded yet, or, once the timeout
+    /// elapsed, one per child done in time and not yielded yet plus one <see cref="TimeoutException"/> per child not
+    /// done in time.
+    /// </summary>
+    private int _left;
 
     /// <summary>The pending answer of a <see cref="MoveNextAsync"/> that found nothing ready.</summary>
     private Future<bool>? _waiter;
@@ -44,14 +61,18 @@ public sealed class AsCompletedIterator<T> : IAsyncEnumerable<Awaitable<T>>, IAs
     {
         _loop = loop;
         _todo = new HashSet<Future>(children, ReferenceEqualityComparer.Instance);
+        _left = _todo.Count;
         _timeout = timeout;
     }
 
-    /// <summary>Starts the enumeration (once): listens to the children and starts the timeout.</summary>
+    /// <summary>
+    /// Starts or resumes the enumeration: the first call listens to the children and starts the timeout; a later
+    /// call (after a <c>break</c>) goes on with the children not yielded yet.
+    /// </summary>
     /// <param name="cancellationToken">Unused: cancel the task instead.</param>
     public AsCompletedIterator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
-        if (_started) throw new InvalidOperationException("as_completed can be iterated only once");
+        if (_started) return this;
         _started = true;
         foreach (Future child in _todo) child.AddListener(this);
         if (_timeout is { } delay && _todo.Count > 0) _timer = _loop.CallLater(delay, static it => it.OnTimeout(), this);
@@ -63,48 +84,70 @@ public sealed class AsCompletedIterator<T> : IAsyncEnumerable<Awaitable<T>>, IAs
 
     /// <summary>Advances to the next child to complete; false when all were yielded.</summary>
     /// <exception cref="TimeoutException">The timeout elapsed first (thrown when the returned future is awaited).</exception>
+    /// <exception cref="InvalidOperationException">The previous move is still pending.</exception>
     public Future<bool> MoveNextAsync()
     {
-        var answer = _loop.CreateFuture<bool>();
-        if (TryAnswer(answer)) return answer;
-        _waiter = answer;
+        if (_waiter is { IsDone: false }) throw new InvalidOperationException("the previous MoveNextAsync is still pending");
+        _waiter = _loop.CreateFuture<bool>();
+        Future<bool> answer = _waiter;
+        TryAnswer();
         return answer;
     }
 
-    /// <summary>Stops listening to the children and cancels the timeout; the children go on.</summary>
-    public ValueTask DisposeAsync()
-    {
-        foreach (Future child in _todo) child.RemoveListener(this);
-        _timer?.Cancel();
-        return ValueTask.CompletedTask;
-    }
+    /// <summary>
+    /// Does nothing: the iterator keeps collecting completions so that a later enumeration loses none (asyncio's
+    /// iterator has no close either). It stops listening once every child is done or the timeout elapses.
+    /// </summary>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     void IFutureListener.OnFutureDone(Future child)
     {
         if (!_todo.Remove(child)) return;
         _done.Enqueue(child);
         if (_todo.Count == 0) _timer?.Cancel();
-        if (_waiter is { } waiter && TryAnswer(waiter)) _waiter = null;
+        TryAnswer();
     }
 
+    /// <summary>As asyncio's <c>_handle_timeout</c>: the children not done stop counting as coming, each becomes a timeout.</summary>
     private void OnTimeout()
     {
-        _timedOut = true;
-        if (_waiter is { } waiter && TryAnswer(waiter)) _waiter = null;
+        foreach (Future child in _todo) child.RemoveListener(this);
+        _todo.Clear();
+        TryAnswer();
     }
 
-    /// <summary>Completes <paramref name="answer"/> if the next move is decided; false if it must wait.</summary>
-    private bool TryAnswer(Future<bool> answer)
+    /// <summary>Answers the pending move if the next item is decided.</summary>
+    private void TryAnswer()
     {
-        if (_done.TryDequeue(out Future? next))
+        Debug.Assert(_left >= _todo.Count + _done.Count, "every child not yielded has a move to answer");
+        if (_waiter is not { } answer) return;
+        if (answer.IsDone)
         {
+            // The awaiting task was cancelled, which cancelled the answer: nothing was consumed.
+            _waiter = null;
+            return;
+        }
+        if (_left == 0)
+        {
+            answer.SetResult(false);
+        }
+        else if (_done.TryDequeue(out Future? next))
+        {
+            _left--;
             Current = Awaitable<T>.FromFuture(next);
             answer.SetResult(true);
         }
-        else if (_todo.Count == 0) answer.SetResult(false);
-        else if (_timedOut) answer.SetException(new TimeoutException("as_completed timed out"));
-        else return false;
-        return true;
+        else if (_todo.Count == 0)
+        {
+            // Not all yielded, nothing done and nothing to come: the timeout elapsed.
+            _left--;
+            answer.SetException(new TimeoutException("as_completed timed out"));
+        }
+        else
+        {
+            return;
+        }
+        _waiter = null;
     }
 
     /// <summary>The <see cref="IAsyncEnumerator{T}"/> view: a <see cref="ValueTask{T}"/> backed by the loop future.</summary>

@@ -52,5 +52,5 @@ public readonly struct Outcome<T>
     }
 
     /// <inheritdoc/>
-    public override string ToString() => Exception is null ? $"{_value}" : $"{Exception.GetType().Name}('{Exception.Message}')";
+    public override string ToString() => Exception is null ? PyRepr.Value(_value) : $"{Exception.GetType().Name}('{Exception.Message}')";
 }

@@ -58,9 +58,11 @@ public sealed class TimeoutHandle
     /// <para>asyncio: <c>Timeout.reschedule(when)</c>.</para>
     /// </summary>
     /// <param name="when">The new deadline, or null.</param>
+    /// <exception cref="ArgumentException"><paramref name="when"/> is NaN; the deadline is left as it was.</exception>
     /// <exception cref="InvalidOperationException">The block is not running (not entered, expiring, expired or finished).</exception>
     public void Reschedule(double? when)
     {
+        EventLoop.ThrowIfNaN(when, nameof(when));
         switch (_state)
         {
             case State.Created: throw new InvalidOperationException("Timeout has not been entered");
@@ -132,7 +134,7 @@ public sealed class TimeoutHandle
     public override string ToString() => _state switch
     {
         State.Created => "<Timeout [created]>",
-        State.Entered => _when is { } w ? $"<Timeout [active] when={Math.Round(w, 3)}>" : "<Timeout [active] when=None>",
+        State.Entered => _when is { } w ? $"<Timeout [active] when={PyRepr.Float(Math.Round(w, 3))}>" : "<Timeout [active] when=None>",
         State.Exited => "<Timeout [finished]>",
         _ => "<Timeout [expired]>",
     };

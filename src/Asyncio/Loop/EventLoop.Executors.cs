@@ -97,8 +97,15 @@ public sealed partial class EventLoop
     /// <para>asyncio: <c>loop.shutdown_default_executor(timeout=None)</c>.</para>
     /// </summary>
     /// <param name="timeout">Seconds to wait for the threads; null waits for as long as they take.</param>
+    /// <exception cref="ArgumentException"><paramref name="timeout"/> is NaN.</exception>
     public async Coroutine ShutdownDefaultExecutorAsync(double? timeout = null)
     {
+        ThrowIfNaN(timeout, nameof(timeout));
+        // Thread.Join takes at most int.MaxValue milliseconds (24.8 days), so a longer wait is no limit; below zero
+        // is no wait (a TimeSpan of -1 ms would mean "forever").
+        TimeSpan wait = timeout is double seconds && seconds < int.MaxValue / 1000.0
+            ? TimeSpan.FromSeconds(Math.Max(seconds, 0))
+            : Timeout.InfiniteTimeSpan;
         _executorShutdownCalled = true;
         ThreadPoolExecutor? executor = _defaultExecutor;
         if (executor is null) return;
@@ -107,13 +114,13 @@ public sealed partial class EventLoop
         var helper = new Thread(() =>
         {
             executor.Shutdown(wait: false);
-            bool done = executor.Join(timeout is double s ? TimeSpan.FromSeconds(s) : Timeout.InfiniteTimeSpan);
+            bool done = executor.Join(wait);
             PostJobCompletion(static (f, ok) => ((Future<bool>)f!).TrySetResult((bool)ok!), joined, done);
         }) { IsBackground = true, Name = "asyncio-executor-shutdown" };
         helper.UnsafeStart();
         if (!await joined)
         {
-            LogWarning($"The executor did not finishing joining its threads within {timeout} seconds.");
+            LogWarning($"The executor did not finishing joining its threads within {(timeout is double t ? PyRepr.Float(t) : "None")} seconds.");
         }
     }
 
@@ -213,7 +220,7 @@ public sealed partial class EventLoop
             executor.Shutdown(wait: false);
             if (!executor.Join(TimeSpan.FromSeconds(ThreadJoinTimeout)))
             {
-                LogWarning($"The executor did not finishing joining its threads within {ThreadJoinTimeout} seconds.");
+                LogWarning($"The executor did not finishing joining its threads within {PyRepr.Float(ThreadJoinTimeout)} seconds.");
             }
         };
     }

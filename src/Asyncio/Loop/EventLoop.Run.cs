@@ -267,7 +267,7 @@ public sealed partial class EventLoop
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         if (seconds >= SlowCallbackDuration)
         {
-            LogWarning($"Executing {DescribeCallback(item)} took {seconds:0.000} seconds");
+            LogWarning($"Executing {DescribeCallback(item)} took {PyRepr.Fixed3(seconds)} seconds");
         }
     }
 

@@ -363,6 +363,15 @@ public sealed partial class EventLoop
     /// <summary>Schedules a listener's call for a completed future (asyncio's <c>__schedule_callbacks</c>).</summary>
     internal void ScheduleListener(IFutureListener listener, Future future) => EnqueueReady(s_invokeListener, listener, future);
 
+    /// <summary>
+    /// Refuses a NaN duration or deadline at the call, naming the caller's own parameter: let through, it would
+    /// fail later in the timer code under that code's parameter name (in asyncio, it times out at once or never).
+    /// </summary>
+    internal static void ThrowIfNaN(double? value, string paramName)
+    {
+        if (value is double v && double.IsNaN(v)) throw new ArgumentException($"Invalid {paramName}: NaN (not a number)", paramName);
+    }
+
     internal TimerHandle ScheduleTimer(double delay, Action<object?, object?> invoke, object? a, object? b, ExecutionContext? context)
     {
         if (double.IsNaN(delay)) throw new ArgumentException("Invalid delay: NaN (not a number)", nameof(delay));

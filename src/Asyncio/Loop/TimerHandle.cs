@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Asyncio;
 
@@ -71,5 +70,5 @@ public sealed class TimerHandle : ICancellableCallback
 
     /// <inheritdoc/>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"<TimerHandle {(_cancelled ? "cancelled " : "")}when={When:0.######}>");
+        $"<TimerHandle {(_cancelled ? "cancelled " : "")}when={PyRepr.Float(When)}>";
 }

@@ -224,7 +224,7 @@ public class AsyncQueue<T> : IWaiterOwner, IWakeUpScreen, IWaiterResult<T>
     public override string ToString()
     {
         string text = $"maxsize={_maxSize}";
-        if (!IsEmpty) text += $" _queue=[{string.Join(", ", _items.InTakeOrder())}]";
+        if (!IsEmpty) text += $" _queue=[{string.Join(", ", _items.InTakeOrder().Select(static item => PyRepr.Value(item)))}]";
         if (_getters.Count > 0) text += $" _getters[{_getters.Count}]";
         if (_putters.Count > 0) text += $" _putters[{_putters.Count}]";
         if (_unfinished > 0) text += $" tasks={_unfinished}";

@@ -52,11 +52,11 @@ public sealed class AsyncLimiter : IWaiterOwner
     /// with bursts of up to <paramref name="maxRate"/>.
     /// <para>aiolimiter: <c>AsyncLimiter(max_rate, time_period=60)</c>.</para>
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">A value is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value is not a positive finite number (NaN, zero, negative or infinite).</exception>
     public AsyncLimiter(double maxRate, double timePeriod = 60)
     {
-        if (!(maxRate > 0)) throw new ArgumentOutOfRangeException(nameof(maxRate), maxRate, "maxRate must be positive");
-        if (!(timePeriod > 0)) throw new ArgumentOutOfRangeException(nameof(timePeriod), timePeriod, "timePeriod must be positive");
+        ThrowIfNotPositiveFinite(maxRate, nameof(maxRate));
+        ThrowIfNotPositiveFinite(timePeriod, nameof(timePeriod));
         MaxRate = maxRate;
         TimePeriod = timePeriod;
         _ratePerSecond = maxRate / timePeriod;
@@ -67,7 +67,7 @@ public sealed class AsyncLimiter : IWaiterOwner
     /// Creates a limiter allowing <paramref name="maxRate"/> units per <paramref name="timePeriod"/>.
     /// <para>aiolimiter: <c>AsyncLimiter(max_rate, time_period)</c>.</para>
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">A value is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value is not a positive finite number.</exception>
     public AsyncLimiter(double maxRate, TimeSpan timePeriod) : this(maxRate, timePeriod.TotalSeconds) { }
 
     /// <summary>
@@ -86,9 +86,11 @@ public sealed class AsyncLimiter : IWaiterOwner
     /// True if <paramref name="amount"/> units could be acquired now without waiting for the bucket to drain.
     /// <para>aiolimiter: <c>AsyncLimiter.has_capacity(amount=1)</c>.</para>
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is NaN, negative or infinite.</exception>
     /// <exception cref="InvalidOperationException">No loop is running, or the limiter is bound to another loop.</exception>
     public bool HasCapacity(double amount = 1)
     {
+        ThrowIfBadAmount(amount);
         Leak(_loop.Get(this));
         return _level + amount <= MaxRate;
     }
@@ -98,14 +100,16 @@ public sealed class AsyncLimiter : IWaiterOwner
     /// Completes without waiting when it has room and nobody waits. The result does nothing when disposed.
     /// <para>aiolimiter: <c>await limiter.acquire(amount=1)</c> / <c>async with limiter</c>.</para>
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is NaN, negative or infinite.</exception>
     /// <exception cref="ArgumentException"><paramref name="amount"/> exceeds <see cref="MaxRate"/>: it could never fit.</exception>
     /// <exception cref="CancelledError">The task was cancelled while waiting; nothing was acquired.</exception>
     public LoopAwaitable<Releaser> AcquireAsync(double amount = 1)
     {
+        ThrowIfBadAmount(amount);
         if (amount > MaxRate)
         {
             throw new ArgumentException(
-                $"Can't acquire more than the maximum capacity: amount {amount} > maxRate {MaxRate}.", nameof(amount));
+                $"Can't acquire more than the maximum capacity: amount {PyRepr.Float(amount)} > maxRate {PyRepr.Float(MaxRate)}.", nameof(amount));
         }
         EventLoop loop = _loop.Get(this);
         if (TryAcquire(amount)) return new LoopAwaitable<Releaser>(default(Releaser));
@@ -119,12 +123,34 @@ public sealed class AsyncLimiter : IWaiterOwner
     /// waits); returns false otherwise, without queueing. aiolimiter has no such method: it is
     /// <c>has_capacity()</c> followed by an <c>acquire()</c> that cannot block, in one step.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is NaN, negative or infinite.</exception>
     /// <exception cref="InvalidOperationException">No loop is running, or the limiter is bound to another loop.</exception>
     public bool TryAcquire(double amount = 1)
     {
+        ThrowIfBadAmount(amount);
         if (_waiters.LiveCount > 0 || !HasCapacity(amount)) return false;
         _level += amount;
         return true;
+    }
+
+    /// <summary>
+    /// Refuses an amount that would break the bucket: NaN makes every comparison false (no limit, for good),
+    /// a negative one adds capacity, an infinite one could never fit. Zero is allowed: it acquires nothing.
+    /// </summary>
+    private static void ThrowIfBadAmount(double amount)
+    {
+        if (!(amount >= 0) || double.IsInfinity(amount))
+        {
+            throw new ArgumentOutOfRangeException(nameof(amount), amount, "amount must be a finite number, zero or more");
+        }
+    }
+
+    private static void ThrowIfNotPositiveFinite(double value, string paramName)
+    {
+        if (!(value > 0) || double.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, $"{paramName} must be a positive finite number");
+        }
     }
 
     /// <summary>Drains the bucket for the time elapsed since the last check.</summary>
@@ -179,5 +205,5 @@ public sealed class AsyncLimiter : IWaiterOwner
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"<AsyncLimiter(maxRate={MaxRate}, timePeriod={TimePeriod}) [level: {_level:F6}, waiters: {_waiters.Count}]>";
+        $"<AsyncLimiter(maxRate={PyRepr.Float(MaxRate)}, timePeriod={PyRepr.Float(TimePeriod)}) [level: {PyRepr.Fixed6(_level)}, waiters: {_waiters.Count}]>";
 }

@@ -104,7 +104,7 @@ public class AsCompletedTests
         Assert.Equal(new[] { "failed", "2" }, r);
     }
 
-    [Fact] // leaving the loop early detaches from the children and leaves them running
+    [Fact] // leaving the loop early leaves the children running
     public void AsCompleted_BreakingEarly_LeavesTheRestRunning()
     {
         var loop = TestLoop.NewVirtual();
