@@ -13,16 +13,15 @@ namespace Asyncio;
 /// </summary>
 /// <remarks>
 /// <para>How a program ends decides which hook sees it. Returning from <c>Main</c>, <see cref="Environment.Exit"/>,
-/// and SIGINT or SIGQUIT left to the runtime's default handling raise <see cref="AppDomain.ProcessExit"/>. SIGTERM
-/// does not (the .NET 10 runtime no longer turns it into <c>ProcessExit</c>), hence a
-/// <see cref="PosixSignalRegistration"/>. SIGKILL and a crash run nothing at all: for them, and for any signal not
-/// hooked here (SIGHUP, for instance, which applications often cancel to reload their settings), each worker
-/// watches its parent itself and exits when it is gone (<see cref="ParentWatchdog"/>).</para>
-/// <para>The SIGTERM handler kills the workers even if the application cancels the signal to shut down
-/// gracefully: signal handlers run newest first and stop at the first one that cancels, so this one, registered
-/// when the first worker starts, usually runs before the application's and cannot know. Such an application sees
-/// its running process jobs fail with <see cref="BrokenProcessPool"/> at the signal.</para>
-/// <para>The hooks are installed when the first worker starts: a program that never uses a process pool is
+/// and SIGINT or SIGQUIT left to the runtime's default handling raise <see cref="AppDomain.ProcessExit"/>: the
+/// workers are killed there. SIGTERM (which the .NET 10 runtime no longer turns into <c>ProcessExit</c>), SIGKILL
+/// and a crash run nothing here: for them each worker watches its parent itself and exits within a tenth of a
+/// second once it is gone (<see cref="ParentWatchdog"/>).</para>
+/// <para>SIGTERM is deliberately not hooked: an application that cancels it to shut down gracefully (the Generic
+/// Host does) keeps its running process jobs until it exits, and the workers go then. A hook could not know:
+/// signal handlers run newest first, and this one, registered when the first worker starts, would usually run
+/// before the application's.</para>
+/// <para>The hook is installed when the first worker starts: a program that never uses a process pool is
 /// left untouched.</para>
 /// </remarks>
 internal static class LiveWorkerProcesses
@@ -33,10 +32,7 @@ internal static class LiveWorkerProcesses
     /// <summary>Set (under the lock) once the program is ending: a worker started after that is killed at once.</summary>
     private static bool s_ending;
 
-    /// <summary>Null until the first worker starts. Kept here because a registration that is collected unregisters itself.</summary>
-    private static PosixSignalRegistration? s_sigterm;
-
-    /// <summary>Set (under the lock) when the hooks are installed, so they are installed once.</summary>
+    /// <summary>Set (under the lock) when the exit hook is installed, so it is installed once.</summary>
     private static bool s_hooked;
 
     /// <summary>Tracks a worker that has just started; kills it at once if the program is already ending.</summary>
@@ -85,20 +81,11 @@ internal static class LiveWorkerProcesses
         foreach (Process process in processes) Kill(process);
     }
 
-    /// <summary>Installs the exit and SIGTERM hooks once (the caller holds the lock).</summary>
+    /// <summary>Installs the exit hook once (the caller holds the lock).</summary>
     private static void Hook()
     {
         if (s_hooked) return;
         s_hooked = true;
         AppDomain.CurrentDomain.ProcessExit += static (_, _) => KillAll();
-        try
-        {
-            // Not cancelled: the runtime's default handling of SIGTERM (ending the process) goes on after this.
-            s_sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, static _ => KillAll());
-        }
-        catch (PlatformNotSupportedException)
-        {
-            // No POSIX signals here (e.g. a browser): the workers' own watchdog still ends them.
-        }
     }
 }
