@@ -92,7 +92,7 @@ public class AsCompletedTests
             {
                 try
                 {
-                    results.Add((await next).ToString());
+                    results.Add((await next).ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
                 catch (FormatException)
                 {

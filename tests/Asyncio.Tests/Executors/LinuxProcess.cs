@@ -35,7 +35,8 @@ public sealed class LinuxProcess
     /// <summary>Sends <paramref name="signal"/> unless the process is gone.</summary>
     public void Signal(int signal)
     {
-        if (!IsGone) kill(Id, signal);
+        // A failure means the process has just gone (ESRCH), which is what the callers wait for anyway.
+        if (!IsGone) _ = kill(Id, signal);
     }
 
     /// <summary>Waits until every process is gone; false if one is still there after <paramref name="timeout"/>.</summary>
