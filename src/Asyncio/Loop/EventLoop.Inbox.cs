@@ -38,14 +38,19 @@ public sealed partial class EventLoop
     private ITimer? _providerTimer;
 
     /// <summary>Adds a callback from any thread and wakes the loop if it waits.</summary>
-    private void PostToInbox(Action<object?, object?> invoke, object? a, object? b, ExecutionContext? context)
+    /// <returns>
+    /// False when the loop is closed: nothing was posted. Checked under the lock <see cref="Close"/> takes to
+    /// set <see cref="_closed"/>, so a post either fails here or is in the inbox Close empties.
+    /// </returns>
+    private bool PostToInbox(Action<object?, object?> invoke, object? a, object? b, ExecutionContext? context)
     {
         lock (_inboxLock)
         {
-            if (_closed) return;
+            if (_closed) return false;
             _inbox.Add(new ReadyItem { Invoke = invoke, A = a, B = b, Context = context });
             _inboxCount = _inbox.Count;
             WakeLocked();
+            return true;
         }
     }
 
@@ -81,6 +86,8 @@ public sealed partial class EventLoop
         lock (_inboxLock)
         {
             inFlight--;
+            // Dropped quietly: the completing thread did not ask for this work and must not fail for it. What
+            // waits on it is a future of this loop, and the task awaiting that future was dealt with by Close.
             if (_closed) return;
             _inbox.Add(new ReadyItem { Invoke = invoke, A = a, B = b });
             _inboxCount = _inbox.Count;

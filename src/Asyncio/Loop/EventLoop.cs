@@ -209,14 +209,17 @@ public sealed partial class EventLoop
     /// <para>asyncio: <c>loop.call_soon_threadsafe(callback)</c>.</para>
     /// </summary>
     /// <param name="callback">The callback.</param>
-    /// <returns>A handle that can cancel the call (from any thread).</returns>
-    /// <exception cref="InvalidOperationException">The loop is closed.</exception>
+    /// <returns>
+    /// A handle that can cancel the call (from any thread). If <see cref="Close"/> drops the call before it
+    /// runs, the handle reports <see cref="Handle.IsCancelled"/>.
+    /// </returns>
+    /// <exception cref="InvalidOperationException">The loop is closed (also when it closes during this call).</exception>
     public Handle CallSoonThreadsafe(Action callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
         CheckClosed();
         var entry = new ThreadsafeCallback(s_invokeAction, callback, null);
-        PostToInbox(ThreadsafeCallback.RunUnlessCancelled, entry, null, ExecutionContext.Capture());
+        if (!PostToInbox(ThreadsafeCallback.RunUnlessCancelled, entry, null, ExecutionContext.Capture())) ThrowClosed();
         return new Handle(entry);
     }
 
@@ -227,13 +230,14 @@ public sealed partial class EventLoop
     /// <typeparam name="TState">The argument's type.</typeparam>
     /// <param name="callback">The callback.</param>
     /// <param name="state">Passed to the callback.</param>
-    /// <returns>A handle that can cancel the call.</returns>
+    /// <returns>A handle that can cancel the call; cancelled if <see cref="Close"/> drops the call.</returns>
+    /// <exception cref="InvalidOperationException">The loop is closed (also when it closes during this call).</exception>
     public Handle CallSoonThreadsafe<TState>(Action<TState> callback, TState state)
     {
         ArgumentNullException.ThrowIfNull(callback);
         CheckClosed();
         var entry = new ThreadsafeCallback(StateInvoker<TState>.Value, callback, state);
-        PostToInbox(ThreadsafeCallback.RunUnlessCancelled, entry, null, ExecutionContext.Capture());
+        if (!PostToInbox(ThreadsafeCallback.RunUnlessCancelled, entry, null, ExecutionContext.Capture())) ThrowClosed();
         return new Handle(entry);
     }
 
@@ -433,8 +437,10 @@ public sealed partial class EventLoop
 
     private void CheckClosed()
     {
-        if (_closed) throw new InvalidOperationException("Event loop is closed");
+        if (_closed) ThrowClosed();
     }
+
+    private static void ThrowClosed() => throw new InvalidOperationException("Event loop is closed");
 
     /// <inheritdoc/>
     public override string ToString() =>

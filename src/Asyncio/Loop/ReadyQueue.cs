@@ -114,12 +114,6 @@ internal sealed class ReadyQueue
         return true;
     }
 
-    /// <summary>Drops every entry (loop close).</summary>
-    public void Clear()
-    {
-        while (_count > 0) Dequeue();
-    }
-
     private bool TryLocate(long id, out ReadyItem[] block, out int index)
     {
         long offset = id - _headId;
