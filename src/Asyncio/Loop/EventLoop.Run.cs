@@ -317,7 +317,7 @@ public sealed partial class EventLoop
     {
         TimerHandle timer when item.Invoke == s_runTimer => timer,
         ThreadsafeCallback callback when item.Invoke == ThreadsafeCallback.RunUnlessCancelled => new Handle(callback),
-        _ => new Handle(this, _ready.LastDequeuedId),
+        _ => new Handle(_ready.HandleBlockOf(_ready.LastDequeuedId), _ready.LastDequeuedId),
     };
 
     private static string DescribeCallback(ReadyItem item) => item.A switch

@@ -28,9 +28,6 @@ public sealed partial class EventLoop
     /// <summary>Timers not yet due.</summary>
     private readonly TimerHeap _timers = new();
 
-    /// <summary>Ids of queued callbacks cancelled through their <see cref="Handle"/>, kept so <see cref="Handle.IsCancelled"/> stays true.</summary>
-    private HashSet<long>? _cancelledReady;
-
     /// <summary>Tasks not done yet, for <see cref="AllTasks"/> and <see cref="Close"/>.</summary>
     private readonly TaskRegistry _tasks = new();
 
@@ -338,7 +335,8 @@ public sealed partial class EventLoop
     {
         CheckClosed();
         CheckThread();
-        return new Handle(this, EnqueueReady(invoke, a, b, ExecutionContext.Capture()));
+        long id = EnqueueReady(invoke, a, b, ExecutionContext.Capture());
+        return new Handle(_ready.HandleBlockOf(id), id);
     }
 
     /// <summary>Appends to the ready queue; callbacks posted from other threads earlier keep their place.</summary>
@@ -369,15 +367,6 @@ public sealed partial class EventLoop
     }
 
     internal void OnTimerCancelled() => _timers.OnCancelled();
-
-    internal void CancelReady(long id)
-    {
-        // Remembered even when the callback already ran: asyncio's cancelled() turns true on any cancel().
-        _ready.TryCancel(id);
-        (_cancelledReady ??= new HashSet<long>()).Add(id);
-    }
-
-    internal bool IsReadyCancelled(long id) => _cancelledReady is not null && _cancelledReady.Contains(id);
 
     /// <summary>
     /// Throws the pending exception for the awaiter being resumed, if any: called first by every loop
