@@ -414,13 +414,26 @@ public sealed partial class EventLoop
         if (_debug) CheckThreadSlow();
     }
 
-    private void CheckThreadSlow()
+    /// <summary>
+    /// In debug mode, throws when <paramref name="user"/> (a queue or primitive bound to this loop) is used from
+    /// a thread other than the one running the loop. asyncio reaches the same check through the futures such an
+    /// operation wakes; checking first leaves the object unchanged when it throws.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void CheckThread(object user)
+    {
+        if (_debug) CheckThreadSlow(user);
+    }
+
+    private void CheckThreadSlow(object? user = null)
     {
         int owner = _threadId;
         if (owner != 0 && owner != Environment.CurrentManagedThreadId)
         {
-            throw new InvalidOperationException(
-                "Non-thread-safe operation invoked on an event loop other than the current one");
+            throw new InvalidOperationException(user is null
+                ? "Non-thread-safe operation invoked on an event loop other than the current one"
+                : $"{user.GetType().Name.Split('`')[0]} is not thread-safe and was used from a thread other than the one " +
+                  "running its event loop (post the call with CallSoonThreadsafe)");
         }
     }
 
