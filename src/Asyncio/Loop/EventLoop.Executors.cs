@@ -96,8 +96,38 @@ public sealed partial class EventLoop
     /// <see cref="Aio.Run{T}(Coroutine{T}, bool?, bool)"/> does this when the main coroutine ends.
     /// <para>asyncio: <c>loop.shutdown_default_executor(timeout=None)</c>.</para>
     /// </summary>
-    /// <param name="timeout">Seconds to wait for the threads; null waits for as long as they take.</param>
-    public async Coroutine ShutdownDefaultExecutorAsync(double? timeout = null)
+    /// <param name="timeout">
+    /// Seconds to wait for the threads; null or <see cref="double.PositiveInfinity"/> waits for as long as they
+    /// take (so does a timeout too long for a thread join, over about 24 days).
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is NaN or negative (thrown by the call, not the await).</exception>
+    public Coroutine ShutdownDefaultExecutorAsync(double? timeout = null)
+    {
+        // Checked here, in the caller's thread: the helper thread that waits has nobody to report to.
+        if (timeout is double seconds && !(seconds >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), seconds,
+                "The timeout must be a number of seconds, zero or more (null waits without limit).");
+        }
+        TimeSpan wait = timeout is double s && s * 1000 < int.MaxValue ? TimeSpan.FromSeconds(s) : Timeout.InfiniteTimeSpan;
+        return ShutdownDefaultExecutorCore(wait, timeout);
+    }
+
+    /// <inheritdoc cref="ShutdownDefaultExecutorAsync(double?)"/>
+    /// <param name="timeout">How long to wait for the threads; <see cref="Timeout.InfiniteTimeSpan"/> waits without limit.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
+    public Coroutine ShutdownDefaultExecutorAsync(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan) return ShutdownDefaultExecutorAsync((double?)null);
+        if (timeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout,
+                "The timeout must be zero or more (Timeout.InfiniteTimeSpan waits without limit).");
+        }
+        return ShutdownDefaultExecutorAsync(timeout.TotalSeconds);
+    }
+
+    private async Coroutine ShutdownDefaultExecutorCore(TimeSpan wait, double? timeout)
     {
         _executorShutdownCalled = true;
         ThreadPoolExecutor? executor = _defaultExecutor;
@@ -106,8 +136,18 @@ public sealed partial class EventLoop
         JobStarted();
         var helper = new Thread(() =>
         {
-            executor.Shutdown(wait: false);
-            bool done = executor.Join(timeout is double s ? TimeSpan.FromSeconds(s) : Timeout.InfiniteTimeSpan);
+            bool done;
+            try
+            {
+                executor.Shutdown(wait: false);
+                done = executor.Join(wait);
+            }
+            catch (Exception error)
+            {
+                // Never let the helper take the process down: the failure belongs to whoever awaits the shutdown.
+                PostJobCompletion(static (f, e) => ((Future<bool>)f!).TrySetExceptionCore((Exception)e!), joined, error);
+                return;
+            }
             PostJobCompletion(static (f, ok) => ((Future<bool>)f!).TrySetResult((bool)ok!), joined, done);
         }) { IsBackground = true, Name = "asyncio-executor-shutdown" };
         helper.UnsafeStart();
@@ -116,9 +156,6 @@ public sealed partial class EventLoop
             LogWarning($"The executor did not finishing joining its threads within {timeout} seconds.");
         }
     }
-
-    /// <inheritdoc cref="ShutdownDefaultExecutorAsync(double?)"/>
-    public Coroutine ShutdownDefaultExecutorAsync(TimeSpan timeout) => ShutdownDefaultExecutorAsync(timeout.TotalSeconds);
 
     /// <summary>Sends a function to an executor; <paramref name="context"/> is the caller's for <c>to_thread</c>.</summary>
     internal Future<T> Submit<T>(IExecutor? executor, Func<T> func, ExecutionContext? context)

@@ -34,6 +34,13 @@ public sealed partial class EventLoop
     /// <summary>Jobs the loop knows to be in flight (executor work, I/O): they always hold a virtual clock.</summary>
     private int _jobsInFlight;
 
+    /// <summary>
+    /// The longest single idle wait (<see cref="Monitor.Wait(object, TimeSpan)"/> and timers take at most
+    /// <see cref="int.MaxValue"/> milliseconds, about 24 days): a loop whose next timer is farther away wakes
+    /// after this and waits again.
+    /// </summary>
+    private static readonly TimeSpan s_longestWait = TimeSpan.FromMilliseconds(int.MaxValue);
+
     /// <summary>A timer of a custom <see cref="TimeProvider"/> used to wake the loop for its next timer.</summary>
     private ITimer? _providerTimer;
 
@@ -156,16 +163,19 @@ public sealed partial class EventLoop
     private void WaitReal(double timeout)
     {
         if (double.IsPositiveInfinity(timeout)) IdleWait(Timeout.InfiniteTimeSpan);
-        else if (_systemClock) IdleWait(TimeSpan.FromSeconds(Math.Ceiling(timeout * 1000) / 1000));
+        else if (_systemClock) IdleWait(LongestWaitOr(Math.Ceiling(timeout * 1000) / 1000));
         else
         {
             // A custom clock moves on its own terms: let it wake the loop through one of its timers.
             _providerTimer ??= TimeProvider.CreateTimer(static self => ((EventLoop)self!).Wake(), this,
                 Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _providerTimer.Change(TimeSpan.FromSeconds(timeout), Timeout.InfiniteTimeSpan);
+            _providerTimer.Change(LongestWaitOr(timeout), Timeout.InfiniteTimeSpan);
             IdleWait(Timeout.InfiniteTimeSpan);
         }
     }
+
+    private static TimeSpan LongestWaitOr(double seconds) =>
+        seconds < s_longestWait.TotalSeconds ? TimeSpan.FromSeconds(seconds) : s_longestWait;
 
     private void WaitVirtual(double timeout)
     {
@@ -179,12 +189,8 @@ public sealed partial class EventLoop
             IdleWait(s_foreignGrace);
             if (_inbox.Count != 0 || _wakePending || _jobsInFlight > 0) return;
         }
-        if (double.IsPositiveInfinity(timeout))
-        {
-            IdleWait(Timeout.InfiniteTimeSpan);
-            return;
-        }
-        _virtualClock!.AdvanceSeconds(timeout);
+        // A timer past the clock's range (or at infinity) never becomes due: wait for a post instead.
+        if (!_virtualClock!.TryAdvanceSeconds(timeout)) IdleWait(Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Waits on the inbox lock; the caller holds it.</summary>
