@@ -11,9 +11,19 @@ internal sealed class LoopSynchronizationContext : SynchronizationContext
 
     public LoopSynchronizationContext(EventLoop loop) => _loop = loop;
 
-    /// <summary>Runs the callback on the loop, from any thread.</summary>
-    public override void Post(SendOrPostCallback d, object? state) =>
-        _loop.CallSoonThreadsafe(static pair => pair.d(pair.state), (d, state));
+    /// <summary>Runs the callback on the loop, from any thread; dropped once the loop is closed.</summary>
+    public override void Post(SendOrPostCallback d, object? state)
+    {
+        try
+        {
+            _loop.CallSoonThreadsafe(static pair => pair.d(pair.state), (d, state));
+        }
+        catch (InvalidOperationException) when (_loop.IsClosed)
+        {
+            // The continuation of async code the loop started, completing after Close: .NET rethrows a failed
+            // Post on a pool thread, which would end the process. The code awaiting it went with the loop.
+        }
+    }
 
     /// <summary>Runs the callback on the loop and waits for it; inline when already on the loop thread.</summary>
     public override void Send(SendOrPostCallback d, object? state)

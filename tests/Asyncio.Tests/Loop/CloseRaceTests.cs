@@ -169,6 +169,25 @@ public class CloseRaceTests
         Assert.NotNull(error);
     }
 
+    [Fact]
+    public void AsyncContinuationPostedAfterClose_IsDroppedWithoutFailingTheCompletingThread()
+    {
+        var loop = TestLoop.NewVirtual();
+        loop.SetExceptionHandler((_, _) => { });
+        var source = new TaskCompletionSource<int>();
+        async Task<int> PlainAsync() => await source.Task + 1; // resumes through the loop's SynchronizationContext
+        async Coroutine<int> Main() => await PlainAsync();
+        loop.CreateTask(Main());
+        loop.RunOnce();
+        loop.Close();
+
+        Exception? error = null;
+        var completer = new Thread(() => error = Record.Exception(() => source.SetResult(1)));
+        completer.Start();
+        Assert.True(completer.Join(s_patience));
+        Assert.Null(error);
+    }
+
     // The race itself: posters keep posting while the loop runs, stops, runs again and closes. Every
     // CallSoonThreadsafe call ran, threw, or reports cancelled (dropped by Close); every RunCoroutineThreadsafe
     // task ends. Real threads, so generous bounds; each round takes a few milliseconds.
