@@ -44,7 +44,7 @@ internal struct ReadyItem
 internal sealed class ReadyQueue
 {
     /// <summary>Entries per block: 32 KB blocks stay out of the large object heap.</summary>
-    private const int BlockSize = 1024;
+    internal const int BlockSize = 1024;
 
     /// <summary>log2 of <see cref="BlockSize"/>.</summary>
     private const int BlockShift = 10;
@@ -222,7 +222,7 @@ internal sealed class ReadyHandleBlock
     public void Cancel(long id)
     {
         int index = IndexOf(id);
-        (_cancelled ??= new ulong[16])[index >> 6] |= 1UL << index;
+        (_cancelled ??= new ulong[ReadyQueue.BlockSize / 64])[index >> 6] |= 1UL << index;
         _queue.TryCancel(id);
     }
 
@@ -236,7 +236,7 @@ internal sealed class ReadyHandleBlock
     private int IndexOf(long id)
     {
         long index = id - FirstId;
-        Debug.Assert(index >= 0 && index < 16 * 64);
+        Debug.Assert(index >= 0 && index < ReadyQueue.BlockSize);
         return (int)index;
     }
 }
