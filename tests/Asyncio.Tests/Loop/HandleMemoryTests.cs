@@ -1,9 +1,5 @@
 namespace Asyncio.Tests.Loop;
 
-/// <summary>Tests that measure the whole process's memory, run alone so other tests' allocations do not blur them.</summary>
-[CollectionDefinition(nameof(MemoryMeasurements), DisableParallelization = true)]
-public sealed class MemoryMeasurements;
-
 /// <summary>
 /// <c>CallSoon</c> handles keep <c>IsCancelled</c> after their position in the ready queue has passed, and a
 /// long-running loop retains nothing for the handles it was asked to cancel.
