@@ -304,53 +304,22 @@ public static partial class Aio
     /// <summary>
     /// Submits <paramref name="coroutine"/> to <paramref name="loop"/> from another thread and returns a
     /// <see cref="Task{T}"/> with its outcome. Cancelling <paramref name="cancellationToken"/> cancels the
-    /// coroutine's task on the loop; a task cancelled on the loop cancels the returned task.
+    /// coroutine's task on the loop; a task cancelled on the loop cancels the returned task. If the loop
+    /// closes before the task finishes (before it even started), the returned task is cancelled.
     /// <para>asyncio: <c>asyncio.run_coroutine_threadsafe(coro, loop)</c>.</para>
     /// </summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="coroutine">A coroutine not awaited before.</param>
     /// <param name="loop">The loop to run it on (running in another thread).</param>
     /// <param name="cancellationToken">Cancels the coroutine's task.</param>
+    /// <exception cref="InvalidOperationException">The loop is closed.</exception>
     public static Task<T> RunCoroutineThreadsafe<T>(Coroutine<T> coroutine, EventLoop loop, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(coroutine);
         ArgumentNullException.ThrowIfNull(loop);
-        var source = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        loop.CallSoonThreadsafe(() =>
-        {
-            AioTask<T> task;
-            try
-            {
-                task = loop.CreateTask(coroutine);
-            }
-            catch (Exception error)
-            {
-                source.TrySetException(error);
-                return;
-            }
-            CancellationTokenRegistration registration = cancellationToken.Register(
-                static t =>
-                {
-                    var task = (AioTask)t!;
-                    // A token may fire after the loop closed: the task went with the loop, and throwing here
-                    // would surface in the unrelated thread that called CancellationTokenSource.Cancel.
-                    try
-                    {
-                        task.Loop.CallSoonThreadsafe(() => task.Cancel());
-                    }
-                    catch (InvalidOperationException) when (task.Loop.IsClosed)
-                    {
-                    }
-                }, task);
-            task.AddDoneCallback(done =>
-            {
-                registration.Dispose();
-                if (done.IsCancelled) source.TrySetCanceled(cancellationToken.IsCancellationRequested ? cancellationToken : default);
-                else if (done.Exception() is { } error) source.TrySetException(error);
-                else source.TrySetResult(((AioTask<T>)done).Result());
-            });
-        });
-        return source.Task;
+        var submission = new ThreadsafeSubmission<T>(loop, coroutine, cancellationToken);
+        loop.CallSoonThreadsafe(ThreadsafeSubmission<T>.Start, submission);
+        return submission.Task;
     }
 
     /// <summary>

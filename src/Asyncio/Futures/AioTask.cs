@@ -501,11 +501,13 @@ public abstract class AioTask : Future
     }
 
     /// <summary>Completes a <see cref="TaskCompletionSource"/> with the task's outcome.</summary>
-    private sealed class TaskCompletionBridge : IFutureListener
+    private sealed class TaskCompletionBridge : IFutureListener, IDroppedAtClose
     {
         private readonly TaskCompletionSource _source;
 
         public TaskCompletionBridge(TaskCompletionSource source) => _source = source;
+
+        public void OnDroppedAtClose() => _source.TrySetCanceled();
 
         public void OnFutureDone(Future future)
         {

@@ -38,11 +38,13 @@ public sealed class AioTask<T> : AioTask
         _state == FutureState.Finished && _outcome is null ? $" result={PyRepr.Value(((Coroutine<T>)_coroutine)._result)}" : base.OutcomeText();
 
     /// <summary>Completes a <see cref="TaskCompletionSource{T}"/> with the task's outcome.</summary>
-    private sealed class TaskCompletionBridge : IFutureListener
+    private sealed class TaskCompletionBridge : IFutureListener, IDroppedAtClose
     {
         private readonly TaskCompletionSource<T> _source;
 
         public TaskCompletionBridge(TaskCompletionSource<T> source) => _source = source;
+
+        public void OnDroppedAtClose() => _source.TrySetCanceled();
 
         public void OnFutureDone(Future future)
         {

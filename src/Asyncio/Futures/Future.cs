@@ -205,6 +205,22 @@ public abstract class Future
     }
 
     /// <summary>
+    /// The loop closed with this future pending: tells the listeners that stand for a waiter outside the loop
+    /// (see <see cref="IDroppedAtClose"/>), which are then removed.
+    /// </summary>
+    internal void NotifyDroppedAtClose()
+    {
+        var dropped = new List<IDroppedAtClose>();
+        RemoveListeners(listener =>
+        {
+            if (listener is not IDroppedAtClose d) return false;
+            dropped.Add(d);
+            return true;
+        });
+        foreach (IDroppedAtClose d in dropped) d.OnDroppedAtClose();
+    }
+
+    /// <summary>
     /// Removes one registration of <paramref name="listener"/> (by identity), without allocating: waiting primitives
     /// and composition call this on every wait.
     /// </summary>

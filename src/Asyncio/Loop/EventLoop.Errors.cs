@@ -102,12 +102,10 @@ public sealed partial class EventLoop
     /// <summary>Reports from any thread (a finalizer): on the loop when it can still run callbacks.</summary>
     internal void CallExceptionHandlerFromAnyThread(ExceptionContext context)
     {
-        if (_closed)
+        if (!PostToInbox(static (loop, ctx) => ((EventLoop)loop!).CallExceptionHandler((ExceptionContext)ctx!), this, context, null))
         {
             CallExceptionHandler(context);
-            return;
         }
-        PostToInbox(static (loop, ctx) => ((EventLoop)loop!).CallExceptionHandler((ExceptionContext)ctx!), this, context, null);
     }
 
     /// <summary>Writes a report to standard error, as asyncio's logger does by default.</summary>

@@ -96,16 +96,32 @@ public sealed partial class EventLoop
     /// <see cref="Aio.Run{T}(Coroutine{T}, bool?, bool)"/> does this when the main coroutine ends.
     /// <para>asyncio: <c>loop.shutdown_default_executor(timeout=None)</c>.</para>
     /// </summary>
-    /// <param name="timeout">Seconds to wait for the threads; null waits for as long as they take.</param>
-    /// <exception cref="ArgumentException"><paramref name="timeout"/> is NaN.</exception>
-    public async Coroutine ShutdownDefaultExecutorAsync(double? timeout = null)
+    /// <param name="timeout">
+    /// Seconds to wait for the threads; null or <see cref="double.PositiveInfinity"/> waits for as long as they
+    /// take (so does a timeout too long for a thread join, over about 24 days).
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is NaN (thrown by the call, not the await).</exception>
+    /// <remarks>A negative timeout is no wait, as in asyncio.</remarks>
+    public Coroutine ShutdownDefaultExecutorAsync(double? timeout = null)
     {
-        ThrowIfNaN(timeout, nameof(timeout));
-        // Thread.Join takes at most int.MaxValue milliseconds (24.8 days), so a longer wait is no limit; below zero
-        // is no wait (a TimeSpan of -1 ms would mean "forever").
-        TimeSpan wait = timeout is double seconds && seconds < int.MaxValue / 1000.0
-            ? TimeSpan.FromSeconds(Math.Max(seconds, 0))
-            : Timeout.InfiniteTimeSpan;
+        // Checked here, in the caller's thread: the helper thread that waits has nobody to report to.
+        if (timeout is double seconds && double.IsNaN(seconds))
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), seconds,
+                "The timeout must be a number of seconds (null waits without limit), not NaN.");
+        }
+        // Thread.Join takes at most int.MaxValue milliseconds (24.8 days): a longer wait is no limit.
+        TimeSpan wait = timeout is double s && s * 1000 < int.MaxValue ? TimeSpan.FromSeconds(Math.Max(s, 0)) : Timeout.InfiniteTimeSpan;
+        return ShutdownDefaultExecutorCore(wait, timeout);
+    }
+
+    /// <inheritdoc cref="ShutdownDefaultExecutorAsync(double?)"/>
+    /// <param name="timeout">How long to wait for the threads; <see cref="Timeout.InfiniteTimeSpan"/> waits without limit.</param>
+    public Coroutine ShutdownDefaultExecutorAsync(TimeSpan timeout) =>
+        ShutdownDefaultExecutorAsync(timeout == Timeout.InfiniteTimeSpan ? null : timeout.TotalSeconds);
+
+    private async Coroutine ShutdownDefaultExecutorCore(TimeSpan wait, double? timeout)
+    {
         _executorShutdownCalled = true;
         ThreadPoolExecutor? executor = _defaultExecutor;
         if (executor is null) return;
@@ -113,8 +129,18 @@ public sealed partial class EventLoop
         JobStarted();
         var helper = new Thread(() =>
         {
-            executor.Shutdown(wait: false);
-            bool done = executor.Join(wait);
+            bool done;
+            try
+            {
+                executor.Shutdown(wait: false);
+                done = executor.Join(wait);
+            }
+            catch (Exception error)
+            {
+                // Never let the helper take the process down: the failure belongs to whoever awaits the shutdown.
+                PostJobCompletion(static (f, e) => ((Future<bool>)f!).TrySetExceptionCore((Exception)e!), joined, error);
+                return;
+            }
             PostJobCompletion(static (f, ok) => ((Future<bool>)f!).TrySetResult((bool)ok!), joined, done);
         }) { IsBackground = true, Name = "asyncio-executor-shutdown" };
         helper.UnsafeStart();
@@ -123,9 +149,6 @@ public sealed partial class EventLoop
             LogWarning($"The executor did not finishing joining its threads within {(timeout is double t ? PyRepr.Float(t) : "None")} seconds.");
         }
     }
-
-    /// <inheritdoc cref="ShutdownDefaultExecutorAsync(double?)"/>
-    public Coroutine ShutdownDefaultExecutorAsync(TimeSpan timeout) => ShutdownDefaultExecutorAsync(timeout.TotalSeconds);
 
     /// <summary>Sends a function to an executor; <paramref name="context"/> is the caller's for <c>to_thread</c>.</summary>
     internal Future<T> Submit<T>(IExecutor? executor, Func<T> func, ExecutionContext? context)

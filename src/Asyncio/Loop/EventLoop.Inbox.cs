@@ -34,18 +34,30 @@ public sealed partial class EventLoop
     /// <summary>Jobs the loop knows to be in flight (executor work, I/O): they always hold a virtual clock.</summary>
     private int _jobsInFlight;
 
+    /// <summary>
+    /// The longest single idle wait (<see cref="Monitor.Wait(object, TimeSpan)"/> and timers take at most
+    /// <see cref="int.MaxValue"/> milliseconds, about 24 days): a loop whose next timer is farther away wakes
+    /// after this and waits again.
+    /// </summary>
+    private static readonly TimeSpan s_longestWait = TimeSpan.FromMilliseconds(int.MaxValue);
+
     /// <summary>A timer of a custom <see cref="TimeProvider"/> used to wake the loop for its next timer.</summary>
     private ITimer? _providerTimer;
 
     /// <summary>Adds a callback from any thread and wakes the loop if it waits.</summary>
-    private void PostToInbox(Action<object?, object?> invoke, object? a, object? b, ExecutionContext? context)
+    /// <returns>
+    /// False when the loop is closed: nothing was posted. Checked under the lock <see cref="Close"/> takes to
+    /// set <see cref="_closed"/>, so a post either fails here or is in the inbox Close empties.
+    /// </returns>
+    private bool PostToInbox(Action<object?, object?> invoke, object? a, object? b, ExecutionContext? context)
     {
         lock (_inboxLock)
         {
-            if (_closed) return;
+            if (_closed) return false;
             _inbox.Add(new ReadyItem { Invoke = invoke, A = a, B = b, Context = context });
             _inboxCount = _inbox.Count;
             WakeLocked();
+            return true;
         }
     }
 
@@ -84,6 +96,8 @@ public sealed partial class EventLoop
         lock (_inboxLock)
         {
             inFlight--;
+            // Dropped quietly: the completing thread did not ask for this work and must not fail for it. What
+            // waits on it is a future of this loop, and the task awaiting that future was dealt with by Close.
             if (_closed) return;
             _inbox.Add(new ReadyItem { Invoke = invoke, A = a, B = b });
             _inboxCount = _inbox.Count;
@@ -152,16 +166,19 @@ public sealed partial class EventLoop
     private void WaitReal(double timeout)
     {
         if (double.IsPositiveInfinity(timeout)) IdleWait(Timeout.InfiniteTimeSpan);
-        else if (_systemClock) IdleWait(TimeSpan.FromSeconds(Math.Ceiling(timeout * 1000) / 1000));
+        else if (_systemClock) IdleWait(LongestWaitOr(Math.Ceiling(timeout * 1000) / 1000));
         else
         {
             // A custom clock moves on its own terms: let it wake the loop through one of its timers.
             _providerTimer ??= TimeProvider.CreateTimer(static self => ((EventLoop)self!).Wake(), this,
                 Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _providerTimer.Change(TimeSpan.FromSeconds(timeout), Timeout.InfiniteTimeSpan);
+            _providerTimer.Change(LongestWaitOr(timeout), Timeout.InfiniteTimeSpan);
             IdleWait(Timeout.InfiniteTimeSpan);
         }
     }
+
+    private static TimeSpan LongestWaitOr(double seconds) =>
+        seconds < s_longestWait.TotalSeconds ? TimeSpan.FromSeconds(seconds) : s_longestWait;
 
     private void WaitVirtual(double timeout)
     {
@@ -175,12 +192,8 @@ public sealed partial class EventLoop
             IdleWait(s_foreignGrace);
             if (_inbox.Count != 0 || _wakePending || _jobsInFlight > 0) return;
         }
-        if (double.IsPositiveInfinity(timeout))
-        {
-            IdleWait(Timeout.InfiniteTimeSpan);
-            return;
-        }
-        _virtualClock!.AdvanceSeconds(timeout);
+        // A timer past the clock's range (or at infinity) never becomes due: wait for a post instead.
+        if (!_virtualClock!.TryAdvanceSeconds(timeout)) IdleWait(Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Waits on the inbox lock; the caller holds it.</summary>

@@ -172,29 +172,58 @@ public sealed partial class EventLoop
 
     /// <summary>
     /// Closes the loop: drops pending callbacks and timers, and reports tasks still pending. Idempotent.
-    /// <para>asyncio: <c>loop.close()</c>.</para>
+    /// From then on, posting from any thread throws. Work another thread waits for is not left pending:
+    /// a dropped <see cref="CallSoonThreadsafe(Action)"/> call reports <see cref="Handle.IsCancelled"/>, and
+    /// the .NET <see cref="Task"/> of a <see cref="Aio.RunCoroutineThreadsafe{T}(Coroutine{T}, EventLoop, CancellationToken)"/>
+    /// submission or of <see cref="AioTask.AsTask"/> is cancelled when its loop task never started or is still pending.
+    /// <para>asyncio: <c>loop.close()</c> (which leaves such work pending).</para>
     /// </summary>
     /// <exception cref="InvalidOperationException">The loop is running.</exception>
     public void Close()
     {
         if (IsRunning) throw new InvalidOperationException("Cannot close a running event loop");
-        if (_closed) return;
-        _closed = true;
+        ReadyItem[] posted;
+        lock (_inboxLock)
+        {
+            // Set under the inbox lock: a post from another thread either sees it and throws, or is taken here.
+            if (_closed) return;
+            _closed = true;
+            posted = [.. _inbox];
+            _inbox.Clear();
+            _inboxCount = 0;
+        }
         for (int i = _tasks.Count - 1; i >= 0; i--)
         {
             AioTask task = _tasks[i];
             UnregisterTask(task);
             task.ReportDestroyedPending();
+            task.NotifyDroppedAtClose();
         }
-        _ready.Clear();
+        while (_ready.Count > 0) DropAtClose(_ready.Dequeue());
+        foreach (ReadyItem item in posted) DropAtClose(item);
         _timers.Clear();
-        lock (_inboxLock)
-        {
-            _inbox.Clear();
-            _inboxCount = 0;
-        }
         _providerTimer?.Dispose();
         _defaultExecutorShutdown?.Invoke();
+    }
+
+    /// <summary>
+    /// Tells a callback <see cref="Close"/> drops that it will never run, when someone outside the loop may be
+    /// waiting for it: a cross-thread call's handle turns cancelled, and work behind it ends its waiter.
+    /// </summary>
+    private static void DropAtClose(ReadyItem item)
+    {
+        if (item.Invoke == s_invokeListener && item.A is IDroppedAtClose)
+        {
+            // The future finished and only the telling was left: the outside waiter gets the real outcome.
+            ((IFutureListener)item.A).OnFutureDone((Future)item.B!);
+        }
+        else if (item.Invoke == ThreadsafeCallback.RunUnlessCancelled)
+        {
+            var callback = (ThreadsafeCallback)item.A!;
+            callback.Cancel();
+            (callback.B as IDroppedAtClose)?.OnDroppedAtClose();
+        }
+        else (item.A as IDroppedAtClose)?.OnDroppedAtClose();
     }
 
     /// <summary>Hook run by <see cref="Close"/> to shut the default executor down without waiting.</summary>
@@ -288,7 +317,7 @@ public sealed partial class EventLoop
     {
         TimerHandle timer when item.Invoke == s_runTimer => timer,
         ThreadsafeCallback callback when item.Invoke == ThreadsafeCallback.RunUnlessCancelled => new Handle(callback),
-        _ => new Handle(this, _ready.LastDequeuedId),
+        _ => new Handle(_ready.HandleBlockOf(_ready.LastDequeuedId), _ready.LastDequeuedId),
     };
 
     private static string DescribeCallback(ReadyItem item) => item.A switch

@@ -28,9 +28,6 @@ public sealed partial class EventLoop
     /// <summary>Timers not yet due.</summary>
     private readonly TimerHeap _timers = new();
 
-    /// <summary>Ids of queued callbacks cancelled through their <see cref="Handle"/>, kept so <see cref="Handle.IsCancelled"/> stays true.</summary>
-    private HashSet<long>? _cancelledReady;
-
     /// <summary>Tasks not done yet, for <see cref="AllTasks"/> and <see cref="Close"/>.</summary>
     private readonly TaskRegistry _tasks = new();
 
@@ -209,14 +206,17 @@ public sealed partial class EventLoop
     /// <para>asyncio: <c>loop.call_soon_threadsafe(callback)</c>.</para>
     /// </summary>
     /// <param name="callback">The callback.</param>
-    /// <returns>A handle that can cancel the call (from any thread).</returns>
-    /// <exception cref="InvalidOperationException">The loop is closed.</exception>
+    /// <returns>
+    /// A handle that can cancel the call (from any thread). If <see cref="Close"/> drops the call before it
+    /// runs, the handle reports <see cref="Handle.IsCancelled"/>.
+    /// </returns>
+    /// <exception cref="InvalidOperationException">The loop is closed (also when it closes during this call).</exception>
     public Handle CallSoonThreadsafe(Action callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
         CheckClosed();
         var entry = new ThreadsafeCallback(s_invokeAction, callback, null);
-        PostToInbox(ThreadsafeCallback.RunUnlessCancelled, entry, null, ExecutionContext.Capture());
+        if (!PostToInbox(ThreadsafeCallback.RunUnlessCancelled, entry, null, ExecutionContext.Capture())) ThrowClosed();
         return new Handle(entry);
     }
 
@@ -227,13 +227,14 @@ public sealed partial class EventLoop
     /// <typeparam name="TState">The argument's type.</typeparam>
     /// <param name="callback">The callback.</param>
     /// <param name="state">Passed to the callback.</param>
-    /// <returns>A handle that can cancel the call.</returns>
+    /// <returns>A handle that can cancel the call; cancelled if <see cref="Close"/> drops the call.</returns>
+    /// <exception cref="InvalidOperationException">The loop is closed (also when it closes during this call).</exception>
     public Handle CallSoonThreadsafe<TState>(Action<TState> callback, TState state)
     {
         ArgumentNullException.ThrowIfNull(callback);
         CheckClosed();
         var entry = new ThreadsafeCallback(StateInvoker<TState>.Value, callback, state);
-        PostToInbox(ThreadsafeCallback.RunUnlessCancelled, entry, null, ExecutionContext.Capture());
+        if (!PostToInbox(ThreadsafeCallback.RunUnlessCancelled, entry, null, ExecutionContext.Capture())) ThrowClosed();
         return new Handle(entry);
     }
 
@@ -349,7 +350,8 @@ public sealed partial class EventLoop
     {
         CheckClosed();
         CheckThread();
-        return new Handle(this, EnqueueReady(invoke, a, b, ExecutionContext.Capture()));
+        long id = EnqueueReady(invoke, a, b, ExecutionContext.Capture());
+        return new Handle(_ready.HandleBlockOf(id), id);
     }
 
     /// <summary>Appends to the ready queue; callbacks posted from other threads earlier keep their place.</summary>
@@ -389,15 +391,6 @@ public sealed partial class EventLoop
     }
 
     internal void OnTimerCancelled() => _timers.OnCancelled();
-
-    internal void CancelReady(long id)
-    {
-        // Remembered even when the callback already ran: asyncio's cancelled() turns true on any cancel().
-        _ready.TryCancel(id);
-        (_cancelledReady ??= new HashSet<long>()).Add(id);
-    }
-
-    internal bool IsReadyCancelled(long id) => _cancelledReady is not null && _cancelledReady.Contains(id);
 
     /// <summary>
     /// Throws the pending exception for the awaiter being resumed, if any: called first by every loop
@@ -445,20 +438,35 @@ public sealed partial class EventLoop
         if (_debug) CheckThreadSlow();
     }
 
-    private void CheckThreadSlow()
+    /// <summary>
+    /// In debug mode, throws when <paramref name="user"/> (a queue or primitive bound to this loop) is used from
+    /// a thread other than the one running the loop. asyncio reaches the same check through the futures such an
+    /// operation wakes; checking first leaves the object unchanged when it throws.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void CheckThread(object user)
+    {
+        if (_debug) CheckThreadSlow(user);
+    }
+
+    private void CheckThreadSlow(object? user = null)
     {
         int owner = _threadId;
         if (owner != 0 && owner != Environment.CurrentManagedThreadId)
         {
-            throw new InvalidOperationException(
-                "Non-thread-safe operation invoked on an event loop other than the current one");
+            throw new InvalidOperationException(user is null
+                ? "Non-thread-safe operation invoked on an event loop other than the current one"
+                : $"{user.GetType().Name.Split('`')[0]} is not thread-safe and was used from a thread other than the one " +
+                  "running its event loop (post the call with CallSoonThreadsafe)");
         }
     }
 
     private void CheckClosed()
     {
-        if (_closed) throw new InvalidOperationException("Event loop is closed");
+        if (_closed) ThrowClosed();
     }
+
+    private static void ThrowClosed() => throw new InvalidOperationException("Event loop is closed");
 
     /// <inheritdoc/>
     public override string ToString() =>

@@ -19,21 +19,22 @@ internal interface ICancellableCallback
 /// </summary>
 /// <remarks>
 /// A value type, so that a <c>CallSoon</c> whose handle is discarded allocates nothing: the handle of a
-/// queued callback is only the loop and the callback's position in the ready queue. The default value
-/// refers to nothing; cancelling it does nothing.
+/// queued callback is only the callback's position in the ready queue and the <see cref="ReadyHandleBlock"/>
+/// that remembers cancellations for its block of positions. The default value refers to nothing; cancelling
+/// it does nothing.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
 public readonly struct Handle : IEquatable<Handle>
 {
-    /// <summary>The loop (for a queued callback) or the <see cref="ICancellableCallback"/> itself.</summary>
+    /// <summary>The <see cref="ReadyHandleBlock"/> (for a queued callback) or the <see cref="ICancellableCallback"/> itself.</summary>
     private readonly object? _target;
 
-    /// <summary>The callback's sequence number in the loop's ready queue, when the target is a loop.</summary>
+    /// <summary>The callback's sequence number in the loop's ready queue, when the target is a handle block.</summary>
     private readonly long _id;
 
-    internal Handle(EventLoop loop, long id)
+    internal Handle(ReadyHandleBlock block, long id)
     {
-        _target = loop;
+        _target = block;
         _id = id;
     }
 
@@ -51,7 +52,7 @@ public readonly struct Handle : IEquatable<Handle>
     {
         switch (_target)
         {
-            case EventLoop loop: loop.CancelReady(_id); break;
+            case ReadyHandleBlock block: block.Cancel(_id); break;
             case ICancellableCallback callback: callback.Cancel(); break;
         }
     }
@@ -62,7 +63,7 @@ public readonly struct Handle : IEquatable<Handle>
     /// </summary>
     public bool IsCancelled => _target switch
     {
-        EventLoop loop => loop.IsReadyCancelled(_id),
+        ReadyHandleBlock block => block.IsCancelled(_id),
         ICancellableCallback callback => callback.IsCancelled,
         _ => false,
     };
@@ -92,7 +93,7 @@ public readonly struct Handle : IEquatable<Handle>
     /// <inheritdoc/>
     public override string ToString() => _target switch
     {
-        EventLoop => IsCancelled ? $"<Handle cancelled #{_id}>" : $"<Handle #{_id}>",
+        ReadyHandleBlock => IsCancelled ? $"<Handle cancelled #{_id}>" : $"<Handle #{_id}>",
         null => "<Handle none>",
         _ => _target.ToString() ?? "<Handle>",
     };

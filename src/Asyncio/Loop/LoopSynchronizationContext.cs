@@ -35,25 +35,54 @@ internal sealed class LoopSynchronizationContext : SynchronizationContext
             d(state);
             return;
         }
-        using var done = new ManualResetEventSlim();
-        Exception? error = null;
-        _loop.CallSoonThreadsafe(() =>
+        using var request = new SendRequest(d, state);
+        _loop.CallSoonThreadsafe(static r => r.Run(), request);
+        request.Wait();
+    }
+
+    /// <summary>A <see cref="Send"/> call: the caller blocks until the loop ran it, or closed without running it.</summary>
+    private sealed class SendRequest : IDroppedAtClose, IDisposable
+    {
+        private readonly SendOrPostCallback _callback;
+        private readonly object? _state;
+        private readonly ManualResetEventSlim _done = new();
+        private Exception? _error;
+
+        public SendRequest(SendOrPostCallback callback, object? state)
+        {
+            _callback = callback;
+            _state = state;
+        }
+
+        public void Run()
         {
             try
             {
-                d(state);
+                _callback(_state);
             }
             catch (Exception e)
             {
-                error = e;
+                _error = e;
             }
             finally
             {
-                done.Set();
+                _done.Set();
             }
-        });
-        done.Wait();
-        if (error is not null) throw new AggregateException(error);
+        }
+
+        public void OnDroppedAtClose()
+        {
+            _error = new InvalidOperationException("Event loop is closed");
+            _done.Set();
+        }
+
+        public void Wait()
+        {
+            _done.Wait();
+            if (_error is not null) throw new AggregateException(_error);
+        }
+
+        public void Dispose() => _done.Dispose();
     }
 
     public override SynchronizationContext CreateCopy() => this;

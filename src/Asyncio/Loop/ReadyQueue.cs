@@ -35,15 +35,16 @@ internal struct ReadyItem
 /// never allocates a large array, and gives its memory back block by block as it drains; a few empty blocks
 /// are kept for reuse, so a steady flow of callbacks allocates nothing.</para>
 /// <para>Every entry gets a sequence number, implicit in its position: the entry at the head has number
-/// <see cref="_headId"/> and the others follow. A <see cref="Handle"/> keeps that number, so cancelling a
-/// queued callback is O(1) and needs no object per callback.</para>
+/// <see cref="_headId"/> and the others follow. A <see cref="Handle"/> keeps that number and the
+/// <see cref="ReadyHandleBlock"/> of its block, so cancelling a queued callback is O(1) and needs no object
+/// per callback, and the queue forgets a cancellation once its position has passed.</para>
 /// <para>Only the loop thread touches this type.</para>
 /// </remarks>
 [DebuggerDisplay("Count = {Count}")]
 internal sealed class ReadyQueue
 {
     /// <summary>Entries per block: 32 KB blocks stay out of the large object heap.</summary>
-    private const int BlockSize = 1024;
+    internal const int BlockSize = 1024;
 
     /// <summary>log2 of <see cref="BlockSize"/>.</summary>
     private const int BlockShift = 10;
@@ -71,6 +72,12 @@ internal sealed class ReadyQueue
 
     /// <summary>Sequence number of the entry at the head.</summary>
     private long _headId;
+
+    /// <summary>The handle block of each block in use, in the same ring as <see cref="_blocks"/>; null until a handle asks.</summary>
+    private ReadyHandleBlock?[] _handleBlocks = new ReadyHandleBlock?[8];
+
+    /// <summary>The handle block of the block released last, which may hold the entry dequeued last.</summary>
+    private ReadyHandleBlock? _releasedHandleBlock;
 
     /// <summary>Number of entries waiting to run.</summary>
     public int Count => _count;
@@ -114,10 +121,26 @@ internal sealed class ReadyQueue
         return true;
     }
 
-    /// <summary>Drops every entry (loop close).</summary>
-    public void Clear()
+    /// <summary>
+    /// The handle block of a queued entry or of the entry dequeued last (the callback running), made on first
+    /// request. The queue keeps it only while its positions are in the queue; handles keep it after that.
+    /// </summary>
+    public ReadyHandleBlock HandleBlockOf(long id)
     {
-        while (_count > 0) Dequeue();
+        Debug.Assert(id >= LastDequeuedId && id < _headId + _count);
+        long firstId = id & ~(long)(BlockSize - 1);
+        // Sequence numbers and offsets advance together from zero, so a block holds the ids of one aligned range.
+        Debug.Assert((_headId & (BlockSize - 1)) == _headOffset);
+        int position = _headOffset + (int)(id - _headId);
+        if (position < 0)
+        {
+            // The entry dequeued last emptied the head block, which was released.
+            if (_releasedHandleBlock?.FirstId != firstId) _releasedHandleBlock = new ReadyHandleBlock(this, firstId);
+            return _releasedHandleBlock;
+        }
+        ref ReadyHandleBlock? slot = ref _handleBlocks[(_headBlock + (position >> BlockShift)) & (_handleBlocks.Length - 1)];
+        Debug.Assert(slot is null || slot.FirstId == firstId);
+        return slot ??= new ReadyHandleBlock(this, firstId);
     }
 
     private bool TryLocate(long id, out ReadyItem[] block, out int index)
@@ -140,8 +163,14 @@ internal sealed class ReadyQueue
         if (_blockCount == _blocks.Length)
         {
             var blocks = new ReadyItem[_blocks.Length * 2][];
-            for (int i = 0; i < _blockCount; i++) blocks[i] = _blocks[(_headBlock + i) & (_blocks.Length - 1)];
+            var handleBlocks = new ReadyHandleBlock?[blocks.Length];
+            for (int i = 0; i < _blockCount; i++)
+            {
+                blocks[i] = _blocks[(_headBlock + i) & (_blocks.Length - 1)];
+                handleBlocks[i] = _handleBlocks[(_headBlock + i) & (_blocks.Length - 1)];
+            }
             _blocks = blocks;
+            _handleBlocks = handleBlocks;
             _headBlock = 0;
         }
         _blocks[(_headBlock + _blockCount) & (_blocks.Length - 1)] = _spare.Count > 0 ? _spare.Pop() : new ReadyItem[BlockSize];
@@ -153,9 +182,61 @@ internal sealed class ReadyQueue
     {
         ReadyItem[] block = _blocks[_headBlock];
         _blocks[_headBlock] = null!;
+        _releasedHandleBlock = _handleBlocks[_headBlock];
+        _handleBlocks[_headBlock] = null;
         if (_spare.Count < MaxSpareBlocks) _spare.Push(block);
         _headBlock = (_headBlock + 1) & (_blocks.Length - 1);
         _headOffset = 0;
         _blockCount--;
+    }
+}
+
+/// <summary>
+/// The cancellations of the <see cref="Handle"/>s of one block of ready-queue positions (1024 consecutive
+/// sequence numbers): what lets <see cref="Handle.IsCancelled"/> stay true after the callback's position has
+/// passed, as asyncio's <c>Handle.cancelled()</c> does, without the loop keeping anything per cancelled handle.
+/// </summary>
+/// <remarks>
+/// Made when a handle of the block is first needed; the queue refers to it only while the block is in use,
+/// and the handles keep it alive after that: it goes when they go. Loop thread only, like the queue.
+/// </remarks>
+[DebuggerDisplay("FirstId = {FirstId}")]
+internal sealed class ReadyHandleBlock
+{
+    /// <summary>The queue whose positions these are, to skip a cancelled entry still queued.</summary>
+    private readonly ReadyQueue _queue;
+
+    /// <summary>One bit per position, set by <see cref="Cancel"/>; made at the first cancellation.</summary>
+    private ulong[]? _cancelled;
+
+    public ReadyHandleBlock(ReadyQueue queue, long firstId)
+    {
+        _queue = queue;
+        FirstId = firstId;
+    }
+
+    /// <summary>The sequence number of the block's first position.</summary>
+    public long FirstId { get; }
+
+    /// <summary>Remembers the cancellation and skips the entry if it is still queued (asyncio: <c>Handle.cancel()</c>).</summary>
+    public void Cancel(long id)
+    {
+        int index = IndexOf(id);
+        (_cancelled ??= new ulong[ReadyQueue.BlockSize / 64])[index >> 6] |= 1UL << index;
+        _queue.TryCancel(id);
+    }
+
+    /// <summary>True once <see cref="Cancel"/> was called for <paramref name="id"/>.</summary>
+    public bool IsCancelled(long id)
+    {
+        int index = IndexOf(id);
+        return _cancelled is not null && (_cancelled[index >> 6] & (1UL << index)) != 0;
+    }
+
+    private int IndexOf(long id)
+    {
+        long index = id - FirstId;
+        Debug.Assert(index >= 0 && index < ReadyQueue.BlockSize);
+        return (int)index;
     }
 }

@@ -47,19 +47,37 @@ public sealed class VirtualTimeProvider : TimeProvider
 
     /// <summary>Moves the clock forward and fires the timers it passes, in deadline order.</summary>
     /// <param name="delta">How far; negative values are refused.</param>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="delta"/> is negative, or would take the clock past its range (nanoseconds in a
+    /// <see cref="long"/>: about 292 years).
+    /// </exception>
     public void Advance(TimeSpan delta)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);
-        AdvanceTicks(delta.Ticks * 100);
+        if (delta.Ticks > long.MaxValue / 100 || !TryAdvanceTicks(delta.Ticks * 100))
+        {
+            throw new ArgumentOutOfRangeException(nameof(delta), delta, "The virtual clock cannot go past about 292 years.");
+        }
     }
 
-    /// <summary>Moves the clock forward by <paramref name="seconds"/>, rounded up to the next nanosecond.</summary>
-    internal void AdvanceSeconds(double seconds) => AdvanceTicks((long)Math.Ceiling(seconds * Frequency));
+    /// <summary>
+    /// Moves the clock forward by <paramref name="seconds"/>, rounded up to the next nanosecond; false, without
+    /// moving, when that is past the clock's range: a timer that far away never becomes due.
+    /// </summary>
+    internal bool TryAdvanceSeconds(double seconds)
+    {
+        double ticks = Math.Ceiling(seconds * Frequency);
+        return ticks < long.MaxValue && TryAdvanceTicks((long)ticks);
+    }
 
-    private void AdvanceTicks(long ticks)
+    private bool TryAdvanceTicks(long ticks)
     {
         long target;
-        lock (_lock) target = _now + ticks;
+        lock (_lock)
+        {
+            if (ticks > long.MaxValue - _now) return false;
+            target = _now + ticks;
+        }
         while (true)
         {
             VirtualTimer? due = null;
@@ -72,7 +90,7 @@ public sealed class VirtualTimeProvider : TimeProvider
                 if (due is null)
                 {
                     _now = target;
-                    return;
+                    return true;
                 }
                 _now = Math.Max(_now, due.Due);
                 due.Reschedule();
@@ -114,8 +132,11 @@ public sealed class VirtualTimeProvider : TimeProvider
             {
                 _owner._timers.Remove(this);
                 if (dueTime == Timeout.InfiniteTimeSpan) return true;
-                Due = _owner._now + Math.Max(0, dueTime.Ticks * 100);
-                _period = period == Timeout.InfiniteTimeSpan || period <= TimeSpan.Zero ? 0 : period.Ticks * 100;
+                // A due time past the clock's range (about 292 years) is never reached, like an infinite one.
+                long dueTicks = Math.Max(0, ToClockTicks(dueTime));
+                if (dueTicks > long.MaxValue - _owner._now) return true;
+                Due = _owner._now + dueTicks;
+                _period = period == Timeout.InfiniteTimeSpan || period <= TimeSpan.Zero ? 0 : ToClockTicks(period);
                 _owner._timers.Add(this);
             }
             return true;
@@ -124,9 +145,12 @@ public sealed class VirtualTimeProvider : TimeProvider
         /// <summary>Called under the lock when it fires: re-arms a periodic timer, removes a one-shot.</summary>
         public void Reschedule()
         {
-            if (_period > 0) Due += _period;
+            if (_period > 0 && Due <= long.MaxValue - _period) Due += _period;
             else _owner._timers.Remove(this);
         }
+
+        /// <summary>A <see cref="TimeSpan"/> in clock ticks (nanoseconds), saturating at <see cref="long.MaxValue"/>.</summary>
+        private static long ToClockTicks(TimeSpan span) => span.Ticks > long.MaxValue / 100 ? long.MaxValue : span.Ticks * 100;
 
         public void Fire() => _callback(_state);
 

@@ -12,7 +12,8 @@ namespace Asyncio;
 /// </summary>
 /// <remarks>
 /// Not thread-safe: use it from its loop's thread (from other threads, go through
-/// <see cref="EventLoop.CallSoonThreadsafe(Action)"/>). It binds to the loop it first waits on.
+/// <see cref="EventLoop.CallSoonThreadsafe(Action)"/>). It binds to the loop it first waits on; from then on,
+/// in debug mode, an operation from another thread while that loop runs throws.
 /// A put or get that need not wait completes without yielding and without allocating.
 /// </remarks>
 /// <typeparam name="T">The item type.</typeparam>
@@ -101,6 +102,7 @@ public class AsyncQueue<T> : IWaiterOwner, IWakeUpScreen, IWaiterResult<T>
     /// <exception cref="QueueShutDown">The queue was shut down.</exception>
     public void PutNowait(T item)
     {
+        _loop.CheckThread(this);
         if (_isShutdown) throw new QueueShutDown();
         if (IsFull) throw new QueueFull();
         _items.Add(item);
@@ -132,6 +134,7 @@ public class AsyncQueue<T> : IWaiterOwner, IWakeUpScreen, IWaiterResult<T>
     /// <exception cref="QueueShutDown">The queue is empty and was shut down.</exception>
     public T GetNowait()
     {
+        _loop.CheckThread(this);
         if (IsEmpty)
         {
             if (_isShutdown) throw new QueueShutDown();
@@ -149,6 +152,7 @@ public class AsyncQueue<T> : IWaiterOwner, IWakeUpScreen, IWaiterResult<T>
     /// <exception cref="InvalidOperationException">Called more times than items were put.</exception>
     public void TaskDone()
     {
+        _loop.CheckThread(this);
         if (_unfinished <= 0) throw new InvalidOperationException("task_done() called too many times");
         if (--_unfinished == 0) _finished.Set();
     }
@@ -168,6 +172,7 @@ public class AsyncQueue<T> : IWaiterOwner, IWakeUpScreen, IWaiterResult<T>
     /// </summary>
     public void Shutdown(bool immediate = false)
     {
+        _loop.CheckThread(this);
         _isShutdown = true;
         if (immediate)
         {

@@ -142,6 +142,7 @@ public sealed class AsyncCondition
     /// <exception cref="InvalidOperationException">The lock is not held.</exception>
     public void Notify(int n = 1)
     {
+        _loop.CheckThread(this);
         if (!IsLocked) throw new InvalidOperationException("cannot notify on un-acquired lock");
         _waiters.WakePending(n);
     }

@@ -7,7 +7,10 @@ namespace Asyncio;
 /// <see cref="Clear"/> does not un-wake them.
 /// <para>asyncio: <c>asyncio.Event</c>.</para>
 /// </summary>
-/// <remarks>Not thread-safe: use it from its loop's thread. It binds to the loop it first waits on.</remarks>
+/// <remarks>
+/// Not thread-safe: use it from its loop's thread. It binds to the loop it first waits on; from then on, in
+/// debug mode, a change from another thread while that loop runs throws.
+/// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
 public sealed class AsyncEvent : IWaiterOwner
 {
@@ -32,6 +35,7 @@ public sealed class AsyncEvent : IWaiterOwner
     /// </summary>
     public void Set()
     {
+        _loop.CheckThread(this);
         if (_value) return;
         _value = true;
         _waiters.WakePending(int.MaxValue);
@@ -41,7 +45,11 @@ public sealed class AsyncEvent : IWaiterOwner
     /// Resets the flag; tasks already woken still return from their wait.
     /// <para>asyncio: <c>Event.clear()</c>.</para>
     /// </summary>
-    public void Clear() => _value = false;
+    public void Clear()
+    {
+        _loop.CheckThread(this);
+        _value = false;
+    }
 
     /// <summary>
     /// Waits until the flag is set and returns true; returns at once, without yielding, if it is set.

@@ -36,6 +36,7 @@ public sealed class AsyncLock : IWaiterOwner, IReleasable
     /// <exception cref="CancelledError">The task was cancelled while waiting (the lock is then not held).</exception>
     public LoopAwaitable<Releaser> AcquireAsync()
     {
+        _loop.CheckThread(this);
         // asyncio's fast path: free, and nobody live in line (cancelled waiters do not count).
         if (!_locked && _waiters.LiveCount == 0)
         {
@@ -53,6 +54,7 @@ public sealed class AsyncLock : IWaiterOwner, IReleasable
     /// <exception cref="InvalidOperationException">The lock is not held.</exception>
     public void Release()
     {
+        _loop.CheckThread(this);
         if (!_locked) throw new InvalidOperationException("Lock is not acquired.");
         _locked = false;
         _waiters.WakeFirst();

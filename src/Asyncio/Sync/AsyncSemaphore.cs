@@ -50,6 +50,7 @@ public class AsyncSemaphore : IWaiterOwner, IReleasable
     /// <exception cref="CancelledError">The task was cancelled while waiting (no unit is then held).</exception>
     public LoopAwaitable<Releaser> AcquireAsync()
     {
+        _loop.CheckThread(this);
         if (!IsLocked)
         {
             _value--;
@@ -66,6 +67,7 @@ public class AsyncSemaphore : IWaiterOwner, IReleasable
     /// </summary>
     public virtual void Release()
     {
+        _loop.CheckThread(this);
         _value++;
         WakeNext();
     }

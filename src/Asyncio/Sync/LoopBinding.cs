@@ -23,4 +23,13 @@ internal struct LoopBinding
         if (_loop != loop) throw new InvalidOperationException($"{owner} is bound to a different event loop");
         return loop;
     }
+
+    /// <summary>
+    /// In debug mode, throws when called from a thread other than the one running the bound loop: every
+    /// operation that changes the primitive's state calls it first. Before the first wait nothing is bound
+    /// and nothing is checked, as asyncio only checks when a future is involved.
+    /// <para>asyncio: <c>loop._check_thread()</c>, reached through <c>call_soon</c>.</para>
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Debug mode, and the loop runs on another thread.</exception>
+    public readonly void CheckThread(object owner) => _loop?.CheckThread(owner);
 }

@@ -59,7 +59,7 @@ public class ThreadsafeBridgeTests
         loop.RunOnce();
         loop.Close();
         cts.Cancel();
-        Assert.False(bridged.Wait(TimeSpan.FromMilliseconds(10)));
+        Assert.True(bridged.IsCanceled); // by Close, which dropped the pending task
     }
 
     [Fact]
