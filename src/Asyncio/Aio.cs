@@ -18,10 +18,11 @@ public static partial class Aio
     /// Where loops log when their own <see cref="EventLoop.Logger"/> is not set. When null, they write to
     /// standard error.
     /// </summary>
-    public static ILoggerFactory? LoggerFactory { get; set; }
-
-    /// <summary>True when the environment variable <c>AIO_DEBUG</c> is <c>1</c>: every new loop starts in debug mode.</summary>
-    internal static bool DebugFromEnvironment { get; } = Environment.GetEnvironmentVariable("AIO_DEBUG") == "1";
+    public static ILoggerFactory? LoggerFactory
+    {
+        get => LoopDefaults.LoggerFactory;
+        set => LoopDefaults.LoggerFactory = value;
+    }
 
     // ---------------------------------------------------------------- loops
 

@@ -71,7 +71,7 @@ public abstract class Coroutine : IFutureListener
         if (s_trackNeverAwaited)
         {
             EventLoop? loop = EventLoop.RunningOrNull;
-            if (Aio.DebugFromEnvironment || loop is { Debug: true }) _continuation = new NeverAwaitedReport(this, loop);
+            if (LoopDefaults.DebugFromEnvironment || loop is { Debug: true }) _continuation = new NeverAwaitedReport(this, loop);
         }
     }
 

@@ -74,7 +74,7 @@ public sealed partial class EventLoop
     public void DefaultExceptionHandler(ExceptionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ILogger? logger = Logger ?? Aio.LoggerFactory?.CreateLogger("Asyncio");
+        ILogger? logger = Logger ?? LoopDefaults.LoggerFactory?.CreateLogger("Asyncio");
         if (logger is null)
         {
             WriteToStandardError(context);
@@ -123,7 +123,7 @@ public sealed partial class EventLoop
 
     private void LogWarning(string message)
     {
-        ILogger? logger = Logger ?? Aio.LoggerFactory?.CreateLogger("Asyncio");
+        ILogger? logger = Logger ?? LoopDefaults.LoggerFactory?.CreateLogger("Asyncio");
 #pragma warning disable CA2254
         if (logger is not null) logger.LogWarning(message);
 #pragma warning restore CA2254

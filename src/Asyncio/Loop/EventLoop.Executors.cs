@@ -86,7 +86,6 @@ public sealed partial class EventLoop
     {
         ArgumentNullException.ThrowIfNull(executor);
         _defaultExecutor = executor;
-        InstallShutdownHooks(executor);
     }
 
     /// <summary>
@@ -228,23 +227,25 @@ public sealed partial class EventLoop
         if (_defaultExecutor is null)
         {
             _defaultExecutor = new ThreadPoolExecutor(threadNamePrefix: "asyncio");
-            InstallShutdownHooks(_defaultExecutor);
         }
         return _defaultExecutor;
     }
 
-    /// <summary>Lets <see cref="Close"/> and <see cref="AioRunner.Close"/> shut the default executor down (see EventLoop.Run.cs).</summary>
-    private void InstallShutdownHooks(ThreadPoolExecutor executor)
+    /// <summary>Shuts the default executor down without waiting, if one was made (<see cref="Close"/>).</summary>
+    private void ShutdownDefaultExecutorOnClose() => _defaultExecutor?.Shutdown(wait: false);
+
+    /// <summary>
+    /// Shuts the default executor down and waits for its threads, at most <see cref="ThreadJoinTimeout"/> seconds,
+    /// as <c>asyncio.run</c> does at exit (<see cref="AioRunner.Close"/>).
+    /// </summary>
+    internal void ShutdownDefaultExecutorOnExit()
     {
-        _defaultExecutorShutdown = () => executor.Shutdown(wait: false);
-        _defaultExecutorShutdownAndWait = () =>
+        if (_defaultExecutor is not { } executor) return;
+        _executorShutdownCalled = true;
+        executor.Shutdown(wait: false);
+        if (!executor.Join(TimeSpan.FromSeconds(ThreadJoinTimeout)))
         {
-            _executorShutdownCalled = true;
-            executor.Shutdown(wait: false);
-            if (!executor.Join(TimeSpan.FromSeconds(ThreadJoinTimeout)))
-            {
-                LogWarning($"The executor did not finishing joining its threads within {PyRepr.Float(ThreadJoinTimeout)} seconds.");
-            }
-        };
+            LogWarning($"The executor did not finishing joining its threads within {PyRepr.Float(ThreadJoinTimeout)} seconds.");
+        }
     }
 }

@@ -203,7 +203,7 @@ public sealed partial class EventLoop
         foreach (ReadyItem item in posted) DropAtClose(item);
         _timers.Clear();
         _providerTimer?.Dispose();
-        _defaultExecutorShutdown?.Invoke();
+        ShutdownDefaultExecutorOnClose();
     }
 
     /// <summary>
@@ -225,15 +225,6 @@ public sealed partial class EventLoop
         }
         else (item.A as IDroppedAtClose)?.OnDroppedAtClose();
     }
-
-    /// <summary>Hook run by <see cref="Close"/> to shut the default executor down without waiting.</summary>
-    internal Action? _defaultExecutorShutdown;
-
-    /// <summary>Hook run by <see cref="AioRunner.Close"/> to shut the default executor down and wait for it.</summary>
-    internal Action? _defaultExecutorShutdownAndWait;
-
-    /// <summary>Shuts the default executor down and waits for its jobs, as <c>asyncio.run</c> does at exit.</summary>
-    internal void ShutdownDefaultExecutorOnExit() => _defaultExecutorShutdownAndWait?.Invoke();
 
     /// <summary>
     /// One iteration: wait for work (or jump a virtual clock), move due timers to the ready queue, then run

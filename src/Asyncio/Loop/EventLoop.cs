@@ -68,7 +68,7 @@ public sealed partial class EventLoop
         _systemClock = ReferenceEquals(timeProvider, TimeProvider.System);
         _tickSeconds = 1.0 / timeProvider.TimestampFrequency;
         _syncContext = new LoopSynchronizationContext(this);
-        _debug = Aio.DebugFromEnvironment;
+        _debug = LoopDefaults.DebugFromEnvironment;
         if (_debug) Coroutine.s_trackNeverAwaited = true;
     }
 
