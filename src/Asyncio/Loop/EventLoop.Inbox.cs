@@ -4,8 +4,8 @@ using System.Diagnostics;
 namespace Asyncio;
 
 /// <summary>
-/// The loop's cross-thread inbox and its idle wait: callbacks posted from any thread, the one wake-up primitive
-/// an idle loop blocks on (with the next timer as its timeout), and the virtual clock's jumps, which must know
+/// The loop's cross-thread inbox and its idle wait: callbacks posted from any thread, the <see cref="ISelector"/>
+/// an idle loop blocks in (with the next timer as its timeout), and the virtual clock's jumps, which must know
 /// what is still in flight outside the loop (asyncio: the self-pipe and <c>selector.select(timeout)</c>).
 /// </summary>
 public sealed partial class EventLoop
@@ -13,8 +13,11 @@ public sealed partial class EventLoop
     /// <summary>How long a virtual-time loop waits for a foreign await before it lets time jump anyway.</summary>
     private static readonly TimeSpan s_foreignGrace = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Guards the inbox and the idle wait.</summary>
+    /// <summary>Guards the inbox, <see cref="_idle"/> and <see cref="_wakePending"/>.</summary>
     private readonly object _inboxLock = new();
+
+    /// <summary>Where the loop blocks while idle; woken by posts.</summary>
+    private readonly ISelector _selector = new WaitSelector();
 
     /// <summary>Callbacks posted from any thread, moved to the ready queue by the loop thread.</summary>
     private readonly List<ReadyItem> _inbox = new();
@@ -22,10 +25,13 @@ public sealed partial class EventLoop
     /// <summary>Entries in <see cref="_inbox"/>, read without the lock as a hint.</summary>
     private volatile int _inboxCount;
 
-    /// <summary>True while the loop thread waits in <see cref="WaitForWork"/>.</summary>
+    /// <summary>True while the loop thread is in (or entering) the selector's wait; a post then wakes the selector.</summary>
     private bool _idle;
 
-    /// <summary>Set by a wake-up that found the loop not waiting yet, so the next wait returns at once.</summary>
+    /// <summary>
+    /// Set by a wake-up that found the loop busy, so that its next wait returns at once; while the loop is idle,
+    /// set once the selector was woken, so that further posts do not wake it again.
+    /// </summary>
     private bool _wakePending;
 
     /// <summary>Foreign awaits not resumed yet: they hold a virtual clock for a short grace.</summary>
@@ -35,7 +41,7 @@ public sealed partial class EventLoop
     private int _jobsInFlight;
 
     /// <summary>
-    /// The longest single idle wait (<see cref="Monitor.Wait(object, TimeSpan)"/> and timers take at most
+    /// The longest single idle wait (<see cref="ISelector.Select"/> and timers take at most
     /// <see cref="int.MaxValue"/> milliseconds, about 24 days): a loop whose next timer is farther away wakes
     /// after this and waits again.
     /// </summary>
@@ -113,8 +119,9 @@ public sealed partial class EventLoop
 
     private void WakeLocked()
     {
-        if (_idle) Monitor.Pulse(_inboxLock);
-        else _wakePending = true;
+        if (_wakePending) return;
+        _wakePending = true;
+        if (_idle) _selector.Wake();
     }
 
     /// <summary>Moves callbacks posted from other threads into the ready queue, keeping their order.</summary>
@@ -147,13 +154,27 @@ public sealed partial class EventLoop
         if (Volatile.Read(ref _jobsInFlight) > 0) SpinForInbox();
         lock (_inboxLock)
         {
-            if (_inbox.Count == 0 && !_wakePending)
+            if (_inbox.Count != 0 || _wakePending)
             {
-                if (_virtualClock is not null) WaitVirtual(timeout);
-                else WaitReal(timeout);
+                _wakePending = false;
+                DrainInboxLocked();
+                return;
             }
-            _wakePending = false;
-            DrainInboxLocked();
+            _idle = true;
+        }
+        try
+        {
+            if (_virtualClock is not null) WaitVirtual(timeout);
+            else WaitReal(timeout);
+        }
+        finally
+        {
+            lock (_inboxLock)
+            {
+                _idle = false;
+                _wakePending = false;
+                DrainInboxLocked();
+            }
         }
     }
 
@@ -182,31 +203,24 @@ public sealed partial class EventLoop
 
     private void WaitVirtual(double timeout)
     {
-        if (_jobsInFlight > 0)
+        if (Volatile.Read(ref _jobsInFlight) > 0)
         {
             IdleWait(Timeout.InfiniteTimeSpan);
             return;
         }
-        if (_foreignAwaits > 0)
+        if (Volatile.Read(ref _foreignAwaits) > 0) IdleWait(s_foreignGrace);
+        bool advanced;
+        lock (_inboxLock)
         {
-            IdleWait(s_foreignGrace);
-            if (_inbox.Count != 0 || _wakePending || _jobsInFlight > 0) return;
+            // Decided under the lock that completions are posted under: nothing outside the loop can finish
+            // between this check and the jump, so time never moves past work that was just completed.
+            if (_wakePending || _inbox.Count != 0 || _jobsInFlight > 0) return;
+            // A timer past the clock's range (or at infinity) never becomes due: wait for a post instead.
+            advanced = _virtualClock!.TryAdvanceSeconds(timeout);
         }
-        // A timer past the clock's range (or at infinity) never becomes due: wait for a post instead.
-        if (!_virtualClock!.TryAdvanceSeconds(timeout)) IdleWait(Timeout.InfiniteTimeSpan);
+        if (!advanced) IdleWait(Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Waits on the inbox lock; the caller holds it.</summary>
-    private void IdleWait(TimeSpan timeout)
-    {
-        _idle = true;
-        try
-        {
-            Monitor.Wait(_inboxLock, timeout);
-        }
-        finally
-        {
-            _idle = false;
-        }
-    }
+    /// <summary>Blocks in the selector; called without the inbox lock, with <see cref="_idle"/> set.</summary>
+    private void IdleWait(TimeSpan timeout) => _selector.Select(timeout);
 }
