@@ -28,6 +28,25 @@ public class AwaitablesEverywhereTests
     }
 
     [Fact]
+    public void ResultlessAwaitables_AreAcceptedByEveryCombinator()
+    {
+        double at = TestLoop.RunVirtual(async () =>
+        {
+            var q = new AsyncQueue<int>();
+            await Aio.Gather(Aio.Sleep(1), q.PutAsync(1), Task.Delay(1), new ValueTask());
+            Assert.Equal(1, q.Count);
+            await Aio.Shield(Aio.Sleep(1));
+            await Aio.WaitFor(Aio.Sleep(1), 5.0);
+            await Aio.Timeout(5.0, Aio.Sleep(1));
+            await Aio.EnsureFuture(Aio.Sleep(1));
+            var (done, _) = await Aio.Wait(new Coroutine[] { Aio.Sleep(1), Aio.Sleep(2) });
+            Assert.Equal(2, done.Count);
+            return Aio.GetRunningLoop().Time();
+        });
+        Assert.Equal(7.0, at, 6);
+    }
+
+    [Fact]
     public void CreateTask_OfAnEventWait_IsATaskOfBool()
     {
         bool result = TestLoop.RunVirtual(async () =>
