@@ -1,0 +1,82 @@
+using System.Runtime.InteropServices;
+
+namespace Asyncio;
+
+/// <summary>
+/// The few libc calls the epoll selector needs, bound directly (no native package). Buffers are passed as
+/// <c>ref byte</c> to their first element: a blittable argument the marshaller pins for the call, which keeps
+/// the assembly free of unsafe code.
+/// </summary>
+internal static class LinuxNative
+{
+    private const string Libc = "libc";
+
+    /// <summary>Interrupted system call: the call may simply be made again.</summary>
+    public const int EINTR = 4;
+
+    /// <summary>Bad file descriptor.</summary>
+    public const int EBADF = 9;
+
+    /// <summary>Nothing to read yet (a non-blocking eventfd with a zero counter).</summary>
+    public const int EAGAIN = 11;
+
+    /// <summary>Already registered (epoll_ctl ADD).</summary>
+    public const int EEXIST = 17;
+
+    /// <summary>Not registered (epoll_ctl MOD/DEL).</summary>
+    public const int ENOENT = 2;
+
+    public const int EPOLL_CLOEXEC = 0x80000;
+    public const int EFD_CLOEXEC = 0x80000;
+    public const int EFD_NONBLOCK = 0x800;
+
+    public const int EPOLL_CTL_ADD = 1;
+    public const int EPOLL_CTL_DEL = 2;
+    public const int EPOLL_CTL_MOD = 3;
+
+    public const uint EPOLLIN = 0x001;
+    public const uint EPOLLOUT = 0x004;
+    public const uint EPOLLERR = 0x008;
+    public const uint EPOLLHUP = 0x010;
+
+    /// <summary>
+    /// Size of <c>struct epoll_event</c>: the kernel declares it packed on x86 (a 4-byte mask then the 8-byte
+    /// data, 12 bytes), naturally aligned elsewhere (16 bytes, the data at offset 8).
+    /// </summary>
+    public static readonly int EpollEventSize =
+        RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86 ? 12 : 16;
+
+    /// <summary>Offset of the 64-bit <c>data</c> field in <c>struct epoll_event</c>.</summary>
+    public static readonly int EpollDataOffset = EpollEventSize - 8;
+
+    [DllImport(Libc, SetLastError = true)]
+    public static extern int epoll_create1(int flags);
+
+    [DllImport(Libc, SetLastError = true)]
+    public static extern int epoll_ctl(int epfd, int op, int fd, ref byte ev);
+
+    [DllImport(Libc, SetLastError = true)]
+    public static extern int epoll_wait(int epfd, ref byte events, int maxevents, int timeout);
+
+    [DllImport(Libc, SetLastError = true)]
+    public static extern int eventfd(uint initval, int flags);
+
+    [DllImport(Libc, SetLastError = true)]
+    public static extern nint read(int fd, ref byte buf, nint count);
+
+    [DllImport(Libc, SetLastError = true)]
+    public static extern nint write(int fd, ref byte buf, nint count);
+
+    [DllImport(Libc, SetLastError = true)]
+    public static extern int close(int fd);
+
+    /// <summary>
+    /// Closes a descriptor this library owns. Its result is ignored: on Linux the descriptor is released even when
+    /// close reports an error (EINTR included), so there is nothing to retry and nothing to undo.
+    /// </summary>
+    public static void CloseDescriptor(int fd) => _ = close(fd);
+
+    /// <summary>The error of the last call above, as an exception naming the call.</summary>
+    public static IOException Error(string call, int errno) =>
+        new($"{call} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno);
+}
