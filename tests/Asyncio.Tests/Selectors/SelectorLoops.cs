@@ -35,7 +35,7 @@ internal static class SelectorLoops
             TimeSpan.FromSeconds(limitSeconds), Timeout.InfiniteTimeSpan);
         try
         {
-            return loop.RunUntilComplete(main());
+            return loop.RunUntilComplete(InsideTheLoop(main));
         }
         finally
         {
@@ -43,6 +43,9 @@ internal static class SelectorLoops
             loop.Close();
         }
     }
+
+    /// <summary>Calls <paramref name="main"/> in the loop's task, where <see cref="Aio.GetRunningLoop"/> works.</summary>
+    private static async Coroutine<T> InsideTheLoop<T>(Func<Coroutine<T>> main) => await main();
 
     /// <inheritdoc cref="Run{T}(EventLoop, Func{Coroutine{T}}, double)"/>
     public static void Run(EventLoop loop, Func<Coroutine> main, double limitSeconds = 20) =>

@@ -51,14 +51,15 @@ internal static class SocketPairs
     /// Runs <paramref name="body"/> on a new epoll loop (see <see cref="Selectors.SelectorLoops.Run{T}"/>) with two
     /// connected sockets of <paramref name="kind"/>, closed afterwards.
     /// </summary>
-    public static void RunOnPair(Func<EventLoop, Socket, Socket, Coroutine> body, string kind = "tcp4", EventLoop? loop = null)
+    public static void RunOnPair(Func<EventLoop, Socket, Socket, Coroutine> body, string kind = "tcp4", EventLoop? loop = null,
+        double limitSeconds = 20)
     {
         var (a, b) = Connected(kind);
         using (a)
         using (b)
         {
             loop ??= Selectors.SelectorLoops.NewEpoll();
-            Selectors.SelectorLoops.Run(loop, () => body(loop, a, b));
+            Selectors.SelectorLoops.Run(loop, () => body(loop, a, b), limitSeconds);
         }
     }
 
