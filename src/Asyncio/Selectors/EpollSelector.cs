@@ -19,17 +19,20 @@ namespace Asyncio;
 /// <para>No allocation per wait: one pinned buffer receives the kernel's events and one array the decoded
 /// ones.</para>
 /// </remarks>
-[DebuggerDisplay("epoll fd={_epollFd} wake fd={_wakeFd}")]
+[DebuggerDisplay("epoll fd={_epollFd.Number} wake fd={_wakeFdNumber}")]
 internal sealed class EpollSelector : ISelector
 {
     /// <summary>How many ready descriptors one wait reports; more stay ready for the next (level-triggered).</summary>
     private const int MaxEvents = 256;
 
     /// <summary>The epoll instance.</summary>
-    private readonly int _epollFd;
+    private readonly OwnedDescriptor _epollFd;
 
     /// <summary>The eventfd <see cref="Wake"/> writes to; watched for reading in <see cref="_epollFd"/>.</summary>
-    private readonly int _wakeFd;
+    private readonly OwnedDescriptor _wakeFd;
+
+    /// <summary>The number of <see cref="_wakeFd"/>, as epoll reports it.</summary>
+    private readonly int _wakeFdNumber;
 
     /// <summary><c>struct epoll_event[MaxEvents]</c>, pinned so the kernel can write it while the GC runs.</summary>
     private readonly byte[] _kernelEvents = GC.AllocateArray<byte>(MaxEvents * EpollEventSize, pinned: true);
@@ -37,33 +40,24 @@ internal sealed class EpollSelector : ISelector
     /// <summary>The decoded events of the last wait, handed out as a span.</summary>
     private readonly ReadyEvent[] _ready = new ReadyEvent[MaxEvents];
 
-    /// <summary>Guards <see cref="_disposed"/> against a <see cref="Wake"/> racing <see cref="Dispose"/>.</summary>
-    private readonly object _wakeGate = new();
-
-    /// <summary>
-    /// Set by <see cref="Dispose"/>: a late <see cref="Wake"/> must not write to a closed descriptor number,
-    /// which the process may already have reused for something else.
-    /// </summary>
-    private bool _disposed;
-
     /// <summary>Creates the epoll instance and its wake-up eventfd (both close-on-exec).</summary>
     /// <exception cref="IOException">The kernel refused (out of descriptors).</exception>
     public EpollSelector()
     {
         _epollFd = epoll_create1(EPOLL_CLOEXEC);
-        if (_epollFd < 0) throw Error("epoll_create1", Marshal.GetLastPInvokeError());
+        if (_epollFd.IsInvalid) throw Error("epoll_create1", Marshal.GetLastPInvokeError());
         _wakeFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (_wakeFd < 0)
+        if (_wakeFd.IsInvalid)
         {
             int errno = Marshal.GetLastPInvokeError();
-            CloseDescriptor(_epollFd);
+            _epollFd.Dispose();
             throw Error("eventfd", errno);
         }
-        int result = Control(EPOLL_CTL_ADD, _wakeFd, EPOLLIN);
+        _wakeFdNumber = _wakeFd.Number;
+        int result = Control(EPOLL_CTL_ADD, _wakeFdNumber, EPOLLIN);
         if (result != 0)
         {
-            CloseDescriptor(_wakeFd);
-            CloseDescriptor(_epollFd);
+            Dispose();
             throw Error("epoll_ctl", result);
         }
     }
@@ -88,7 +82,7 @@ internal sealed class EpollSelector : ISelector
             ReadOnlySpan<byte> entry = _kernelEvents.AsSpan(i * EpollEventSize, EpollEventSize);
             uint mask = MemoryMarshal.Read<uint>(entry);
             int fd = (int)MemoryMarshal.Read<ulong>(entry[EpollDataOffset..]);
-            if (fd == _wakeFd)
+            if (fd == _wakeFdNumber)
             {
                 DrainWakeups();
                 continue;
@@ -134,11 +128,14 @@ internal sealed class EpollSelector : ISelector
     {
         Span<byte> one = stackalloc byte[8];
         MemoryMarshal.Write(one, 1UL);
-        lock (_wakeGate)
+        try
         {
-            if (_disposed) return;
             // Only EAGAIN can fail here (the counter at its maximum), and then a wake-up is pending anyway.
             _ = write(_wakeFd, ref one[0], one.Length);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The loop closed meanwhile: there is nothing left to wake.
         }
     }
 
@@ -175,15 +172,10 @@ internal sealed class EpollSelector : ISelector
         return epoll_ctl(_epollFd, op, fd, ref ev[0]) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
-    /// <summary>Closes the epoll instance and the eventfd. Idempotent.</summary>
+    /// <summary>Closes the epoll instance and the eventfd (a call in flight on another thread keeps them open until it returns). Idempotent.</summary>
     public void Dispose()
     {
-        lock (_wakeGate)
-        {
-            if (_disposed) return;
-            _disposed = true;
-        }
-        CloseDescriptor(_wakeFd);
-        CloseDescriptor(_epollFd);
+        _wakeFd.Dispose();
+        _epollFd.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Asyncio;
 
@@ -50,31 +51,49 @@ internal static class LinuxNative
     public static readonly int EpollDataOffset = EpollEventSize - 8;
 
     [DllImport(Libc, SetLastError = true)]
-    public static extern int epoll_create1(int flags);
+    public static extern OwnedDescriptor epoll_create1(int flags);
 
     [DllImport(Libc, SetLastError = true)]
-    public static extern int epoll_ctl(int epfd, int op, int fd, ref byte ev);
+    public static extern int epoll_ctl(OwnedDescriptor epfd, int op, int fd, ref byte ev);
 
     [DllImport(Libc, SetLastError = true)]
-    public static extern int epoll_wait(int epfd, ref byte events, int maxevents, int timeout);
+    public static extern int epoll_wait(OwnedDescriptor epfd, ref byte events, int maxevents, int timeout);
 
     [DllImport(Libc, SetLastError = true)]
-    public static extern int eventfd(uint initval, int flags);
+    public static extern OwnedDescriptor eventfd(uint initval, int flags);
 
     [DllImport(Libc, SetLastError = true)]
-    public static extern nint read(int fd, ref byte buf, nint count);
+    public static extern nint read(OwnedDescriptor fd, ref byte buf, nint count);
 
     [DllImport(Libc, SetLastError = true)]
-    public static extern nint write(int fd, ref byte buf, nint count);
+    public static extern nint write(OwnedDescriptor fd, ref byte buf, nint count);
 
     [DllImport(Libc, SetLastError = true)]
-    public static extern int close(int fd);
+    private static extern int close(int fd);
 
     /// <summary>
-    /// Closes a descriptor this library owns. Its result is ignored: on Linux the descriptor is released even when
-    /// close reports an error (EINTR included), so there is nothing to retry and nothing to undo.
+    /// A descriptor this library opened and closes: disposed explicitly (the loop's <c>Close</c>) or, for a loop
+    /// never closed, by the finalizer. Passed to the calls above as a handle, so that a call racing the disposal
+    /// (a <c>Wake</c> from another thread) fails with <see cref="ObjectDisposedException"/> instead of using a
+    /// descriptor number the process may already have reused.
     /// </summary>
-    public static void CloseDescriptor(int fd) => _ = close(fd);
+    public sealed class OwnedDescriptor : SafeHandleMinusOneIsInvalid
+    {
+        public OwnedDescriptor() : base(ownsHandle: true) { }
+
+        /// <summary>The descriptor's number.</summary>
+        public int Number => (int)handle;
+
+        /// <summary>
+        /// Closes the descriptor. close's result is ignored: on Linux the descriptor is released even when close
+        /// reports an error (EINTR included), so there is nothing to retry.
+        /// </summary>
+        protected override bool ReleaseHandle()
+        {
+            _ = close((int)handle);
+            return true;
+        }
+    }
 
     /// <summary>The error of the last call above, as an exception naming the call.</summary>
     public static IOException Error(string call, int errno) =>
