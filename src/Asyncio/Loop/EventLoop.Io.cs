@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 
 namespace Asyncio;
@@ -130,6 +131,7 @@ public sealed partial class EventLoop
         }
         if (!known) _watches.Add(fd, watch);
         if (replaced is not null) replaced.IsCancelled = true;
+        AssertWatched(fd);
     }
 
     /// <summary>
@@ -148,7 +150,21 @@ public sealed partial class EventLoop
         current.IsCancelled = true;
         if (watch.Events == IoEvents.None) _watches.Remove(fd);
         _selector.Watch(fd, previous, watch.Events);
+        AssertWatched(fd);
         return true;
+    }
+
+    /// <summary>
+    /// The registry's invariant: a descriptor is in <see cref="_watches"/> exactly while it has a live reader or
+    /// writer, which is what the selector was last told to watch.
+    /// </summary>
+    [Conditional("DEBUG")]
+    private void AssertWatched(int fd)
+    {
+        if (!_watches.TryGetValue(fd, out FdWatch? watch)) return;
+        System.Diagnostics.Debug.Assert(watch.Events != IoEvents.None, "a descriptor with no callback left must leave the registry");
+        System.Diagnostics.Debug.Assert(watch.Reader is not { IsCancelled: true } && watch.Writer is not { IsCancelled: true },
+            "a registered callback is never cancelled: cancelling is what removal and replacement do");
     }
 
     private static void SetCallback(FdWatch watch, IoEvents direction, IoCallback? callback)

@@ -105,7 +105,7 @@ internal sealed class EpollSelector : ISelector
     }
 
     /// <summary>
-    /// An error or hang-up makes a descriptor both readable and writable, so that whichever callback is
+    /// An error or hang-up (any bit besides EPOLLIN and EPOLLOUT) makes a descriptor both readable and writable, so that whichever callback is
     /// registered runs and meets the error in its own system call (asyncio's <c>EpollSelector.select</c>).
     /// </summary>
     private static IoEvents ToEvents(uint mask)

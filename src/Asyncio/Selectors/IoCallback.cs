@@ -40,13 +40,8 @@ internal sealed class IoCallback
         if (!callback.IsCancelled) callback.Invoke(callback.A, callback.B);
     };
 
-    /// <summary>Named as the exception handler reports it: the user's delegate, or the loop's waiter.</summary>
-    public override string ToString() => A switch
-    {
-        Delegate d => $"{d.Method.DeclaringType?.Name}.{d.Method.Name}()",
-        { } other => other.ToString() ?? "I/O callback",
-        null => "I/O callback",
-    };
+    /// <inheritdoc/>
+    public override string ToString() => IsCancelled ? "<I/O callback cancelled>" : $"<I/O callback {A}>";
 }
 
 /// <summary>The reader and writer registered for one descriptor (asyncio: a selector key's <c>(reader, writer)</c>).</summary>

@@ -18,27 +18,35 @@ internal static class LinuxNative
     /// <summary>Bad file descriptor.</summary>
     public const int EBADF = 9;
 
-    /// <summary>Nothing to read yet (a non-blocking eventfd with a zero counter).</summary>
-    public const int EAGAIN = 11;
-
     /// <summary>Already registered (epoll_ctl ADD).</summary>
     public const int EEXIST = 17;
 
     /// <summary>Not registered (epoll_ctl MOD/DEL).</summary>
     public const int ENOENT = 2;
 
+    /// <summary>epoll_create1: close the epoll descriptor in a child after exec (as .NET opens all its descriptors).</summary>
     public const int EPOLL_CLOEXEC = 0x80000;
+
+    /// <summary>eventfd: close on exec.</summary>
     public const int EFD_CLOEXEC = 0x80000;
+
+    /// <summary>eventfd: reads and writes never block (a drained counter reads as EAGAIN).</summary>
     public const int EFD_NONBLOCK = 0x800;
 
+    /// <summary>epoll_ctl: watch a new descriptor.</summary>
     public const int EPOLL_CTL_ADD = 1;
+
+    /// <summary>epoll_ctl: stop watching a descriptor.</summary>
     public const int EPOLL_CTL_DEL = 2;
+
+    /// <summary>epoll_ctl: change what a watched descriptor is watched for.</summary>
     public const int EPOLL_CTL_MOD = 3;
 
+    /// <summary>Readable. The kernel also reports EPOLLERR and EPOLLHUP, unasked, as other bits.</summary>
     public const uint EPOLLIN = 0x001;
+
+    /// <summary>Writable.</summary>
     public const uint EPOLLOUT = 0x004;
-    public const uint EPOLLERR = 0x008;
-    public const uint EPOLLHUP = 0x010;
 
     /// <summary>
     /// Size of <c>struct epoll_event</c>: the kernel declares it packed on x86 (a 4-byte mask then the 8-byte

@@ -137,6 +137,8 @@ public class ReaderWriterTests
         ExceptionContext context = Assert.Single(contexts);
         Assert.Equal("boom", Assert.IsType<InvalidOperationException>(context.Exception).Message);
         Assert.StartsWith("Exception in callback", context.Message);
+        // Named by the user's delegate, as asyncio names the reader's function.
+        Assert.Contains(nameof(AReaderThatThrows_GoesToTheExceptionHandler_AndTheLoopGoesOn), context.Message);
     }
 
     [LinuxFact]

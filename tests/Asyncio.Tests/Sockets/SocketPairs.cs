@@ -63,11 +63,14 @@ internal static class SocketPairs
         }
     }
 
-    /// <summary>A fresh path for a Unix-domain socket, in a directory of its own under the temp dir.</summary>
-    private static string UnixPath()
+    /// <summary>This test run's directory for Unix-domain sockets, removed when the process exits.</summary>
+    private static readonly Lazy<string> s_unixDir = new(() =>
     {
-        string dir = Path.Combine(Path.GetTempPath(), "aio-tests-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(dir);
-        return Path.Combine(dir, "s");
-    }
+        string dir = Directory.CreateTempSubdirectory("aio-tests-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
+        return dir;
+    });
+
+    /// <summary>A fresh path for a Unix-domain socket (short: such paths are limited to about 100 bytes).</summary>
+    private static string UnixPath() => Path.Combine(s_unixDir.Value, Guid.NewGuid().ToString("N")[..12]);
 }
