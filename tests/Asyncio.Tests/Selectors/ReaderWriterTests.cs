@@ -89,6 +89,39 @@ public class ReaderWriterTests
     }
 
     [LinuxFact]
+    public void RemoveReader_LeavesTheWriterOfTheSameDescriptor()
+    {
+        var log = new List<string>();
+        SocketPairs.RunOnPair(async (loop, a, b) =>
+        {
+            a.Send("x"u8);
+            await Aio.Sleep(0.01);
+            loop.AddReader(b, () => log.Add("read"));
+            loop.AddWriter(b, () =>
+            {
+                log.Add("write");
+                loop.RemoveWriter(b);
+            });
+            Assert.True(loop.RemoveReader(b));
+            while (log.Count == 0) await Aio.Sleep(0.001);
+            await Aio.Sleep(0.01);
+        });
+        Assert.Equal(["write"], log);
+    }
+
+    [LinuxFact]
+    public void InDebugMode_AddReaderFromAnotherThread_Throws()
+    {
+        SocketPairs.RunOnPair(async (loop, _, b) =>
+        {
+            loop.Debug = true;
+            Exception? error = await Aio.ToThread(() => Record.Exception(() => loop.AddReader(b, () => { })));
+            Assert.IsType<InvalidOperationException>(error);
+            Assert.False(loop.RemoveReader(b));
+        });
+    }
+
+    [LinuxFact]
     public void RemoveReader_BeforeAQueuedCallRuns_KeepsItFromRunning()
     {
         var log = new List<string>();
