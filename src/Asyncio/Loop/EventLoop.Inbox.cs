@@ -138,7 +138,8 @@ public sealed partial class EventLoop
     }
 
     /// <summary>
-    /// Blocks until a callback is posted or <paramref name="timeout"/> seconds pass. On a virtual clock an
+    /// Blocks until a callback is posted, a watched descriptor is ready, or <paramref name="timeout"/> seconds
+    /// pass; the ready descriptors' callbacks are queued. On a virtual clock an
     /// idle loop does not wait for its timers: it jumps to the next one, unless work outside the loop is in
     /// flight (jobs hold the clock; foreign awaits hold it for a short grace).
     /// </summary>
@@ -147,8 +148,7 @@ public sealed partial class EventLoop
         if (timeout == 0)
         {
             if (_inboxCount != 0) DrainInbox();
-            // A busy loop still polls its descriptors each iteration, as asyncio selects with a zero timeout.
-            if (_watches.Count != 0) DispatchReady(_selector.Select(TimeSpan.Zero));
+            PollDescriptors();
             return;
         }
         // A job in flight (an executor's) often finishes within microseconds: spinning briefly for its
@@ -165,8 +165,7 @@ public sealed partial class EventLoop
         }
         if (!_idle)
         {
-            // Work was posted: no wait, but descriptors are still polled, so a stream of posts cannot starve I/O.
-            if (_watches.Count != 0) DispatchReady(_selector.Select(TimeSpan.Zero));
+            PollDescriptors();
             return;
         }
         try
@@ -219,7 +218,7 @@ public sealed partial class EventLoop
         // bytes in flight on loopback arrive within it. Descriptors merely watched (a listening server's reader)
         // hold nothing, but are polled, so that what is ready already runs before time moves.
         if (Volatile.Read(ref _foreignAwaits) > 0 || _socketWaits > 0) IdleWait(s_foreignGrace);
-        else if (_watches.Count != 0) IdleWait(TimeSpan.Zero);
+        else PollDescriptors();
         if (_ready.Count != 0) return;
         bool advanced;
         lock (_inboxLock)
@@ -231,6 +230,16 @@ public sealed partial class EventLoop
             advanced = _virtualClock!.TryAdvanceSeconds(timeout);
         }
         if (!advanced) IdleWait(Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// Queues the callbacks of the watched descriptors that are ready, without blocking: a loop that does not
+    /// wait (work is ready or was just posted) still looks at its descriptors every iteration, as asyncio selects
+    /// with a zero timeout, so that a busy loop never starves its I/O. Skipped when nothing is watched.
+    /// </summary>
+    private void PollDescriptors()
+    {
+        if (_watches.Count != 0) DispatchReady(_selector.Select(TimeSpan.Zero));
     }
 
     /// <summary>
