@@ -16,8 +16,8 @@ public sealed partial class EventLoop
     /// <summary>Guards the inbox, <see cref="_idle"/> and <see cref="_wakePending"/>.</summary>
     private readonly object _inboxLock = new();
 
-    /// <summary>Where the loop blocks while idle; woken by posts.</summary>
-    private readonly ISelector _selector = new WaitSelector();
+    /// <summary>Where the loop blocks while idle; woken by posts. Epoll on Linux (see <see cref="DefaultSelector"/>).</summary>
+    private readonly ISelector _selector = DefaultSelector.Create();
 
     /// <summary>Callbacks posted from any thread, moved to the ready queue by the loop thread.</summary>
     private readonly List<ReadyItem> _inbox = new();
@@ -138,7 +138,8 @@ public sealed partial class EventLoop
     }
 
     /// <summary>
-    /// Blocks until a callback is posted or <paramref name="timeout"/> seconds pass. On a virtual clock an
+    /// Blocks until a callback is posted, a watched descriptor is ready, or <paramref name="timeout"/> seconds
+    /// pass; the ready descriptors' callbacks are queued. On a virtual clock an
     /// idle loop does not wait for its timers: it jumps to the next one, unless work outside the loop is in
     /// flight (jobs hold the clock; foreign awaits hold it for a short grace).
     /// </summary>
@@ -147,6 +148,7 @@ public sealed partial class EventLoop
         if (timeout == 0)
         {
             if (_inboxCount != 0) DrainInbox();
+            PollDescriptors();
             return;
         }
         // A job in flight (an executor's) often finishes within microseconds: spinning briefly for its
@@ -154,13 +156,17 @@ public sealed partial class EventLoop
         if (Volatile.Read(ref _jobsInFlight) > 0) SpinForInbox();
         lock (_inboxLock)
         {
-            if (_inbox.Count != 0 || _wakePending)
+            if (_inbox.Count == 0 && !_wakePending) _idle = true;
+            else
             {
                 _wakePending = false;
                 DrainInboxLocked();
-                return;
             }
-            _idle = true;
+        }
+        if (!_idle)
+        {
+            PollDescriptors();
+            return;
         }
         try
         {
@@ -208,7 +214,12 @@ public sealed partial class EventLoop
             IdleWait(Timeout.InfiniteTimeSpan);
             return;
         }
-        if (Volatile.Read(ref _foreignAwaits) > 0) IdleWait(s_foreignGrace);
+        // Foreign awaits and socket operations waiting on this loop's selector hold the clock for a short grace:
+        // bytes in flight on loopback arrive within it. Descriptors merely watched (a listening server's reader)
+        // hold nothing, but are polled, so that what is ready already runs before time moves.
+        if (Volatile.Read(ref _foreignAwaits) > 0 || _socketWaits > 0) IdleWait(s_foreignGrace);
+        else PollDescriptors();
+        if (_ready.Count != 0) return;
         bool advanced;
         lock (_inboxLock)
         {
@@ -221,6 +232,19 @@ public sealed partial class EventLoop
         if (!advanced) IdleWait(Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Blocks in the selector; called without the inbox lock, with <see cref="_idle"/> set.</summary>
-    private void IdleWait(TimeSpan timeout) => _selector.Select(timeout);
+    /// <summary>
+    /// Queues the callbacks of the watched descriptors that are ready, without blocking: a loop that does not
+    /// wait (work is ready or was just posted) still looks at its descriptors every iteration, as asyncio selects
+    /// with a zero timeout, so that a busy loop never starves its I/O. Skipped when nothing is watched.
+    /// </summary>
+    private void PollDescriptors()
+    {
+        if (_watches.Count != 0) DispatchReady(_selector.Select(TimeSpan.Zero));
+    }
+
+    /// <summary>
+    /// Blocks in the selector, then queues the callbacks of the descriptors it found ready; called without the
+    /// inbox lock, with <see cref="_idle"/> set.
+    /// </summary>
+    private void IdleWait(TimeSpan timeout) => DispatchReady(_selector.Select(timeout));
 }

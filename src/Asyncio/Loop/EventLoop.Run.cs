@@ -318,6 +318,7 @@ public sealed partial class EventLoop
         // by its task, as asyncio names the step that follows the sleep.
         TimerHandle t => DescribeTarget(t.A) ?? t.ToString(),
         ThreadsafeCallback t => DescribeTarget(t.A) ?? t.ToString(),
+        IoCallback r => DescribeTarget(r.A) ?? r.ToString(),
         var other => DescribeTarget(other) ?? other?.ToString() ?? "callback",
     };
 

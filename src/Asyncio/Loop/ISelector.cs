@@ -1,9 +1,9 @@
 namespace Asyncio;
 
 /// <summary>
-/// Where the loop's thread blocks when it has nothing to run: until the next timer is due or another thread posts
-/// work. The run loop calls nothing else while idle, so a source of I/O readiness (an epoll selector that also
-/// dispatches ready descriptors) plugs in here without touching the run loop.
+/// Where the loop's thread blocks when it has nothing to run: until the next timer is due, another thread posts
+/// work, or (for a selector that watches descriptors, such as <see cref="EpollSelector"/>) a watched file
+/// descriptor becomes ready. The run loop calls nothing else while idle.
 /// <para>asyncio: <c>selector.select(timeout)</c> in <c>BaseEventLoop._run_once</c>, and the self-pipe that
 /// <c>call_soon_threadsafe</c> writes to (<c>_write_to_self</c>).</para>
 /// </summary>
@@ -14,16 +14,33 @@ namespace Asyncio;
 /// </remarks>
 internal interface ISelector : IDisposable
 {
-    /// <summary>Blocks the loop's thread for at most <paramref name="timeout"/> (infinite: until woken).</summary>
-    void Select(TimeSpan timeout);
+    /// <summary>
+    /// Blocks the loop's thread for at most <paramref name="timeout"/> (infinite: until woken; zero: a poll).
+    /// </summary>
+    /// <returns>
+    /// The watched descriptors found ready, valid until the next call (a buffer the selector reuses); empty for a
+    /// wake-up or a timeout.
+    /// </returns>
+    ReadOnlySpan<ReadyEvent> Select(TimeSpan timeout);
 
     /// <summary>Ends the current or the next <see cref="Select"/> early; any thread.</summary>
     void Wake();
+
+    /// <summary>True if <see cref="Watch"/> is supported.</summary>
+    bool CanWatchDescriptors { get; }
+
+    /// <summary>
+    /// Changes what the selector watches on <paramref name="fd"/> from <paramref name="previous"/> to
+    /// <paramref name="next"/> (<see cref="IoEvents.None"/>: not watched). Loop thread only.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The selector cannot watch descriptors.</exception>
+    /// <exception cref="IOException">The kernel refused the descriptor (closed, or a kind it cannot watch).</exception>
+    void Watch(int fd, IoEvents previous, IoEvents next);
 }
 
 /// <summary>
 /// The selector of a loop without I/O: a wait that a wake-up cuts short, built on a monitor (no kernel object,
-/// no allocation per wait).
+/// no allocation per wait). The default off Linux; on Linux, chosen with <c>AIO_SELECTOR=wait</c>.
 /// </summary>
 internal sealed class WaitSelector : ISelector
 {
@@ -34,14 +51,24 @@ internal sealed class WaitSelector : ISelector
     private bool _woken;
 
     /// <inheritdoc/>
-    public void Select(TimeSpan timeout)
+    public ReadOnlySpan<ReadyEvent> Select(TimeSpan timeout)
     {
         lock (_gate)
         {
             if (!_woken) Monitor.Wait(_gate, timeout);
             _woken = false;
         }
+        return default;
     }
+
+    /// <inheritdoc/>
+    public bool CanWatchDescriptors => false;
+
+    /// <inheritdoc/>
+    public void Watch(int fd, IoEvents previous, IoEvents next) =>
+        throw new NotSupportedException(
+            "This event loop's selector (a plain wait) cannot watch file descriptors: readers, writers and socket " +
+            "methods need the epoll selector, which is the default on Linux (AIO_SELECTOR=epoll).");
 
     /// <inheritdoc/>
     public void Wake()

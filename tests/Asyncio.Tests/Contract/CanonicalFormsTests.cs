@@ -218,4 +218,29 @@ public sealed class CanonicalFormsTests
 
         Assert.Equal(0, Aio.Run(Main(), virtualTime: true));
     }
+
+    [Fact]
+    public void LowLevelIoForms_ReadersWritersAndSockRecv()
+    {
+        if (DefaultSelector.Kind != SelectorKind.Epoll) return;   // Aio.Run's loop watches descriptors only with epoll
+        var (a, socket) = Sockets.SocketPairs.Connected();
+        using (a)
+        using (socket)
+        {
+            int fd = (int)socket.Handle;
+            var seen = new List<string>();
+            Assert.Equal(5, Aio.Run(Main()));
+
+            async Coroutine<int> Main()
+            {
+                var loop = Aio.GetRunningLoop();
+                loop.AddReader(fd, () => seen.Add("readable")); loop.RemoveReader(fd); loop.AddWriter(fd, () => seen.Add("writable")); loop.RemoveWriter(fd);
+                a.Send("hello"u8);
+                var buffer = new byte[16];
+                int n = await loop.SockRecvAsync(socket, buffer);
+                Assert.Empty(seen);
+                return n;
+            }
+        }
+    }
 }
