@@ -258,8 +258,7 @@ public abstract class AioTask : Future
     private static readonly Action<object?, object?> s_throwStep = static (box, error) =>
     {
         var coroutine = (Coroutine)box!;
-        coroutine._task!._loop._pendingThrow = (Exception)error!;
-        coroutine._task.Step(coroutine, resumedFromLoopAwait: false);
+        coroutine._task!.Step(coroutine, resumedFromLoopAwait: false, (Exception)error!);
     };
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -284,34 +283,27 @@ public abstract class AioTask : Future
     /// suspends again or finishes. A pending cancellation is thrown at the await being resumed when that
     /// await is the loop's own; after a foreign await it waits for the next suspension.
     /// </summary>
+    /// <param name="coroutine">The coroutine to resume.</param>
+    /// <param name="resumedFromLoopAwait">True when it resumes from a loop awaiter, which can take a cancellation.</param>
+    /// <param name="throwAtResume">An exception the resumed loop awaiter throws (a refused await), if any.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void Step(Coroutine coroutine, bool resumedFromLoopAwait)
+    internal void Step(Coroutine coroutine, bool resumedFromLoopAwait, Exception? throwAtResume = null)
     {
         if (IsDone) return;
         EventLoop loop = _loop;
-        if (loop._currentTask is not null)
-        {
-            throw new InvalidOperationException(
-                $"Cannot enter into task {this} while another task {loop._currentTask} is being executed.");
-        }
-        loop._currentTask = this;
+        bool deliverCancel = throwAtResume is null && _mustCancel && resumedFromLoopAwait;
+        loop.EnterTask(this, deliverCancel ? new CancelledError(PendingCancelMessage) : throwAtResume);
+        if (deliverCancel) _mustCancel = false;
         Waiter = null;
         if (_context is not null) ExecutionContext.Restore(_context);
-        if (_mustCancel && resumedFromLoopAwait && loop._pendingThrow is null)
-        {
-            _mustCancel = false;
-            loop._pendingThrow = new CancelledError(PendingCancelMessage);
-        }
         try
         {
             loop.RunCoroutines(coroutine);
         }
         finally
         {
-            Debug.Assert(loop._pendingThrow is null, "a resumed loop awaiter always takes the pending throw");
-            loop._pendingThrow = null;
             _context = ExecutionContext.Capture();
-            loop._currentTask = null;
+            loop.LeaveTask(this);
         }
     }
 

@@ -108,15 +108,40 @@ internal enum AwaiterKinds : byte
 }
 
 /// <summary>The kind of awaiter <typeparamref name="TAwaiter"/> is, computed once per type.</summary>
-/// <remarks>A static readonly field of a generic class is a constant to the optimizing JIT.</remarks>
+/// <remarks>
+/// A static readonly field of a generic class is a constant to the optimizing JIT. The builder reads
+/// <see cref="AwaiterKinds.Future"/> and <see cref="AwaiterKinds.Coroutine"/> awaiters in place with
+/// <c>Unsafe.As</c>, as the object they wrap: the layout that relies on (a struct whose one field is that
+/// reference) is checked here, once per type, so that a change to an awaiter fails at its first await
+/// instead of reading garbage.
+/// </remarks>
 internal static class AwaiterKind<TAwaiter>
 {
-    public static readonly AwaiterKinds Value =
+    public static readonly AwaiterKinds Value = Checked(
         typeof(IFutureAwaiter).IsAssignableFrom(typeof(TAwaiter)) ? AwaiterKinds.Future
         : typeof(ICoroutineAwaiter).IsAssignableFrom(typeof(TAwaiter)) ? AwaiterKinds.Coroutine
         : typeof(TAwaiter) == typeof(SleepAwaiter) ? AwaiterKinds.Sleep
         : typeof(IPrimitiveAwaiter).IsAssignableFrom(typeof(TAwaiter)) ? AwaiterKinds.Primitive
-        : AwaiterKinds.Foreign;
+        : AwaiterKinds.Foreign);
+
+    private static AwaiterKinds Checked(AwaiterKinds kind)
+    {
+        Type? wrapped = kind switch
+        {
+            AwaiterKinds.Future => typeof(Future),
+            AwaiterKinds.Coroutine => typeof(Coroutine),
+            _ => null,
+        };
+        if (wrapped is null) return kind;
+        FieldInfo[] fields = typeof(TAwaiter).GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+        if (!typeof(TAwaiter).IsValueType || Unsafe.SizeOf<TAwaiter>() != IntPtr.Size
+            || fields.Length != 1 || !wrapped.IsAssignableFrom(fields[0].FieldType))
+        {
+            throw new InvalidProgramException(
+                $"{typeof(TAwaiter)} is marked as an awaiter of a {wrapped.Name} but is not a struct whose only field is one.");
+        }
+        return kind;
+    }
 }
 
 /// <summary>

@@ -170,7 +170,7 @@ public abstract class Future
     internal void AddForeignContinuation(Action continuation)
     {
         AddListener(new ContinuationListener(continuation));
-        if (_loop._currentTask is { } task) task.WaitsInForeignMethod(this);
+        if (_loop.CurrentTask is { } task) task.WaitsInForeignMethod(this);
     }
 
     internal void AddListener(IFutureListener listener)

@@ -89,7 +89,9 @@ internal sealed class ReadyQueue
         slot.A = a;
         slot.B = b;
         slot.Context = context;
-        return _headId + _count++;
+        long id = _headId + _count++;
+        AssertInvariants();
+        return id;
     }
 
     /// <summary>Removes the oldest entry; the caller has checked <see cref="Count"/>.</summary>
@@ -103,6 +105,7 @@ internal sealed class ReadyQueue
         _count--;
         _headId++;
         if (++_headOffset == BlockSize) ReleaseHeadBlock();
+        AssertInvariants();
         return item;
     }
 
@@ -118,6 +121,22 @@ internal sealed class ReadyQueue
     public void Clear()
     {
         while (_count > 0) Dequeue();
+    }
+
+    /// <summary>
+    /// Checks the ring's shape (debug builds): the entries fit in the blocks in use, the head is inside its block,
+    /// the ring's length is a power of two, and the blocks in use are present.
+    /// </summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_count >= 0 && _blockCount >= 0 && _blockCount <= _blocks.Length);
+        Debug.Assert((_blocks.Length & (_blocks.Length - 1)) == 0, "the ring's length is a power of two");
+        Debug.Assert(_headOffset >= 0 && _headOffset < BlockSize);
+        Debug.Assert(_headOffset + _count <= _blockCount * BlockSize, "every entry lies in a block in use");
+        Debug.Assert(_blockCount == 0 || _blocks[_headBlock] is not null);
+        Debug.Assert(_blockCount == 0 || _blocks[(_headBlock + _blockCount - 1) & (_blocks.Length - 1)] is not null);
+        Debug.Assert(_spare.Count <= MaxSpareBlocks);
     }
 
     private bool TryLocate(long id, out ReadyItem[] block, out int index)

@@ -64,6 +64,7 @@ public readonly struct LoopAwaiter : ICriticalNotifyCompletion, IPrimitiveAwaite
                 waiter.Resume();
                 return;
             default:
+                Debug.Assert(_source is Coroutine);
                 Unsafe.As<Coroutine>(_source).ThrowIfFailed();
                 return;
         }

@@ -89,6 +89,7 @@ public readonly struct LoopAwaiter<T> : ICriticalNotifyCompletion, IPrimitiveAwa
                 waiter.Resume();
                 return waiter.Owner is IWaiterResult<T> owner ? owner.TakeResult(waiter) : _value;
             default:
+                Debug.Assert(_source is Coroutine<T>);
                 return Unsafe.As<Coroutine<T>>(_source).GetResult();
         }
     }
@@ -130,7 +131,7 @@ internal static class PrimitiveSource
         if (waiter.Owner is IWakeUpScreen && !waiter.IsDone)
         {
             waiter.ScreenWakeUps(continuation);
-            waiter.Loop._currentTask?.WaitsInForeignMethod(waiter);
+            waiter.Loop.CurrentTask?.WaitsInForeignMethod(waiter);
         }
         else
         {

@@ -61,6 +61,7 @@ internal sealed class WaiterQueue
         _tail = waiter;
         _count++;
         _firstPending ??= waiter;
+        AssertInvariants();
     }
 
     /// <summary>Unlinks <paramref name="waiter"/>; does nothing if it already left (asyncio's <c>remove</c> guarded by <c>except ValueError</c>).</summary>
@@ -76,7 +77,7 @@ internal sealed class WaiterQueue
         waiter.Queue = null;
         waiter.Prev = waiter.Next = null;
         _count--;
-        Debug.Assert(_count >= 0 && _cancelled >= 0 && _cancelled <= _count);
+        AssertInvariants();
     }
 
     /// <summary>Wakes the first waiter if it is still pending; a done first waiter blocks the wake-up (asyncio's <c>Lock._wake_up_first</c>).</summary>
@@ -135,6 +136,7 @@ internal sealed class WaiterQueue
         Debug.Assert(!waiter.IsDone);
         waiter.TrySetResult(true);
         if (_firstPending == waiter) _firstPending = waiter.Next;
+        AssertInvariants();
     }
 
     /// <summary>Called by a linked waiter that has just been cancelled.</summary>
@@ -142,5 +144,34 @@ internal sealed class WaiterQueue
     {
         Debug.Assert(waiter.Queue == this);
         _cancelled++;
+        AssertInvariants();
+    }
+
+    /// <summary>Longest list <see cref="AssertInvariants"/> walks in full.</summary>
+    private const int FullCheckLimit = 64;
+
+    /// <summary>
+    /// Checks the list (debug builds): the ends and counts agree, and, for short lists, the links are symmetric,
+    /// every waiter belongs to this queue, the counts match a walk, and every waiter before
+    /// <see cref="_firstPending"/> is done.
+    /// </summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_count >= 0 && _cancelled >= 0 && _cancelled <= _count);
+        Debug.Assert((_head is null) == (_count == 0) && (_tail is null) == (_count == 0));
+        Debug.Assert(_head?.Prev is null && _tail?.Next is null);
+        if (_count > FullCheckLimit) return;
+        int count = 0, cancelled = 0;
+        bool beforeFirstPending = _firstPending is not null;
+        for (Waiter? w = _head; w is not null; w = w.Next)
+        {
+            Debug.Assert(w.Queue == this && (w.Next is null ? _tail == w : w.Next.Prev == w));
+            if (w == _firstPending) beforeFirstPending = false;
+            Debug.Assert(!beforeFirstPending || w.IsDone, "every waiter before the first pending one is done");
+            count++;
+            if (w.IsCancelled) cancelled++;
+        }
+        Debug.Assert(count == _count && cancelled == _cancelled);
     }
 }
