@@ -118,7 +118,7 @@ internal sealed class Waiter : Future<bool>, IFutureListener
         if (IsWoken && !CancelPending(resume) && !((IWakeUpScreen)Owner!).StillWanted(this))
         {
             // Stale: wait again, as asyncio's getter loops on an empty queue.
-            _state = FutureState.Pending;
+            State = FutureState.Pending;
             _cancelledWhileWoken = false;
             ((IWakeUpScreen)Owner).Requeue(this);
             AddListener(this);
