@@ -214,8 +214,9 @@ public abstract class Coroutine : IFutureListener
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Suspend<TAwaiter>(ref TAwaiter awaiter)
     {
-        // AwaiterKind checks once per type that the awaiters read in place below are one reference wide.
+        // AwaiterKind checks once per type that the awaiters read in place below have the layout read here.
         Debug.Assert(AwaiterKind<TAwaiter>.Value is not (AwaiterKinds.Future or AwaiterKinds.Coroutine) || Unsafe.SizeOf<TAwaiter>() == IntPtr.Size);
+        Debug.Assert(AwaiterKind<TAwaiter>.Value is not AwaiterKinds.Primitive || Unsafe.SizeOf<TAwaiter>() >= IntPtr.Size);
         switch (AwaiterKind<TAwaiter>.Value)
         {
             case AwaiterKinds.Future:
@@ -228,8 +229,9 @@ public abstract class Coroutine : IFutureListener
                 _task!.SuspendOnSleep(this, Unsafe.As<TAwaiter, SleepAwaiter>(ref awaiter).Delay);
                 break;
             case AwaiterKinds.Primitive:
-                // The JIT removes the box: the awaiter type is an exact struct known at this instantiation.
-                object source = ((IPrimitiveAwaiter)awaiter!).Source;
+                // Read in place, as the awaiter's first field (checked by AwaiterKind): a cast to the interface
+                // would box the awaiter on every wait.
+                object source = Unsafe.As<TAwaiter, object>(ref awaiter);
                 if (source is Coroutine child)
                 {
                     child.StartAsChildOf(this);

@@ -110,10 +110,10 @@ internal enum AwaiterKinds : byte
 /// <summary>The kind of awaiter <typeparamref name="TAwaiter"/> is, computed once per type.</summary>
 /// <remarks>
 /// A static readonly field of a generic class is a constant to the optimizing JIT. The builder reads
-/// <see cref="AwaiterKinds.Future"/> and <see cref="AwaiterKinds.Coroutine"/> awaiters in place with
-/// <c>Unsafe.As</c>, as the object they wrap: the layout that relies on (a struct whose one field is that
-/// reference) is checked here, once per type, so that a change to an awaiter fails at its first await
-/// instead of reading garbage.
+/// <see cref="AwaiterKinds.Future"/>, <see cref="AwaiterKinds.Coroutine"/> and <see cref="AwaiterKinds.Primitive"/>
+/// awaiters in place with <c>Unsafe.As</c>, as the object they wrap: the layout that relies on (a struct whose
+/// one field is that reference; for a primitive's awaiter, a struct whose first field is its source) is checked
+/// here, once per type, so that a change to an awaiter fails at its first await instead of reading garbage.
 /// </remarks>
 internal static class AwaiterKind<TAwaiter>
 {
@@ -126,6 +126,11 @@ internal static class AwaiterKind<TAwaiter>
 
     private static AwaiterKinds Checked(AwaiterKinds kind)
     {
+        if (kind == AwaiterKinds.Primitive)
+        {
+            if (!SourceComesFirst()) throw new InvalidProgramException($"{typeof(TAwaiter)} does not keep its source in its first field.");
+            return kind;
+        }
         Type? wrapped = kind switch
         {
             AwaiterKinds.Future => typeof(Future),
@@ -141,6 +146,19 @@ internal static class AwaiterKind<TAwaiter>
                 $"{typeof(TAwaiter)} is marked as an awaiter of a {wrapped.Name} but is not a struct whose only field is one.");
         }
         return kind;
+    }
+
+    /// <summary>True if a primitive's awaiter read as one reference gives its <see cref="IPrimitiveAwaiter.Source"/>.</summary>
+    private static bool SourceComesFirst()
+    {
+        FieldInfo? field = typeof(TAwaiter).GetField("_source", BindingFlags.Instance | BindingFlags.NonPublic);
+        if (!typeof(TAwaiter).IsValueType || field is null || field.FieldType != typeof(object)) return false;
+        object probe = new();
+        object boxed = default(TAwaiter)!;
+        field.SetValue(boxed, probe);
+        TAwaiter awaiter = (TAwaiter)boxed;
+        return ReferenceEquals(Unsafe.As<TAwaiter, object>(ref awaiter), probe)
+            && ReferenceEquals(((IPrimitiveAwaiter)awaiter!).Source, probe);
     }
 }
 

@@ -33,6 +33,9 @@ internal sealed class WaiterQueue
     /// <summary>Cancelled waiters still in the list.</summary>
     private int _cancelled;
 
+    /// <summary>A waiter whose wait is over, kept for the next <see cref="Enqueue"/> (see <see cref="Waiter.Recycle"/>).</summary>
+    private Waiter? _spare;
+
     /// <summary>Waiters in the list, done or not (asyncio: <c>len(self._waiters)</c>).</summary>
     public int Count => _count;
 
@@ -45,9 +48,25 @@ internal sealed class WaiterQueue
     /// <summary>Creates a waiter on <paramref name="loop"/> and appends it.</summary>
     public Waiter Enqueue(EventLoop loop, IWaiterOwner? owner = null, double amount = 0)
     {
-        var waiter = new Waiter(loop, owner) { Amount = amount };
+        Waiter? waiter = _spare;
+        if (waiter is not null && waiter.Loop == loop && waiter.Owner == owner)
+        {
+            _spare = null;
+            waiter.Reuse(amount);
+        }
+        else
+        {
+            waiter = new Waiter(loop, owner, this) { Amount = amount };
+        }
         Append(waiter);
         return waiter;
+    }
+
+    /// <summary>Keeps a waiter made here whose wait is over for the next <see cref="Enqueue"/>; one is enough for a steady flow.</summary>
+    internal void TakeBack(Waiter waiter)
+    {
+        Debug.Assert(waiter.Queue is null);
+        _spare ??= waiter;
     }
 
     /// <summary>Links a pending waiter that is in no queue at the tail.</summary>
