@@ -270,7 +270,7 @@ NOTES = [
     'Why the task-spawning targets are hard (W1, taskgroup, gather; measured with perf): the collector, not the loop. '
     'Every task of these workloads stays alive until it is gathered, so each young collection copies them all; our '
     'own code is about a quarter of the samples, the runtime (mostly the GC) and the kernel (fresh pages) take the '
-    'rest. A task is two objects here, the task (64 B) and its root coroutine (56 B for one awaiting Sleep(0)), where '
+    'rest. A task is two objects here, the task (64 B) and its root coroutine (64 B for one awaiting Sleep(0)), where '
     'an `async Task` is one: one object cannot be both the `Coroutine<T>` an async method returns and the '
     '`AioTask<T>` (a `Future`) `CreateTask` returns without changing the public types (see docs/architecture.md, '
     '"Tasks and coroutines"). Both were made smaller instead (from 80 B + 72 B), and the ready queue\'s blocks moved '

@@ -246,13 +246,13 @@ public abstract class AioTask : Future
 
     /// <summary>Ready-queue invoker that resumes a coroutine suspended on a loop awaitable (sleep, yield).</summary>
     internal static readonly Action<object?, object?> s_resumeStep =
-        static (box, _) => ((Coroutine)box!).OwnerTask!.Step((Coroutine)box, resumedFromLoopAwait: true);
+        static (box, _) => ((Coroutine)box!)._task!.Step((Coroutine)box, resumedFromLoopAwait: true);
 
     /// <summary>Ready-queue invoker that resumes a coroutine by throwing an exception at its await.</summary>
     private static readonly Action<object?, object?> s_throwStep = static (box, error) =>
     {
         var coroutine = (Coroutine)box!;
-        coroutine.OwnerTask!.Step(coroutine, resumedFromLoopAwait: false, (Exception)error!);
+        coroutine._task!.Step(coroutine, resumedFromLoopAwait: false, (Exception)error!);
     };
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -36,13 +36,14 @@ internal enum CoroutineState : byte
 [AsyncMethodBuilder(typeof(CoroutineMethodBuilder))]
 public abstract class Coroutine : IFutureListener
 {
+    /// <summary>The task driving this coroutine, set when it starts.</summary>
+    internal AioTask? _task;
+
     /// <summary>
     /// Who resumes when this coroutine completes: the awaiting parent <see cref="Coroutine"/>, the
-    /// <see cref="AioTask"/> whose root it is, or the <see cref="InlineStart"/> of a foreign async method.
+    /// <see cref="AioTask"/> whose root it is, or an <see cref="Action"/> of a foreign async method.
     /// Before it starts, in debug mode, the <see cref="NeverAwaitedReport"/>; once completed, the
     /// exception the body threw, if any (one slot for three phases keeps every coroutine 8 bytes smaller).
-    /// While it runs, following this slot up through the parents leads to the task (<see cref="OwnerTask"/>),
-    /// so a coroutine keeps no reference to its task: 8 bytes less again.
     /// </summary>
     internal object? _continuation;
 
@@ -130,34 +131,21 @@ public abstract class Coroutine : IFutureListener
         _state = CoroutineState.Completed;
     }
 
-    /// <summary>
-    /// The task driving this running coroutine: found by following <see cref="_continuation"/> up through the
-    /// awaiting parents to the root, so O(depth of the chain of inline awaits), which is what resuming a chain
-    /// of awaits costs in CPython too (each <c>send</c> goes down through every frame). Null when not running.
-    /// </summary>
-    internal AioTask? OwnerTask
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get
-        {
-            object? next = _continuation;
-            while (next is Coroutine parent) next = parent._continuation;
-            return next as AioTask ?? (next as InlineStart)?.Task;
-        }
-    }
-
-    /// <summary>Starts this claimed coroutine as the child of <paramref name="parent"/>, in its task on <paramref name="loop"/>.</summary>
-    internal void StartAsChildOf(Coroutine parent, EventLoop loop)
+    /// <summary>Starts this claimed coroutine as the child of <paramref name="parent"/>, in its task.</summary>
+    internal void StartAsChildOf(Coroutine parent)
     {
         Debug.Assert(_state == CoroutineState.Claimed);
+        AioTask task = parent._task!;
+        _task = task;
         _continuation = parent;
         _state = CoroutineState.Running;
-        loop.HandOver(this);
+        task._loop.HandOver(this);
     }
 
     /// <summary>Starts this claimed coroutine as the root of <paramref name="task"/>.</summary>
     internal void StartAsRootOf(AioTask task)
     {
+        _task = task;
         _continuation = task;
         _state = CoroutineState.Running;
     }
@@ -176,7 +164,8 @@ public abstract class Coroutine : IFutureListener
                 $"The coroutine '{Name}' was awaited outside a task. A coroutine runs inside a task on an event loop: " +
                 "start it with Aio.Run, loop.RunUntilComplete or Aio.CreateTask, or await it from another coroutine.");
         }
-        _continuation = new InlineStart(task, continuation);
+        _task = task;
+        _continuation = continuation;
         _state = CoroutineState.Running;
         loop!.RunCoroutines(this);
     }
@@ -190,33 +179,15 @@ public abstract class Coroutine : IFutureListener
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Complete(Exception? error)
     {
+        _state = CoroutineState.Completed;
         object? continuation = _continuation;
+        _continuation = error;
         switch (continuation)
         {
-            case Coroutine parent:
-                EventLoop loop = parent.OwnerTask!._loop;
-                Finish(error);
-                loop.HandOver(parent);
-                break;
-            case AioTask task:
-                Finish(error);
-                task.OnRootCompleted();
-                break;
-            case InlineStart inline:
-                Finish(error);
-                inline.Continuation();
-                break;
-            default:
-                Finish(error);
-                break;
+            case Coroutine parent: _task!._loop.HandOver(parent); break;
+            case AioTask task: task.OnRootCompleted(); break;
+            case Action foreign: foreign(); break;
         }
-    }
-
-    /// <summary>The body ended: the continuation slot now keeps its exception, if any.</summary>
-    private void Finish(Exception? error)
-    {
-        _state = CoroutineState.Completed;
-        _continuation = error;
     }
 
     /// <summary>Completes with the exception the body threw.</summary>
@@ -243,20 +214,19 @@ public abstract class Coroutine : IFutureListener
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Suspend<TAwaiter>(ref TAwaiter awaiter)
     {
-        AioTask task = OwnerTask!;
         // AwaiterKind checks once per type that the awaiters read in place below have the layout read here.
         Debug.Assert(AwaiterKind<TAwaiter>.Value is not (AwaiterKinds.Future or AwaiterKinds.Coroutine) || Unsafe.SizeOf<TAwaiter>() == IntPtr.Size);
         Debug.Assert(AwaiterKind<TAwaiter>.Value is not AwaiterKinds.Primitive || Unsafe.SizeOf<TAwaiter>() >= IntPtr.Size);
         switch (AwaiterKind<TAwaiter>.Value)
         {
             case AwaiterKinds.Future:
-                task.SuspendOnFuture(this, Unsafe.As<TAwaiter, Future>(ref awaiter));
+                _task!.SuspendOnFuture(this, Unsafe.As<TAwaiter, Future>(ref awaiter));
                 break;
             case AwaiterKinds.Coroutine:
-                Unsafe.As<TAwaiter, Coroutine>(ref awaiter).StartAsChildOf(this, task._loop);
+                Unsafe.As<TAwaiter, Coroutine>(ref awaiter).StartAsChildOf(this);
                 break;
             case AwaiterKinds.Sleep:
-                task.SuspendOnSleep(this, Unsafe.As<TAwaiter, SleepAwaiter>(ref awaiter).Delay);
+                _task!.SuspendOnSleep(this, Unsafe.As<TAwaiter, SleepAwaiter>(ref awaiter).Delay);
                 break;
             case AwaiterKinds.Primitive:
                 // Read in place, as the awaiter's first field (checked by AwaiterKind): a cast to the interface
@@ -264,12 +234,12 @@ public abstract class Coroutine : IFutureListener
                 object source = Unsafe.As<TAwaiter, object>(ref awaiter);
                 if (source is Coroutine child)
                 {
-                    child.StartAsChildOf(this, task._loop);
+                    child.StartAsChildOf(this);
                 }
                 else
                 {
                     Debug.Assert(source is Waiter, "a primitive's awaiter waits for a coroutine or a waiter");
-                    task.SuspendOnFuture(this, Unsafe.As<Waiter>(source));
+                    _task!.SuspendOnFuture(this, Unsafe.As<Waiter>(source));
                     Unsafe.As<Waiter>(source).ScreenWakeUps(this);
                 }
                 break;
@@ -284,9 +254,8 @@ public abstract class Coroutine : IFutureListener
     /// </summary>
     internal Action SuspendOnForeign<TAwaiter>(ref TAwaiter awaiter) where TAwaiter : INotifyCompletion
     {
-        AioTask task = OwnerTask!;
-        var foreign = new ForeignAwait<TAwaiter>(this, task._loop, awaiter);
-        task.SuspendOnForeign(foreign);
+        var foreign = new ForeignAwait<TAwaiter>(this, awaiter);
+        _task!.SuspendOnForeign(foreign);
         return foreign.OnCompleted;
     }
 
@@ -296,29 +265,10 @@ public abstract class Coroutine : IFutureListener
     /// <summary>Replaces the suspended awaiter of type <typeparamref name="TAwaiter"/> (see <see cref="ForeignAwait"/>).</summary>
     internal abstract void ReplaceAwaiter<TAwaiter>(TAwaiter awaiter);
 
-    void IFutureListener.OnFutureDone(Future future) => OwnerTask!.Step(this, resumedFromLoopAwait: true);
+    void IFutureListener.OnFutureDone(Future future) => _task!.Step(this, resumedFromLoopAwait: true);
 
     /// <inheritdoc/>
     public override string ToString() => $"<coroutine {Name} {_state.ToString().ToLowerInvariant()}>";
-}
-
-/// <summary>
-/// The continuation of a coroutine awaited by a foreign async method inside a task (see
-/// <see cref="Coroutine.StartInline"/>), with the task, which the coroutine finds through it.
-/// </summary>
-internal sealed class InlineStart
-{
-    /// <summary>The task the coroutine runs in.</summary>
-    public readonly AioTask Task;
-
-    /// <summary>Resumes the foreign async method.</summary>
-    public readonly Action Continuation;
-
-    public InlineStart(AioTask task, Action continuation)
-    {
-        Task = task;
-        Continuation = continuation;
-    }
 }
 
 /// <summary>Reports, when collected, a coroutine that was created but never awaited (debug mode only).</summary>

@@ -255,8 +255,6 @@ public sealed partial class EventLoop
 
     private void RunTimed(ReadyItem item)
     {
-        // Resolved first: a coroutine that completes in the step no longer leads to its task.
-        AioTask? task = Target(item) is Coroutine coroutine ? coroutine.OwnerTask : null;
         long start = Stopwatch.GetTimestamp();
         try
         {
@@ -269,7 +267,7 @@ public sealed partial class EventLoop
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         if (seconds >= SlowCallbackDuration)
         {
-            LogWarning($"Executing {task?.ToString() ?? DescribeCallback(item)} took {seconds:0.000} seconds");
+            LogWarning($"Executing {DescribeCallback(item)} took {seconds:0.000} seconds");
         }
     }
 
@@ -293,23 +291,18 @@ public sealed partial class EventLoop
         _ => new Handle(this, _ready.LastDequeuedId),
     };
 
-    private static string DescribeCallback(ReadyItem item) =>
-        DescribeTarget(Target(item)) ?? item.A?.ToString() ?? "callback";
-
-    /// <summary>
-    /// What an entry runs: a timer or cross-thread entry wraps the real target, so that a task step (a sleep's
-    /// wake-up) is named by its task, as asyncio names the step that follows the sleep.
-    /// </summary>
-    private static object? Target(ReadyItem item) => item.A switch
+    private static string DescribeCallback(ReadyItem item) => item.A switch
     {
-        TimerHandle t => t.A,
-        ThreadsafeCallback t => t.A,
-        var other => other,
+        // A timer or cross-thread entry wraps the real target: a task step (a sleep's wake-up) is named
+        // by its task, as asyncio names the step that follows the sleep.
+        TimerHandle t => DescribeTarget(t.A) ?? t.ToString(),
+        ThreadsafeCallback t => DescribeTarget(t.A) ?? t.ToString(),
+        var other => DescribeTarget(other) ?? other?.ToString() ?? "callback",
     };
 
     private static string? DescribeTarget(object? target) => target switch
     {
-        Coroutine { OwnerTask: { } task } => task.ToString(),
+        Coroutine c when c._task is not null => c._task.ToString(),
         AioTask t => t.ToString(),
         Delegate d => Describe(d),
         _ => null,

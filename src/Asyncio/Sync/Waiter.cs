@@ -145,7 +145,7 @@ internal sealed class Waiter : Future<bool>, IFutureListener
 
     /// <summary>True if the task must resume to have a cancellation delivered (it still counts a request).</summary>
     private bool CancelPending(object resume) =>
-        _cancelledWhileWoken && resume is Coroutine { OwnerTask: { } task } && task.Cancelling() > 0;
+        _cancelledWhileWoken && resume is Coroutine { _task: { } task } && task.Cancelling() > 0;
 
     /// <summary>
     /// Runs in the resumed task (from the awaiter's <c>GetResult</c>): hands the outcome to the owner, then
