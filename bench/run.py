@@ -8,14 +8,10 @@ Runtimes (columns):
   asyncio                 CPython asyncio (`/usr/bin/python3` when present, else `python3`; or --python)
   uvloop                  asyncio on uvloop (`/usr/bin/python3 ... --uvloop`, or --uvloop-python; n/a when not importable)
 
-Where the CPython side of a workload comes from:
-  1. W1-W7: the reference script bench/py/bench_asyncio.py of a reference directory kept outside the repository
-     (the CPython programs the targets were first measured with). It is called, never copied: give the directory
-     with --shared DIR or $AIO_SHARED, else a directory named `shared` beside the checkout (for a worktree: beside
-     the main checkout) is tried. When it is missing, the CPython cells of W1-W7 read n/a.
-  2. Any other workload: a bench/py/<area>.py that lists it. The convention for those files: `python3 FILE --list`
-     prints the workload names it implements, one per line; `python3 FILE NAME [--variant V] [--uvloop]` prints one
-     JSON line {"w": NAME, "runtime": "asyncio", "value": ..., "unit": ...} (the reference script's shape).
+Where the CPython side of a workload comes from: a bench/py/<area>.py that lists it (bench/py/core.py for W1-W5 and W7,
+composition.py, executors.py). The convention for those files: `python3 FILE --list` prints the workload names it
+implements, one per line or space-separated; `python3 FILE NAME [--variant V] [--uvloop]` prints one JSON line
+{"w": NAME, "runtime": "asyncio", "value": ..., "unit": ...}. A workload no file lists reads n/a in the CPython columns.
 
 Each cell is the median of --repeat runs (runs go round-robin over the runtimes, so a burst of load on the shared
 machine hits all of them). Ratios are oriented so that > 1 always means this library is better: for rates (units
@@ -37,7 +33,6 @@ from report import DOTNET_RUNTIMES, NOTES, PY_RUNTIMES, all_runs, fmt, markdown_
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = 'bench/Asyncio.Bench'
-REFERENCE_WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7']
 
 
 def log(msg):
@@ -89,25 +84,7 @@ def list_dotnet(dll):
     return entries
 
 
-def find_reference(shared_arg):
-    """The reference script, or None: --shared, $AIO_SHARED, then a `shared` directory beside the checkout."""
-    candidates = []
-    if shared_arg:
-        candidates.append(Path(shared_arg))
-    if os.environ.get('AIO_SHARED'):
-        candidates.append(Path(os.environ['AIO_SHARED']))
-    candidates.append(ROOT.parent / 'shared')
-    code, out, _ = run(['git', 'rev-parse', '--path-format=absolute', '--git-common-dir'], timeout=30)
-    if code == 0 and out.strip():
-        candidates.append(Path(out.strip()).parent.parent / 'shared')
-    for c in candidates:
-        script = c / 'bench' / 'py' / 'bench_asyncio.py'
-        if script.is_file():
-            return script
-    return None
-
-
-def python_scripts(reference, python):
+def python_scripts(python):
     """workload name -> script implementing it for CPython."""
     scripts = {}
     for f in sorted((ROOT / 'bench' / 'py').glob('*.py')):
@@ -117,9 +94,6 @@ def python_scripts(reference, python):
             continue
         for name in out.split():
             scripts.setdefault(name, f)
-    if reference is not None:
-        for name in REFERENCE_WORKLOADS:
-            scripts[name] = reference  # the program the targets' CPython figures were measured with
     return scripts
 
 
@@ -249,7 +223,6 @@ def main():
     p.add_argument('--runtimes', default='aio,asyncio,uvloop,tp,st', help='comma-separated columns to measure')
     p.add_argument('--write', metavar='FILE', help='also write the results as markdown (e.g. docs/benchmarks.md)')
     p.add_argument('--bdn', action='store_true', help='also run the BenchmarkDotNet CallSoon allocation benchmark')
-    p.add_argument('--shared', help='the reference directory holding bench/py/bench_asyncio.py (CPython side of W1-W7)')
     # The system interpreter by default: the one uvloop runs on, so both CPython columns share an interpreter, and
     # Debian's build is optimized (PGO/LTO), unlike a source-built pyenv one (1.75x slower on W3 here).
     default_python = '/usr/bin/python3' if Path('/usr/bin/python3').exists() else 'python3'
@@ -266,11 +239,7 @@ def main():
 
     dll = build_dotnet()
     entries = list_dotnet(dll)
-    reference = find_reference(args.shared)
-    if reference is None:
-        log('note: the reference script bench/py/bench_asyncio.py was found neither via --shared/$AIO_SHARED nor in a '
-            '`shared` directory beside the checkout; the CPython columns of W1-W7 read n/a.')
-    scripts = python_scripts(reference, args.python)
+    scripts = python_scripts(args.python)
     args.unavailable = set()
     if 'uvloop' in wanted and uvloop_version(args.uvloop_python) is None:
         log(f'note: uvloop is not importable by {args.uvloop_python} (Debian: apt-get install -y python3-uvloop); '

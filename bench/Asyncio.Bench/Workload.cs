@@ -49,7 +49,7 @@ public sealed class BenchArgs(Dictionary<string, string> options)
 /// <summary>One measurement: the headline value with its unit, plus any other fields worth printing.</summary>
 public sealed record Measurement(double Value, string Unit, IReadOnlyDictionary<string, object>? Extra = null)
 {
-    /// <summary>One JSON line, in the shape of the reference scripts in shared/bench.</summary>
+    /// <summary>One JSON line, in the shape the CPython scripts in <c>bench/py</c> print.</summary>
     public string ToJson(string workload, string runtime)
     {
         var sb = new StringBuilder();

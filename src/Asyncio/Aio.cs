@@ -186,7 +186,7 @@ public static partial class Aio
     /// <para>asyncio: <c>asyncio.current_task()</c>.</para>
     /// </summary>
     /// <exception cref="InvalidOperationException">No loop is running.</exception>
-    public static AioTask? CurrentTask() => GetRunningLoop()._currentTask;
+    public static AioTask? CurrentTask() => GetRunningLoop().CurrentTask;
 
     /// <summary>
     /// The task running on <paramref name="loop"/>, or null (also when the loop is not running).

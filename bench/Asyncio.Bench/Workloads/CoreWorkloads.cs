@@ -3,10 +3,10 @@ using System.Diagnostics;
 namespace Asyncio.Bench;
 
 /// <summary>
-/// The core workloads of the loop (issue 2): W1 spawn, W3 callbacks, W4 timers, W5 memory, on this library.
+/// The core workloads of the loop: W1 spawn, W3 callbacks, W4 timers, W5 memory, on this library.
 /// The plain .NET baselines of the same workloads are in <c>CoreWorkloads.Dotnet.cs</c>; the CPython ones are
-/// the reference script <c>shared/bench/py/bench_asyncio.py</c>. Each timed workload first runs a warm-up
-/// pass at a tenth of its size, as the reference scripts do.
+/// <c>bench/py/core.py</c>. Each timed workload first runs a warm-up
+/// pass at a tenth of its size, as the CPython scripts do.
 /// </summary>
 public static partial class CoreWorkloads
 {

@@ -28,32 +28,21 @@ public abstract class AioTask : Future
     /// <summary>The coroutine this task drives.</summary>
     private protected readonly Coroutine _coroutine;
 
-    /// <summary>The context every step runs in; updated after each step with what the step set.</summary>
-    private ExecutionContext? _context;
-
-
     /// <summary>
-    /// Rarely used state, in one slot to keep tasks small: null, the name given by the user (a string), or
-    /// <see cref="TaskExtras"/> once a <see cref="CancellationToken"/> was asked for.
+    /// The context every step runs in (an <see cref="ExecutionContext"/>, updated after each step with what the step
+    /// set), or, once the task has a name, a token or a cancellation request, the <see cref="TaskExtras"/> that hold
+    /// it beside that rarely used state. One slot for both keeps a task at 64 bytes (see "Tasks and coroutines" in
+    /// docs/architecture.md).
     /// </summary>
-    private object? _extras;
-
-    /// <summary>The task's number in the process-wide counter.</summary>
-    private readonly int _number;
-
-    /// <summary>Cancellation requests not withdrawn by <see cref="Uncancel"/> (asyncio: <c>_num_cancels_requested</c>).</summary>
-    private int _cancelRequests;
-
-
-
+    private object? _contextOrExtras;
 
     private protected AioTask(EventLoop loop, Coroutine coroutine, string? name) : base(loop)
     {
         coroutine.Claim();
         _coroutine = coroutine;
-        _extras = name;
-        _number = Interlocked.Increment(ref s_nameCounter);
-        _context = ExecutionContext.Capture();
+        _taskNumber = Interlocked.Increment(ref s_nameCounter);
+        ExecutionContext? context = ExecutionContext.Capture();
+        _contextOrExtras = name is null ? context : new TaskExtras { Name = name, Context = context };
         loop.RegisterTask(this);
         loop.EnqueueReady(s_firstStep, this, null);
     }
@@ -64,17 +53,11 @@ public abstract class AioTask : Future
     /// </summary>
     public string Name
     {
-        get => _extras switch
-        {
-            string name => name,
-            TaskExtras { Name: { } name } => name,
-            _ => $"Task-{_number}",
-        };
+        get => (_contextOrExtras as TaskExtras)?.Name ?? $"Task-{_taskNumber}";
         set
         {
             ArgumentNullException.ThrowIfNull(value);
-            if (_extras is TaskExtras extras) extras.Name = value;
-            else _extras = value;
+            Extras.Name = value;
         }
     }
 
@@ -85,10 +68,10 @@ public abstract class AioTask : Future
     /// </summary>
     internal object? Waiter
     {
-        get => _state == FutureState.Pending ? _outcome : null;
+        get => State == FutureState.Pending ? _outcome : null;
         set
         {
-            Debug.Assert(_state == FutureState.Pending);
+            Debug.Assert(State == FutureState.Pending);
             _outcome = value;
         }
     }
@@ -96,10 +79,10 @@ public abstract class AioTask : Future
     /// <summary>The message of a cancellation not delivered yet (asyncio: <c>_cancel_message</c>).</summary>
     private string? PendingCancelMessage
     {
-        get => (_extras as TaskExtras)?.CancelMessage;
+        get => (_contextOrExtras as TaskExtras)?.CancelMessage;
         set
         {
-            if (value is null && _extras is not TaskExtras) return;
+            if (value is null && _contextOrExtras is not TaskExtras) return;
             Extras.CancelMessage = value;
         }
     }
@@ -109,17 +92,20 @@ public abstract class AioTask : Future
     {
         get
         {
-            if (_extras is not TaskExtras extras)
+            if (_contextOrExtras is not TaskExtras extras)
             {
-                extras = new TaskExtras { Name = _extras as string };
-                _extras = extras;
+                extras = new TaskExtras { Context = _contextOrExtras as ExecutionContext };
+                _contextOrExtras = extras;
             }
             return extras;
         }
     }
 
     /// <summary>The token source, if <see cref="CancellationToken"/> was ever read.</summary>
-    private CancellationTokenSource? TokenSource => (_extras as TaskExtras)?.TokenSource;
+    private CancellationTokenSource? TokenSource => (_contextOrExtras as TaskExtras)?.TokenSource;
+
+    /// <summary>Cancellation requests not withdrawn by <see cref="Uncancel"/> (asyncio: <c>_num_cancels_requested</c>).</summary>
+    private int CancelRequests => (_contextOrExtras as TaskExtras)?.CancelRequests ?? 0;
 
     /// <summary>
     /// The coroutine this task drives.
@@ -146,14 +132,22 @@ public abstract class AioTask : Future
             if (extras.TokenSource is null)
             {
                 extras.TokenSource = new CancellationTokenSource();
-                if (_cancelRequests > 0 || IsCancelled) extras.TokenSource.Cancel();
+                if (extras.CancelRequests > 0 || IsCancelled) extras.TokenSource.Cancel();
             }
             return extras.TokenSource.Token;
         }
     }
 
     /// <summary>The context the task's next step will run in (what its steps have set so far).</summary>
-    internal ExecutionContext? Context => _context;
+    internal ExecutionContext? Context
+    {
+        get => _contextOrExtras is TaskExtras extras ? extras.Context : Unsafe.As<ExecutionContext?>(_contextOrExtras);
+        private set
+        {
+            if (_contextOrExtras is TaskExtras extras) extras.Context = value;
+            else _contextOrExtras = value;
+        }
+    }
 
     /// <inheritdoc/>
     private protected override string KindName => "Task";
@@ -171,15 +165,15 @@ public abstract class AioTask : Future
         _loop.CheckThread();
         MarkExceptionObserved();
         if (IsDone) return false;
-        _cancelRequests++;
+        int requests = ++Extras.CancelRequests;
         if (!CancelWaiter(message))
         {
-            _mustCancel = true;
+            MustCancel = true;
             PendingCancelMessage = message;
         }
         // Last: the token's callbacks run now, and may complete a foreign operation the task waits for, which
         // must by then be abandoned (its OperationCanceledException is not the task's to see).
-        if (_cancelRequests == 1) TokenSource?.Cancel();
+        if (requests == 1) TokenSource?.Cancel();
         return true;
     }
 
@@ -209,7 +203,7 @@ public abstract class AioTask : Future
     /// The number of cancellation requests not withdrawn by <see cref="Uncancel"/>.
     /// <para>asyncio: <c>Task.cancelling()</c>.</para>
     /// </summary>
-    public int Cancelling() => _cancelRequests;
+    public int Cancelling() => CancelRequests;
 
     /// <summary>
     /// Withdraws one cancellation request and returns how many remain. When none remain, a request not yet
@@ -218,17 +212,17 @@ public abstract class AioTask : Future
     /// </summary>
     public int Uncancel()
     {
-        if (_cancelRequests > 0)
+        if (_contextOrExtras is TaskExtras { CancelRequests: > 0 } extras)
         {
-            _cancelRequests--;
-            if (_cancelRequests == 0)
+            extras.CancelRequests--;
+            if (extras.CancelRequests == 0)
             {
-                _mustCancel = false;
+                MustCancel = false;
                 // The request the token stood for is withdrawn: later reads get a fresh token.
                 if (TokenSource is { IsCancellationRequested: true }) Extras.TokenSource = null;
             }
         }
-        return _cancelRequests;
+        return CancelRequests;
     }
 
     /// <summary>A <see cref="System.Threading.Tasks.Task"/> that completes with this task, for code outside the loop.</summary>
@@ -258,18 +252,17 @@ public abstract class AioTask : Future
     private static readonly Action<object?, object?> s_throwStep = static (box, error) =>
     {
         var coroutine = (Coroutine)box!;
-        coroutine._task!._loop._pendingThrow = (Exception)error!;
-        coroutine._task.Step(coroutine, resumedFromLoopAwait: false);
+        coroutine._task!.Step(coroutine, resumedFromLoopAwait: false, (Exception)error!);
     };
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FirstStep()
     {
         if (IsDone) return;
-        if (_mustCancel && !_coroutine._awaitsStartedOperation)
+        if (MustCancel && !_coroutine._awaitsStartedOperation)
         {
             // asyncio throws into the unstarted coroutine, which therefore runs none of its body.
-            _mustCancel = false;
+            MustCancel = false;
             var error = new CancelledError(PendingCancelMessage);
             _coroutine.CloseUnstarted(error);
             Finish(error);
@@ -284,34 +277,27 @@ public abstract class AioTask : Future
     /// suspends again or finishes. A pending cancellation is thrown at the await being resumed when that
     /// await is the loop's own; after a foreign await it waits for the next suspension.
     /// </summary>
+    /// <param name="coroutine">The coroutine to resume.</param>
+    /// <param name="resumedFromLoopAwait">True when it resumes from a loop awaiter, which can take a cancellation.</param>
+    /// <param name="throwAtResume">An exception the resumed loop awaiter throws (a refused await), if any.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void Step(Coroutine coroutine, bool resumedFromLoopAwait)
+    internal void Step(Coroutine coroutine, bool resumedFromLoopAwait, Exception? throwAtResume = null)
     {
         if (IsDone) return;
         EventLoop loop = _loop;
-        if (loop._currentTask is not null)
-        {
-            throw new InvalidOperationException(
-                $"Cannot enter into task {this} while another task {loop._currentTask} is being executed.");
-        }
-        loop._currentTask = this;
+        bool deliverCancel = throwAtResume is null && MustCancel && resumedFromLoopAwait;
+        loop.EnterTask(this, deliverCancel ? new CancelledError(PendingCancelMessage) : throwAtResume);
+        if (deliverCancel) MustCancel = false;
         Waiter = null;
-        if (_context is not null) ExecutionContext.Restore(_context);
-        if (_mustCancel && resumedFromLoopAwait && loop._pendingThrow is null)
-        {
-            _mustCancel = false;
-            loop._pendingThrow = new CancelledError(PendingCancelMessage);
-        }
+        if (Context is { } context) ExecutionContext.Restore(context);
         try
         {
             loop.RunCoroutines(coroutine);
         }
         finally
         {
-            Debug.Assert(loop._pendingThrow is null, "a resumed loop awaiter always takes the pending throw");
-            loop._pendingThrow = null;
-            _context = ExecutionContext.Capture();
-            loop._currentTask = null;
+            Context = ExecutionContext.Capture();
+            loop.LeaveTask(this);
         }
     }
 
@@ -332,14 +318,14 @@ public abstract class AioTask : Future
         }
         Waiter = future;
         future.AddListener(coroutine);
-        if (_mustCancel && future.Cancel(PendingCancelMessage)) _mustCancel = false;
+        if (MustCancel && future.Cancel(PendingCancelMessage)) MustCancel = false;
     }
 
     /// <summary>The coroutine sleeps: a bare yield for <c>delay &lt;= 0</c>, else a timer that resumes it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void SuspendOnSleep(Coroutine coroutine, double delay)
     {
-        if (delay <= 0 || _mustCancel)
+        if (delay <= 0 || MustCancel)
         {
             // A pending cancellation needs no timer: the step about to run delivers it.
             Waiter = s_yielding;
@@ -360,9 +346,9 @@ public abstract class AioTask : Future
         if (Waiter is not null) return;
         Waiter = foreign;
         // Cancelled before suspending (the task cancelled itself): the await ends at once.
-        if (_mustCancel && foreign.TryAbandon(PendingCancelMessage))
+        if (MustCancel && foreign.TryAbandon(PendingCancelMessage))
         {
-            _mustCancel = false;
+            MustCancel = false;
             Waiter = null;
             _loop.EnqueueReady(ForeignAwait.s_resume, foreign, null);
         }
@@ -380,9 +366,9 @@ public abstract class AioTask : Future
         {
             foreign.ThrowAtAwait(new CancelledError(foreign.CancelMessage));
         }
-        else if (_mustCancel && foreign.IsInterruptible)
+        else if (MustCancel && foreign.IsInterruptible)
         {
-            _mustCancel = false;
+            MustCancel = false;
             foreign.ConsumeOutcome();
             foreign.ThrowAtAwait(new CancelledError(PendingCancelMessage));
         }
@@ -399,7 +385,7 @@ public abstract class AioTask : Future
             return;
         }
         Waiter = future;
-        if (_mustCancel && future.Cancel(PendingCancelMessage)) _mustCancel = false;
+        if (MustCancel && future.Cancel(PendingCancelMessage)) MustCancel = false;
     }
 
     private void ThrowAtResume(Coroutine coroutine, Exception error) =>
@@ -412,10 +398,10 @@ public abstract class AioTask : Future
         Exception? error = _coroutine.Error;
         if (error is null)
         {
-            if (_mustCancel && !_coroutine._awaitsStartedOperation)
+            if (MustCancel && !_coroutine._awaitsStartedOperation)
             {
                 // Cancelled right before the coroutine returned: the return value is discarded.
-                _mustCancel = false;
+                MustCancel = false;
                 Finish(new CancelledError(PendingCancelMessage));
             }
             else
@@ -483,7 +469,7 @@ public abstract class AioTask : Future
     /// <inheritdoc/>
     public override string ToString()
     {
-        string state = _state == FutureState.Pending && _cancelRequests > 0 ? "cancelling" : StateText;
+        string state = State == FutureState.Pending && CancelRequests > 0 ? "cancelling" : StateText;
         return $"<Task {state} name='{Name}' coro=<{_coroutine.Name}>{OutcomeText()}>";
     }
 
@@ -498,6 +484,12 @@ public abstract class AioTask : Future
 
         /// <summary>The message of a cancellation not delivered yet.</summary>
         public string? CancelMessage;
+
+        /// <summary>Cancellation requests not withdrawn by <see cref="Uncancel"/>.</summary>
+        public int CancelRequests;
+
+        /// <summary>The context the task's steps run in (see <see cref="_contextOrExtras"/>).</summary>
+        public ExecutionContext? Context;
     }
 
     /// <summary>Completes a <see cref="TaskCompletionSource"/> with the task's outcome.</summary>

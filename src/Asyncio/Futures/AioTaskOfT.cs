@@ -35,7 +35,7 @@ public sealed class AioTask<T> : AioTask
 
     /// <inheritdoc/>
     private protected override string OutcomeText() =>
-        _state == FutureState.Finished && _outcome is null ? $" result={PyRepr.Value(((Coroutine<T>)_coroutine)._result)}" : base.OutcomeText();
+        State == FutureState.Finished && _outcome is null ? $" result={PyRepr.Value(((Coroutine<T>)_coroutine)._result)}" : base.OutcomeText();
 
     /// <summary>Completes a <see cref="TaskCompletionSource{T}"/> with the task's outcome.</summary>
     private sealed class TaskCompletionBridge : IFutureListener, IDroppedAtClose

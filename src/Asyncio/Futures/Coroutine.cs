@@ -139,7 +139,7 @@ public abstract class Coroutine : IFutureListener
         _task = task;
         _continuation = parent;
         _state = CoroutineState.Running;
-        task._loop._next = this;
+        task._loop.HandOver(this);
     }
 
     /// <summary>Starts this claimed coroutine as the root of <paramref name="task"/>.</summary>
@@ -157,7 +157,7 @@ public abstract class Coroutine : IFutureListener
     internal void StartInline(Action continuation)
     {
         EventLoop? loop = EventLoop.RunningOrNull;
-        AioTask? task = loop?._currentTask;
+        AioTask? task = loop?.CurrentTask;
         if (task is null)
         {
             throw new InvalidOperationException(
@@ -184,7 +184,7 @@ public abstract class Coroutine : IFutureListener
         _continuation = error;
         switch (continuation)
         {
-            case Coroutine parent: _task!._loop._next = parent; break;
+            case Coroutine parent: _task!._loop.HandOver(parent); break;
             case AioTask task: task.OnRootCompleted(); break;
             case Action foreign: foreign(); break;
         }
@@ -214,6 +214,9 @@ public abstract class Coroutine : IFutureListener
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Suspend<TAwaiter>(ref TAwaiter awaiter)
     {
+        // AwaiterKind checks once per type that the awaiters read in place below have the layout read here.
+        Debug.Assert(AwaiterKind<TAwaiter>.Value is not (AwaiterKinds.Future or AwaiterKinds.Coroutine) || Unsafe.SizeOf<TAwaiter>() == IntPtr.Size);
+        Debug.Assert(AwaiterKind<TAwaiter>.Value is not AwaiterKinds.Primitive || Unsafe.SizeOf<TAwaiter>() >= IntPtr.Size);
         switch (AwaiterKind<TAwaiter>.Value)
         {
             case AwaiterKinds.Future:
@@ -226,14 +229,16 @@ public abstract class Coroutine : IFutureListener
                 _task!.SuspendOnSleep(this, Unsafe.As<TAwaiter, SleepAwaiter>(ref awaiter).Delay);
                 break;
             case AwaiterKinds.Primitive:
-                // The JIT removes the box: the awaiter type is an exact struct known at this instantiation.
-                object source = ((IPrimitiveAwaiter)awaiter!).Source;
+                // Read in place, as the awaiter's first field (checked by AwaiterKind): a cast to the interface
+                // would box the awaiter on every wait.
+                object source = Unsafe.As<TAwaiter, object>(ref awaiter);
                 if (source is Coroutine child)
                 {
                     child.StartAsChildOf(this);
                 }
                 else
                 {
+                    Debug.Assert(source is Waiter, "a primitive's awaiter waits for a coroutine or a waiter");
                     _task!.SuspendOnFuture(this, Unsafe.As<Waiter>(source));
                     Unsafe.As<Waiter>(source).ScreenWakeUps(this);
                 }

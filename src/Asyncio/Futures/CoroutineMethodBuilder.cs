@@ -108,15 +108,58 @@ internal enum AwaiterKinds : byte
 }
 
 /// <summary>The kind of awaiter <typeparamref name="TAwaiter"/> is, computed once per type.</summary>
-/// <remarks>A static readonly field of a generic class is a constant to the optimizing JIT.</remarks>
+/// <remarks>
+/// A static readonly field of a generic class is a constant to the optimizing JIT. The builder reads
+/// <see cref="AwaiterKinds.Future"/>, <see cref="AwaiterKinds.Coroutine"/> and <see cref="AwaiterKinds.Primitive"/>
+/// awaiters in place with <c>Unsafe.As</c>, as the object they wrap: the layout that relies on (a struct whose
+/// one field is that reference; for a primitive's awaiter, a struct whose first field is its source) is checked
+/// here, once per type, so that a change to an awaiter fails at its first await instead of reading garbage.
+/// </remarks>
 internal static class AwaiterKind<TAwaiter>
 {
-    public static readonly AwaiterKinds Value =
+    public static readonly AwaiterKinds Value = Checked(
         typeof(IFutureAwaiter).IsAssignableFrom(typeof(TAwaiter)) ? AwaiterKinds.Future
         : typeof(ICoroutineAwaiter).IsAssignableFrom(typeof(TAwaiter)) ? AwaiterKinds.Coroutine
         : typeof(TAwaiter) == typeof(SleepAwaiter) ? AwaiterKinds.Sleep
         : typeof(IPrimitiveAwaiter).IsAssignableFrom(typeof(TAwaiter)) ? AwaiterKinds.Primitive
-        : AwaiterKinds.Foreign;
+        : AwaiterKinds.Foreign);
+
+    private static AwaiterKinds Checked(AwaiterKinds kind)
+    {
+        if (kind == AwaiterKinds.Primitive)
+        {
+            if (!SourceComesFirst()) throw new InvalidProgramException($"{typeof(TAwaiter)} does not keep its source in its first field.");
+            return kind;
+        }
+        Type? wrapped = kind switch
+        {
+            AwaiterKinds.Future => typeof(Future),
+            AwaiterKinds.Coroutine => typeof(Coroutine),
+            _ => null,
+        };
+        if (wrapped is null) return kind;
+        FieldInfo[] fields = typeof(TAwaiter).GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+        if (!typeof(TAwaiter).IsValueType || Unsafe.SizeOf<TAwaiter>() != IntPtr.Size
+            || fields.Length != 1 || !wrapped.IsAssignableFrom(fields[0].FieldType))
+        {
+            throw new InvalidProgramException(
+                $"{typeof(TAwaiter)} is marked as an awaiter of a {wrapped.Name} but is not a struct whose only field is one.");
+        }
+        return kind;
+    }
+
+    /// <summary>True if a primitive's awaiter read as one reference gives its <see cref="IPrimitiveAwaiter.Source"/>.</summary>
+    private static bool SourceComesFirst()
+    {
+        FieldInfo? field = typeof(TAwaiter).GetField("_source", BindingFlags.Instance | BindingFlags.NonPublic);
+        if (!typeof(TAwaiter).IsValueType || field is null || field.FieldType != typeof(object)) return false;
+        object probe = new();
+        object boxed = default(TAwaiter)!;
+        field.SetValue(boxed, probe);
+        TAwaiter awaiter = (TAwaiter)boxed;
+        return ReferenceEquals(Unsafe.As<TAwaiter, object>(ref awaiter), probe)
+            && ReferenceEquals(((IPrimitiveAwaiter)awaiter!).Source, probe);
+    }
 }
 
 /// <summary>

@@ -56,18 +56,55 @@ public abstract class Future
     /// </summary>
     private protected object? _outcome;
 
-    /// <summary>Pending, finished or cancelled.</summary>
-    private protected FutureState _state;
+    // The two ints below are all the small state of a future and a task. A class's own fields start at an 8-byte
+    // boundary, so state kept here fills what would otherwise be padding, where in AioTask it would add 8 bytes to
+    // every task: packed this way a task is 64 bytes (see "Tasks and coroutines" in docs/architecture.md).
 
-    // The two fields below belong to tasks. They live here because CoreCLR pads each class level of an
-    // object to 8 bytes: beside _state they fill padding, where in AioTask they would add 8 bytes to
-    // every task (see "Field packing" in ARCHITECTURE.md).
+    /// <summary>
+    /// Bits 0-1: the <see cref="FutureState"/>. Task only: bit 2, a cancellation to deliver when the task next
+    /// resumes or suspends (asyncio: <c>_must_cancel</c>); bits 3-31, the task's position in the loop's list of
+    /// pending tasks, plus one (zero: not in the list).
+    /// </summary>
+    private int _bits;
+
+    /// <summary>Task only: the task's number in the process-wide counter behind the names <c>Task-N</c>.</summary>
+    private protected int _taskNumber;
+
+    private const int StateMask = 3;
+    private const int MustCancelBit = 4;
+    private const int IndexShift = 3;
+
+    /// <summary>The largest number of pending tasks a loop can hold (what <see cref="RegistryIndex"/> can count).</summary>
+    internal const int MaxRegistryIndex = (int.MaxValue >> IndexShift) - 1;
+
+    /// <summary>Pending, finished or cancelled.</summary>
+    private protected FutureState State
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (FutureState)(_bits & StateMask);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        set => _bits = (_bits & ~StateMask) | (int)value;
+    }
 
     /// <summary>Task only: a cancellation to deliver when the task next resumes or suspends (asyncio: <c>_must_cancel</c>).</summary>
-    private protected bool _mustCancel;
+    private protected bool MustCancel
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (_bits & MustCancelBit) != 0;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        set => _bits = value ? _bits | MustCancelBit : _bits & ~MustCancelBit;
+    }
 
-    /// <summary>Task only: position in the loop's list of pending tasks.</summary>
-    internal int _registryIndex = -1;
+    /// <summary>Task only: position in the loop's list of pending tasks; -1 when not in it.</summary>
+    internal int RegistryIndex
+    {
+        get => (int)((uint)_bits >> IndexShift) - 1;
+        set
+        {
+            Debug.Assert(value >= -1 && value <= MaxRegistryIndex);
+            _bits = (_bits & (StateMask | MustCancelBit)) | ((value + 1) << IndexShift);
+        }
+    }
 
     /// <summary>Creates a pending future bound to <paramref name="loop"/>.</summary>
     private protected Future(EventLoop loop)
@@ -85,13 +122,13 @@ public abstract class Future
     /// True once the future has a result, an exception, or was cancelled.
     /// <para>asyncio: <c>Future.done()</c>.</para>
     /// </summary>
-    public bool IsDone => _state != FutureState.Pending;
+    public bool IsDone => State != FutureState.Pending;
 
     /// <summary>
     /// True if the future was cancelled.
     /// <para>asyncio: <c>Future.cancelled()</c>.</para>
     /// </summary>
-    public bool IsCancelled => _state == FutureState.Cancelled;
+    public bool IsCancelled => State == FutureState.Cancelled;
 
     /// <summary>The class name asyncio prints in reports: <c>Future</c> or <c>Task</c>.</summary>
     private protected virtual string KindName => "Future";
@@ -118,7 +155,7 @@ public abstract class Future
     /// <exception cref="InvalidStateError">The future is not done yet.</exception>
     public Exception? Exception()
     {
-        switch (_state)
+        switch (State)
         {
             case FutureState.Pending:
                 throw new InvalidStateError("Exception is not set.");
@@ -170,12 +207,12 @@ public abstract class Future
     internal void AddForeignContinuation(Action continuation)
     {
         AddListener(new ContinuationListener(continuation));
-        if (_loop._currentTask is { } task) task.WaitsInForeignMethod(this);
+        if (_loop.CurrentTask is { } task) task.WaitsInForeignMethod(this);
     }
 
     internal void AddListener(IFutureListener listener)
     {
-        if (_state != FutureState.Pending)
+        if (State != FutureState.Pending)
         {
             _loop.ScheduleListener(listener, this);
             return;
@@ -191,7 +228,7 @@ public abstract class Future
     /// <summary>Removes the listeners that match; returns how many.</summary>
     internal int RemoveListeners(Predicate<IFutureListener> match)
     {
-        if (_state != FutureState.Pending) return 0;
+        if (State != FutureState.Pending) return 0;
         switch (_callbacks)
         {
             case ListenerList list:
@@ -227,7 +264,7 @@ public abstract class Future
     /// <returns>True if a registration was removed.</returns>
     internal bool RemoveListener(IFutureListener listener)
     {
-        if (_state != FutureState.Pending) return false;
+        if (State != FutureState.Pending) return false;
         if (ReferenceEquals(_callbacks, listener))
         {
             _callbacks = null;
@@ -240,8 +277,8 @@ public abstract class Future
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected bool TrySetResultCore()
     {
-        if (_state != FutureState.Pending) return false;
-        _state = FutureState.Finished;
+        if (State != FutureState.Pending) return false;
+        State = FutureState.Finished;
         _outcome = null;
         ScheduleCallbacks();
         return true;
@@ -250,8 +287,8 @@ public abstract class Future
     /// <summary>Finishes with an exception; false if already done.</summary>
     internal bool TrySetExceptionCore(Exception exception)
     {
-        if (_state != FutureState.Pending) return false;
-        _state = FutureState.Finished;
+        if (State != FutureState.Pending) return false;
+        State = FutureState.Finished;
         _outcome = exception;
         ScheduleCallbacks();
         // After ScheduleCallbacks the callback slot is free: it keeps the report alive as long as this future.
@@ -262,8 +299,8 @@ public abstract class Future
     /// <summary>Cancels; <paramref name="messageOrError"/> is the message or the CancelledError to deliver first.</summary>
     internal bool TryCancelCore(object? messageOrError)
     {
-        if (_state != FutureState.Pending) return false;
-        _state = FutureState.Cancelled;
+        if (State != FutureState.Pending) return false;
+        State = FutureState.Cancelled;
         _outcome = messageOrError;
         ScheduleCallbacks();
         return true;
@@ -283,7 +320,7 @@ public abstract class Future
     /// <summary>Throws the future's exception or cancellation; returns only when it finished with a result.</summary>
     internal void ThrowIfFailed()
     {
-        switch (_state)
+        switch (State)
         {
             case FutureState.Pending:
                 // A task that awaited a future of another loop resumes with its error pending on its own
@@ -303,7 +340,7 @@ public abstract class Future
     /// <summary>Silences the "exception was never retrieved" report.</summary>
     private protected void MarkExceptionObserved()
     {
-        if (_state != FutureState.Pending && _callbacks is UnretrievedExceptionReport report)
+        if (State != FutureState.Pending && _callbacks is UnretrievedExceptionReport report)
         {
             GC.SuppressFinalize(report);
             _callbacks = null;
@@ -341,7 +378,7 @@ public abstract class Future
     }
 
     /// <summary>The state word asyncio prints in a repr.</summary>
-    private protected string StateText => _state switch
+    private protected string StateText => State switch
     {
         FutureState.Pending => "pending",
         FutureState.Cancelled => "cancelled",
@@ -350,7 +387,7 @@ public abstract class Future
 
     /// <summary>What a repr prints after the state: the result or the exception.</summary>
     private protected virtual string OutcomeText() =>
-        _state == FutureState.Finished && _outcome is Exception e ? $" exception={e.GetType().Name}('{e.Message}')" : "";
+        State == FutureState.Finished && _outcome is Exception e ? $" exception={e.GetType().Name}('{e.Message}')" : "";
 
     /// <inheritdoc/>
     public override string ToString() => $"<{KindName} {StateText}{OutcomeText()}>";

@@ -68,7 +68,7 @@ public class Future<T> : Future
 
     /// <inheritdoc/>
     private protected override string OutcomeText() =>
-        _state == FutureState.Finished && _outcome is null ? $" result={PyRepr.Value(_result)}" : base.OutcomeText();
+        State == FutureState.Finished && _outcome is null ? $" result={PyRepr.Value(_result)}" : base.OutcomeText();
 }
 
 /// <summary>Awaiter of a <see cref="Future{T}"/>: suspends until done, then returns the result.</summary>

@@ -31,15 +31,6 @@ public sealed partial class EventLoop
     /// <summary>Tasks not done yet, for <see cref="AllTasks"/> and <see cref="Close"/>.</summary>
     private readonly TaskRegistry _tasks = new();
 
-    /// <summary>The task whose step is running (asyncio: <c>_current_tasks[loop]</c>).</summary>
-    internal AioTask? _currentTask;
-
-    /// <summary>The next coroutine to resume inside the current step (see <see cref="RunCoroutines"/>).</summary>
-    internal Coroutine? _next;
-
-    /// <summary>An exception the awaiter being resumed must throw (a cancellation, or a refused await).</summary>
-    internal Exception? _pendingThrow;
-
     /// <summary>Set by <see cref="Stop"/>; checked after each iteration.</summary>
     private bool _stopping;
 
@@ -391,42 +382,6 @@ public sealed partial class EventLoop
     }
 
     internal void OnTimerCancelled() => _timers.OnCancelled();
-
-    /// <summary>
-    /// Throws the pending exception for the awaiter being resumed, if any: called first by every loop
-    /// awaiter's <c>GetResult</c>, which is how a cancellation lands at the <c>await</c>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void ThrowIfResumeInterrupted()
-    {
-        if (_pendingThrow is not null) ThrowPending();
-    }
-
-    private void ThrowPending()
-    {
-        Exception error = _pendingThrow!;
-        _pendingThrow = null;
-        throw error;
-    }
-
-    /// <summary>
-    /// Runs <paramref name="coroutine"/>, then each coroutine it hands over to (a child it starts, a parent it
-    /// completes into), until the task suspends: a trampoline that keeps the stack flat however deep the
-    /// chain of awaited coroutines.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void RunCoroutines(Coroutine coroutine)
-    {
-        Coroutine? saved = _next;
-        _next = null;
-        coroutine.MoveNext();
-        while (_next is { } next)
-        {
-            _next = null;
-            next.MoveNext();
-        }
-        _next = saved;
-    }
 
     /// <summary>
     /// In debug mode, throws when called from a thread other than the one running the loop.

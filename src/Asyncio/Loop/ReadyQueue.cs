@@ -34,6 +34,10 @@ internal struct ReadyItem
 /// <para>Blocks, not one growing array: a burst (200,000 tasks starting at once) never copies the queue,
 /// never allocates a large array, and gives its memory back block by block as it drains; a few empty blocks
 /// are kept for reuse, so a steady flow of callbacks allocates nothing.</para>
+/// <para>The blocks live on the pinned object heap, which the collector never compacts: a burst keeps its
+/// blocks alive through the young collections it triggers, and on the ordinary heap each of those collections
+/// would copy them (32 bytes per queued callback) only to promote them. Measured on a burst of 200,000 tasks
+/// and one of 1,000,000 callbacks, the collections' pause time drops by about half and nearly to zero.</para>
 /// <para>Every entry gets a sequence number, implicit in its position: the entry at the head has number
 /// <see cref="_headId"/> and the others follow. A <see cref="Handle"/> keeps that number and the
 /// <see cref="ReadyHandleBlock"/> of its block, so cancelling a queued callback is O(1) and needs no object
@@ -96,7 +100,9 @@ internal sealed class ReadyQueue
         slot.A = a;
         slot.B = b;
         slot.Context = context;
-        return _headId + _count++;
+        long id = _headId + _count++;
+        AssertInvariants();
+        return id;
     }
 
     /// <summary>Removes the oldest entry; the caller has checked <see cref="Count"/>.</summary>
@@ -110,6 +116,7 @@ internal sealed class ReadyQueue
         _count--;
         _headId++;
         if (++_headOffset == BlockSize) ReleaseHeadBlock();
+        AssertInvariants();
         return item;
     }
 
@@ -143,6 +150,22 @@ internal sealed class ReadyQueue
         return slot ??= new ReadyHandleBlock(this, firstId);
     }
 
+    /// <summary>
+    /// Checks the ring's shape (debug builds): the entries fit in the blocks in use, the head is inside its block,
+    /// the ring's length is a power of two, and the blocks in use are present.
+    /// </summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_count >= 0 && _blockCount >= 0 && _blockCount <= _blocks.Length);
+        Debug.Assert((_blocks.Length & (_blocks.Length - 1)) == 0, "the ring's length is a power of two");
+        Debug.Assert(_headOffset >= 0 && _headOffset < BlockSize);
+        Debug.Assert(_headOffset + _count <= _blockCount * BlockSize, "every entry lies in a block in use");
+        Debug.Assert(_blockCount == 0 || _blocks[_headBlock] is not null);
+        Debug.Assert(_blockCount == 0 || _blocks[(_headBlock + _blockCount - 1) & (_blocks.Length - 1)] is not null);
+        Debug.Assert(_spare.Count <= MaxSpareBlocks);
+    }
+
     private bool TryLocate(long id, out ReadyItem[] block, out int index)
     {
         long offset = id - _headId;
@@ -173,7 +196,7 @@ internal sealed class ReadyQueue
             _handleBlocks = handleBlocks;
             _headBlock = 0;
         }
-        _blocks[(_headBlock + _blockCount) & (_blocks.Length - 1)] = _spare.Count > 0 ? _spare.Pop() : new ReadyItem[BlockSize];
+        _blocks[(_headBlock + _blockCount) & (_blocks.Length - 1)] = _spare.Count > 0 ? _spare.Pop() : GC.AllocateArray<ReadyItem>(BlockSize, pinned: true);
         _blockCount++;
     }
 

@@ -34,18 +34,19 @@ internal sealed class TaskRegistry
     public void Add(AioTask task)
     {
         int index = Count;
+        if (index == Future.MaxRegistryIndex) throw new InvalidOperationException("Too many pending tasks on one loop.");
         int block = index >> BlockShift;
         if (block == _blocks.Length) Array.Resize(ref _blocks, _blocks.Length * 2);
         _blocks[block] ??= new AioTask[BlockSize];
         _blocks[block][index & (BlockSize - 1)] = task;
-        task._registryIndex = index;
+        task.RegistryIndex = index;
         Count = index + 1;
     }
 
     /// <summary>Removes a task (a no-op for one not registered).</summary>
     public void Remove(AioTask task)
     {
-        int index = task._registryIndex;
+        int index = task.RegistryIndex;
         if (index < 0) return;
         Debug.Assert(ReferenceEquals(this[index], task));
         int lastIndex = Count - 1;
@@ -55,9 +56,9 @@ internal sealed class TaskRegistry
         if (!ReferenceEquals(last, task))
         {
             _blocks[index >> BlockShift][index & (BlockSize - 1)] = last;
-            last._registryIndex = index;
+            last.RegistryIndex = index;
         }
-        task._registryIndex = -1;
+        task.RegistryIndex = -1;
         Count = lastIndex;
     }
 }

@@ -43,6 +43,7 @@ internal sealed class TimerHeap
         if (_count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
         _items[_count] = timer;
         SiftUp(_count++);
+        AssertInvariants();
     }
 
     /// <summary>The earliest live timer, dropping cancelled ones found on top; null when none.</summary>
@@ -64,6 +65,7 @@ internal sealed class TimerHeap
         Debug.Assert(_count > 0);
         TimerHandle top = _items[0];
         RemoveTop();
+        AssertInvariants();
         return top;
     }
 
@@ -72,6 +74,7 @@ internal sealed class TimerHeap
     {
         _cancelled++;
         if (_count > MinSizeToRebuild && _cancelled * 2 > _count) Rebuild();
+        AssertInvariants();
     }
 
     /// <summary>Drops every timer (loop close).</summary>
@@ -81,6 +84,27 @@ internal sealed class TimerHeap
         Array.Clear(_items, 0, _count);
         _count = 0;
         _cancelled = 0;
+    }
+
+    /// <summary>Largest heap whose order <see cref="AssertInvariants"/> checks in full (debug builds stay linear in practice).</summary>
+    private const int FullCheckLimit = 64;
+
+    /// <summary>
+    /// Checks the heap (debug builds): the counts are consistent, slots past the end are empty, the top precedes its
+    /// children, and, for small heaps, every parent precedes its children.
+    /// </summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_count >= 0 && _count <= _items.Length);
+        Debug.Assert(_cancelled >= 0 && _cancelled <= _count, "cancelled timers are counted among those in the heap");
+        Debug.Assert(_count == _items.Length || _items[_count] is null, "slots past the end are empty");
+        int checkedCount = _count <= FullCheckLimit ? _count : Math.Min(_count, 3);
+        for (int i = 1; i < checkedCount; i++)
+        {
+            Debug.Assert(!Before(_items[i], _items[(i - 1) >> 1]), "a parent precedes its children");
+            Debug.Assert(_items[i].InHeap);
+        }
     }
 
     private void RemoveTop()

@@ -13,11 +13,15 @@ public readonly struct LoopAwaitable
     /// <summary>Null when complete; else the <see cref="Waiter"/> or the <see cref="Coroutine"/> to wait for.</summary>
     internal readonly object? _source;
 
+    /// <summary>The <see cref="Waiter.Generation"/> of a waiter source: which of its waits this one is.</summary>
+    private readonly int _generation;
+
     /// <summary>An awaitable that waits for <paramref name="source"/>; null means complete.</summary>
     internal LoopAwaitable(object? source)
     {
         Debug.Assert(source is null || source is Waiter || source is Coroutine);
         _source = source;
+        _generation = (source as Waiter)?.Generation ?? 0;
     }
 
     /// <summary>An awaitable already complete.</summary>
@@ -27,7 +31,7 @@ public readonly struct LoopAwaitable
     public bool IsCompleted => _source is null;
 
     /// <summary>The awaiter.</summary>
-    public LoopAwaiter GetAwaiter() => new(_source);
+    public LoopAwaiter GetAwaiter() => new(_source, _generation);
 
     /// <summary>
     /// The operation as a coroutine that awaits it, so that it is accepted wherever a coroutine is
@@ -44,11 +48,18 @@ public readonly struct LoopAwaiter : ICriticalNotifyCompletion, IPrimitiveAwaite
     /// <summary>Null when complete; else the <see cref="Waiter"/> or the <see cref="Coroutine"/>.</summary>
     private readonly object? _source;
 
-    internal LoopAwaiter(object? source) => _source = source;
+    /// <summary>The <see cref="Waiter.Generation"/> the awaitable was made for.</summary>
+    private readonly int _generation;
+
+    internal LoopAwaiter(object? source, int generation)
+    {
+        _source = source;
+        _generation = generation;
+    }
 
     /// <summary>True when the awaiting task need not suspend.</summary>
     /// <exception cref="InvalidOperationException">A coroutine behind this awaitable was awaited before.</exception>
-    public bool IsCompleted => PrimitiveSource.IsCompleted(_source);
+    public bool IsCompleted => PrimitiveSource.IsCompleted(_source, _generation);
 
     /// <inheritdoc/>
     object IPrimitiveAwaiter.Source => _source!;
@@ -61,9 +72,11 @@ public readonly struct LoopAwaiter : ICriticalNotifyCompletion, IPrimitiveAwaite
             case null:
                 return;
             case Waiter waiter:
-                waiter.Resume();
+                waiter.Resume(_generation);
+                waiter.Recycle();
                 return;
             default:
+                Debug.Assert(_source is Coroutine);
                 Unsafe.As<Coroutine>(_source).ThrowIfFailed();
                 return;
         }

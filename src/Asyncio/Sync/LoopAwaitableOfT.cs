@@ -24,11 +24,15 @@ public readonly struct LoopAwaitable<T>
     /// <summary>The result when complete; for a <see cref="Waiter"/>, the result to return once it is resumed.</summary>
     internal readonly T _value;
 
+    /// <summary>The <see cref="Waiter.Generation"/> of a waiter source: which of its waits this one is.</summary>
+    private readonly int _generation;
+
     /// <summary>An awaitable already completed with <paramref name="value"/>.</summary>
     internal LoopAwaitable(T value)
     {
         _source = null;
         _value = value;
+        _generation = 0;
     }
 
     /// <summary>An awaitable that waits for <paramref name="source"/> (a waiter or a coroutine).</summary>
@@ -37,13 +41,14 @@ public readonly struct LoopAwaitable<T>
         Debug.Assert(source is Waiter || source is Coroutine<T>);
         _source = source;
         _value = valueOnResume;
+        _generation = (source as Waiter)?.Generation ?? 0;
     }
 
     /// <summary>True when the operation completed without waiting.</summary>
     public bool IsCompleted => _source is null;
 
     /// <summary>The awaiter.</summary>
-    public LoopAwaiter<T> GetAwaiter() => new(_source, _value);
+    public LoopAwaiter<T> GetAwaiter() => new(_source, _value, _generation);
 
     /// <summary>
     /// The operation as a coroutine that awaits it, so that it is accepted wherever a coroutine is
@@ -65,15 +70,19 @@ public readonly struct LoopAwaiter<T> : ICriticalNotifyCompletion, IPrimitiveAwa
     /// <summary>The result, when complete or once the waiter resumes.</summary>
     private readonly T _value;
 
-    internal LoopAwaiter(object? source, T value)
+    /// <summary>The <see cref="Waiter.Generation"/> the awaitable was made for.</summary>
+    private readonly int _generation;
+
+    internal LoopAwaiter(object? source, T value, int generation)
     {
         _source = source;
         _value = value;
+        _generation = generation;
     }
 
     /// <summary>True when the awaiting task need not suspend.</summary>
     /// <exception cref="InvalidOperationException">A coroutine behind this awaitable was awaited before.</exception>
-    public bool IsCompleted => PrimitiveSource.IsCompleted(_source);
+    public bool IsCompleted => PrimitiveSource.IsCompleted(_source, _generation);
 
     /// <inheritdoc/>
     object IPrimitiveAwaiter.Source => _source!;
@@ -86,9 +95,12 @@ public readonly struct LoopAwaiter<T> : ICriticalNotifyCompletion, IPrimitiveAwa
             case null:
                 return _value;
             case Waiter waiter:
-                waiter.Resume();
-                return waiter.Owner is IWaiterResult<T> owner ? owner.TakeResult(waiter) : _value;
+                waiter.Resume(_generation);
+                T result = waiter.Owner is IWaiterResult<T> owner ? owner.TakeResult(waiter) : _value;
+                waiter.Recycle();
+                return result;
             default:
+                Debug.Assert(_source is Coroutine<T>);
                 return Unsafe.As<Coroutine<T>>(_source).GetResult();
         }
     }
@@ -103,8 +115,11 @@ public readonly struct LoopAwaiter<T> : ICriticalNotifyCompletion, IPrimitiveAwa
 /// <summary>The two kinds of source a primitive's awaiter waits for: a <see cref="Waiter"/> or a <see cref="Coroutine"/>.</summary>
 internal static class PrimitiveSource
 {
-    /// <summary>Complete sources do not suspend; a coroutine is claimed and always runs inside the awaiting task.</summary>
-    public static bool IsCompleted(object? source)
+    /// <summary>
+    /// Complete sources do not suspend; a coroutine is claimed and always runs inside the awaiting task. A waiter
+    /// that has moved on to a later wait counts as complete, so that <c>GetResult</c> reports the second await.
+    /// </summary>
+    public static bool IsCompleted(object? source, int generation)
     {
         switch (source)
         {
@@ -114,7 +129,8 @@ internal static class PrimitiveSource
                 coroutine.Claim();
                 return false;
             default:
-                return ((Waiter)source).IsDone;
+                var waiter = (Waiter)source;
+                return waiter.IsDone || waiter.Generation != generation;
         }
     }
 
@@ -130,7 +146,7 @@ internal static class PrimitiveSource
         if (waiter.Owner is IWakeUpScreen && !waiter.IsDone)
         {
             waiter.ScreenWakeUps(continuation);
-            waiter.Loop._currentTask?.WaitsInForeignMethod(waiter);
+            waiter.Loop.CurrentTask?.WaitsInForeignMethod(waiter);
         }
         else
         {

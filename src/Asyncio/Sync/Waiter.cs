@@ -42,13 +42,17 @@ internal interface IWaiterResult<T>
 }
 
 /// <summary>
-/// A loop future that waits in a <see cref="WaiterQueue"/>; it is also the queue's list node, so waiting
-/// costs one allocation and leaving the queue from anywhere in it is O(1).
+/// A loop future that waits in a <see cref="WaiterQueue"/>; it is also the queue's list node, so leaving the
+/// queue from anywhere in it is O(1), and waiting costs at most one allocation: none in a steady flow, where the
+/// queue hands out again the waiter of the last wait that ended (<see cref="Recycle"/>).
 /// </summary>
 /// <remarks>
-/// A waiter is woken by completing it (result true); it is cancelled when the task awaiting it is
+/// <para>A waiter is woken by completing it (result true); it is cancelled when the task awaiting it is
 /// cancelled. Whether it leaves the queue when woken or when its task resumes is the primitive's choice,
-/// as in asyncio (a queue pops its getters when waking them, a lock keeps its waiter until it runs).
+/// as in asyncio (a queue pops its getters when waking them, a lock keeps its waiter until it runs).</para>
+/// <para>Reuse is safe because nothing refers to a waiter once its task has resumed from it and its owner has
+/// taken it out of line, except the awaitable the operation returned: that carries the
+/// <see cref="Generation"/> it was made for, and a second await of it still fails as it always did.</para>
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
 internal sealed class Waiter : Future<bool>, IFutureListener
@@ -68,6 +72,12 @@ internal sealed class Waiter : Future<bool>, IFutureListener
     /// <summary>How much the waiter asks for (a rate limiter's amount); unused by the other primitives.</summary>
     internal double Amount;
 
+    /// <summary>The queue that made this waiter and takes it back for reuse.</summary>
+    private readonly WaiterQueue? _home;
+
+    /// <summary>Counts the waits this waiter served; an awaitable made for an earlier one is stale.</summary>
+    internal int Generation { get; private set; }
+
     /// <summary>Set by the first <see cref="Resume"/>: a primitive's awaitable can be awaited once.</summary>
     private bool _resumed;
 
@@ -80,7 +90,11 @@ internal sealed class Waiter : Future<bool>, IFutureListener
     /// <summary>The awaiting task asked to cancel after the wake-up: it must resume to receive the error.</summary>
     private bool _cancelledWhileWoken;
 
-    internal Waiter(EventLoop loop, IWaiterOwner? owner) : base(loop) => Owner = owner;
+    internal Waiter(EventLoop loop, IWaiterOwner? owner, WaiterQueue? home) : base(loop)
+    {
+        Owner = owner;
+        _home = home;
+    }
 
     /// <summary>True when the waiter was woken (finished with a result), not cancelled.</summary>
     internal bool IsWoken => IsDone && !IsCancelled;
@@ -118,7 +132,7 @@ internal sealed class Waiter : Future<bool>, IFutureListener
         if (IsWoken && !CancelPending(resume) && !((IWakeUpScreen)Owner!).StillWanted(this))
         {
             // Stale: wait again, as asyncio's getter loops on an empty queue.
-            _state = FutureState.Pending;
+            State = FutureState.Pending;
             _cancelledWhileWoken = false;
             ((IWakeUpScreen)Owner).Requeue(this);
             AddListener(this);
@@ -137,10 +151,11 @@ internal sealed class Waiter : Future<bool>, IFutureListener
     /// Runs in the resumed task (from the awaiter's <c>GetResult</c>): hands the outcome to the owner, then
     /// throws the cancellation if there is one.
     /// </summary>
+    /// <param name="generation">The <see cref="Generation"/> the awaitable was made for.</param>
     /// <exception cref="InvalidOperationException">The awaitable was awaited a second time.</exception>
-    internal void Resume()
+    internal void Resume(int generation)
     {
-        if (_resumed) throw new InvalidOperationException("cannot reuse an already awaited primitive operation");
+        if (_resumed || generation != Generation) throw new InvalidOperationException("cannot reuse an already awaited primitive operation");
         _resumed = true;
         try
         {
@@ -153,5 +168,26 @@ internal sealed class Waiter : Future<bool>, IFutureListener
             throw;
         }
         Owner!.OnResumed(this);
+    }
+
+    /// <summary>
+    /// Called by the awaiter once its task has resumed with the wake-up and the owner has taken what it granted:
+    /// the wait is over, and the waiter goes back to the queue that made it, for the next wait.
+    /// </summary>
+    internal void Recycle()
+    {
+        Debug.Assert(_resumed && IsWoken && _screened is null);
+        Generation++;
+        if (Queue is null) _home?.TakeBack(this);
+    }
+
+    /// <summary>Makes a recycled waiter a pending one again, for <paramref name="amount"/>.</summary>
+    internal void Reuse(double amount)
+    {
+        Debug.Assert(Queue is null && IsWoken);
+        State = FutureState.Pending;
+        _resumed = false;
+        _cancelledWhileWoken = false;
+        Amount = amount;
     }
 }

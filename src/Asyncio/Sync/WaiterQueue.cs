@@ -33,6 +33,9 @@ internal sealed class WaiterQueue
     /// <summary>Cancelled waiters still in the list.</summary>
     private int _cancelled;
 
+    /// <summary>A waiter whose wait is over, kept for the next <see cref="Enqueue"/> (see <see cref="Waiter.Recycle"/>).</summary>
+    private Waiter? _spare;
+
     /// <summary>Waiters in the list, done or not (asyncio: <c>len(self._waiters)</c>).</summary>
     public int Count => _count;
 
@@ -45,9 +48,25 @@ internal sealed class WaiterQueue
     /// <summary>Creates a waiter on <paramref name="loop"/> and appends it.</summary>
     public Waiter Enqueue(EventLoop loop, IWaiterOwner? owner = null, double amount = 0)
     {
-        var waiter = new Waiter(loop, owner) { Amount = amount };
+        Waiter? waiter = _spare;
+        if (waiter is not null && waiter.Loop == loop && waiter.Owner == owner)
+        {
+            _spare = null;
+            waiter.Reuse(amount);
+        }
+        else
+        {
+            waiter = new Waiter(loop, owner, this) { Amount = amount };
+        }
         Append(waiter);
         return waiter;
+    }
+
+    /// <summary>Keeps a waiter made here whose wait is over for the next <see cref="Enqueue"/>; one is enough for a steady flow.</summary>
+    internal void TakeBack(Waiter waiter)
+    {
+        Debug.Assert(waiter.Queue is null);
+        _spare ??= waiter;
     }
 
     /// <summary>Links a pending waiter that is in no queue at the tail.</summary>
@@ -61,6 +80,7 @@ internal sealed class WaiterQueue
         _tail = waiter;
         _count++;
         _firstPending ??= waiter;
+        AssertInvariants();
     }
 
     /// <summary>Unlinks <paramref name="waiter"/>; does nothing if it already left (asyncio's <c>remove</c> guarded by <c>except ValueError</c>).</summary>
@@ -76,7 +96,7 @@ internal sealed class WaiterQueue
         waiter.Queue = null;
         waiter.Prev = waiter.Next = null;
         _count--;
-        Debug.Assert(_count >= 0 && _cancelled >= 0 && _cancelled <= _count);
+        AssertInvariants();
     }
 
     /// <summary>Wakes the first waiter if it is still pending; a done first waiter blocks the wake-up (asyncio's <c>Lock._wake_up_first</c>).</summary>
@@ -135,6 +155,7 @@ internal sealed class WaiterQueue
         Debug.Assert(!waiter.IsDone);
         waiter.TrySetResult(true);
         if (_firstPending == waiter) _firstPending = waiter.Next;
+        AssertInvariants();
     }
 
     /// <summary>Called by a linked waiter that has just been cancelled.</summary>
@@ -142,5 +163,34 @@ internal sealed class WaiterQueue
     {
         Debug.Assert(waiter.Queue == this);
         _cancelled++;
+        AssertInvariants();
+    }
+
+    /// <summary>Longest list <see cref="AssertInvariants"/> walks in full.</summary>
+    private const int FullCheckLimit = 64;
+
+    /// <summary>
+    /// Checks the list (debug builds): the ends and counts agree, and, for short lists, the links are symmetric,
+    /// every waiter belongs to this queue, the counts match a walk, and every waiter before
+    /// <see cref="_firstPending"/> is done.
+    /// </summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_count >= 0 && _cancelled >= 0 && _cancelled <= _count);
+        Debug.Assert((_head is null) == (_count == 0) && (_tail is null) == (_count == 0));
+        Debug.Assert(_head?.Prev is null && _tail?.Next is null);
+        if (_count > FullCheckLimit) return;
+        int count = 0, cancelled = 0;
+        bool beforeFirstPending = _firstPending is not null;
+        for (Waiter? w = _head; w is not null; w = w.Next)
+        {
+            Debug.Assert(w.Queue == this && (w.Next is null ? _tail == w : w.Next.Prev == w));
+            if (w == _firstPending) beforeFirstPending = false;
+            Debug.Assert(!beforeFirstPending || w.IsDone, "every waiter before the first pending one is done");
+            count++;
+            if (w.IsCancelled) cancelled++;
+        }
+        Debug.Assert(count == _count && cancelled == _cancelled);
     }
 }
