@@ -143,6 +143,7 @@ internal static class PrimitiveSource
             return;
         }
         var waiter = (Waiter)source;
+        waiter.AwaitedByForeignCode();
         if (waiter.Owner is IWakeUpScreen && !waiter.IsDone)
         {
             waiter.ScreenWakeUps(continuation);

@@ -82,6 +82,12 @@ internal sealed class Waiter : Future<bool>, IFutureListener
     private bool _resumed;
 
     /// <summary>
+    /// Set when an ordinary async method awaits this waiter (<see cref="AwaitedByForeignCode"/>): the task running
+    /// that method may still name it as what it waits on after the wait is over, so it is never reused.
+    /// </summary>
+    private bool _neverReuse;
+
+    /// <summary>
     /// With an <see cref="IWakeUpScreen"/> owner: the <see cref="Coroutine"/> or foreign continuation
     /// (<see cref="Action"/>) to resume once the owner confirms a wake-up.
     /// </summary>
@@ -178,8 +184,14 @@ internal sealed class Waiter : Future<bool>, IFutureListener
     {
         Debug.Assert(_resumed && IsWoken && _screened is null);
         Generation++;
-        if (Queue is null) _home?.TakeBack(this);
+        if (Queue is null && !_neverReuse) _home?.TakeBack(this);
     }
+
+    /// <summary>
+    /// An ordinary async method awaits this waiter inside a task step: the task may keep it as its waiter until its
+    /// next step, and a cancellation then must not reach a later wait that reused it.
+    /// </summary>
+    internal void AwaitedByForeignCode() => _neverReuse = true;
 
     /// <summary>Makes a recycled waiter a pending one again, for <paramref name="amount"/>.</summary>
     internal void Reuse(double amount)

@@ -368,3 +368,31 @@ public class ForeignAwaitCancellationTests
         }));
     }
 }
+
+/// <summary>Queue waits awaited by ordinary async methods inside a task.</summary>
+public class ForeignMethodQueueWaitTests
+{
+    [Fact]
+    public void CancellingATask_AfterItsAsyncMethodsQueueWaitEnded_LeavesOtherWaitersAlone()
+    {
+        var q = new AsyncQueue<int>();
+        async Task<int> PlainAsync() => await q.GetAsync();
+        async Coroutine<int> A() => await PlainAsync();
+        async Coroutine<int> B() => await q.GetAsync();
+
+        int b = TestLoop.RunVirtual(async () =>
+        {
+            EventLoop loop = Aio.GetRunningLoop();
+            var a = Aio.CreateTask(A());
+            await Aio.Sleep(0);                  // A waits in the queue from inside PlainAsync
+            q.PutNowait(1);                      // wakes it: PlainAsync resumes in the next iteration...
+            var other = Aio.CreateTask(B());     // ...then B starts waiting...
+            loop.CallSoon(() => a.Cancel());     // ...then A is cancelled, before its own step resumed it
+            await Aio.Sleep(0);
+            await Aio.Sleep(0);
+            q.PutNowait(2);
+            return await other;
+        });
+        Assert.Equal(2, b);
+    }
+}
