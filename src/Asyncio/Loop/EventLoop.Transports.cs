@@ -76,6 +76,66 @@ public sealed partial class EventLoop
         return Listen(protocolFactory, host, port, backlog);
     }
 
+    /// <summary>
+    /// Connects to the Unix-domain socket at <paramref name="path"/> and starts a protocol from
+    /// <paramref name="protocolFactory"/> on the connection.
+    /// <para>asyncio: <c>transport, protocol = await loop.create_unix_connection(protocol_factory, path)</c>.</para>
+    /// </summary>
+    /// <typeparam name="TProtocol">The protocol's type, given back as is.</typeparam>
+    /// <param name="protocolFactory">Makes the protocol once the connection is made.</param>
+    /// <param name="path">The socket's path.</param>
+    /// <returns>A coroutine giving the transport and the protocol, once <see cref="Protocol.ConnectionMade"/> has run.</returns>
+    /// <exception cref="NotSupportedException">The loop's selector cannot watch descriptors.</exception>
+    /// <exception cref="SocketException">At the await: the connection failed (no such socket: <see cref="SocketError.AddressNotAvailable"/>; nobody listening: <see cref="SocketError.ConnectionRefused"/>).</exception>
+    public Coroutine<(ITransport Transport, TProtocol Protocol)> CreateUnixConnection<TProtocol>(Func<TProtocol> protocolFactory, string path)
+        where TProtocol : Protocol
+    {
+        ArgumentNullException.ThrowIfNull(protocolFactory);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        CheckCanWatch();
+        return ConnectUnix(protocolFactory, path);
+    }
+
+    /// <summary>
+    /// Listens on a Unix-domain socket made at <paramref name="path"/>, which <see cref="Server.Close"/> removes
+    /// (asyncio 3.13's <c>cleanup_socket=True</c>), and serves each accepted connection with a new protocol.
+    /// <para>asyncio: <c>server = await loop.create_unix_server(protocol_factory, path, backlog=100)</c>.</para>
+    /// </summary>
+    /// <param name="protocolFactory">Makes one protocol per connection.</param>
+    /// <param name="path">Where to make the socket; nothing may exist there (asyncio removes a stale socket file first; this does not).</param>
+    /// <param name="backlog">The listen queue's length, and the most connections accepted per iteration.</param>
+    /// <returns>A coroutine giving the serving <see cref="Server"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="backlog"/> is not positive.</exception>
+    /// <exception cref="NotSupportedException">The loop's selector cannot watch descriptors.</exception>
+    /// <exception cref="SocketException">At the await: the path could not be bound (<see cref="SocketError.AddressAlreadyInUse"/>, ...).</exception>
+    public Coroutine<Server> CreateUnixServer(Func<Protocol> protocolFactory, string path, int backlog = 100)
+    {
+        ArgumentNullException.ThrowIfNull(protocolFactory);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(backlog);
+        CheckCanWatch();
+        return ListenUnix(protocolFactory, path, backlog);
+    }
+
+#pragma warning disable CS1998 // nothing to await, but a coroutine all the same: the bind happens when it is awaited, as in asyncio
+    private async Coroutine<Server> ListenUnix(Func<Protocol> protocolFactory, string path, int backlog)
+#pragma warning restore CS1998
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Bind(new UnixDomainSocketEndPoint(path));
+            socket.Listen(backlog);
+            socket.Blocking = false;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        return new Server(this, [socket], protocolFactory, backlog, unixPath: path);
+    }
+
     private static void CheckPort(int port)
     {
         if (port is < IPEndPoint.MinPort or > IPEndPoint.MaxPort)
@@ -91,22 +151,38 @@ public sealed partial class EventLoop
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
             try
             {
-                await SockConnectAsync(socket, new IPEndPoint(address, port));
+                await ConnectOrDispose(socket, new IPEndPoint(address, port));
             }
             catch (SocketException error)
             {
-                socket.Dispose();
                 last = error;
                 continue;
-            }
-            catch
-            {
-                socket.Dispose();   // cancelled while connecting
-                throw;
             }
             return await StartTransport(socket, protocolFactory);
         }
         throw last!;
+    }
+
+    private async Coroutine<(ITransport Transport, TProtocol Protocol)> ConnectUnix<TProtocol>(Func<TProtocol> protocolFactory, string path)
+        where TProtocol : Protocol
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { Blocking = false };
+        await ConnectOrDispose(socket, new UnixDomainSocketEndPoint(path));
+        return await StartTransport(socket, protocolFactory);
+    }
+
+    /// <summary>Connects <paramref name="socket"/>, or disposes it when the connect fails or is cancelled.</summary>
+    private async Coroutine ConnectOrDispose(Socket socket, EndPoint address)
+    {
+        try
+        {
+            await SockConnectAsync(socket, address);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Makes the protocol and the transport of a connected socket, and waits until the protocol knows it.</summary>

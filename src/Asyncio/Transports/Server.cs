@@ -39,8 +39,12 @@ public sealed class Server : IAsyncDisposable
     /// <summary>What <see cref="ServeForeverAsync"/> awaits; cancelled by <see cref="Close"/>.</summary>
     private Future<bool>? _servingForever;
 
-    internal Server(EventLoop loop, Socket[] sockets, Func<Protocol> protocolFactory, int backlog)
+    /// <summary>The path of a Unix-domain server's socket, removed by <see cref="Close"/>; null for TCP.</summary>
+    private readonly string? _unixPath;
+
+    internal Server(EventLoop loop, Socket[] sockets, Func<Protocol> protocolFactory, int backlog, string? unixPath = null)
     {
+        _unixPath = unixPath;
         _loop = loop;
         _sockets = sockets;
         _protocolFactory = protocolFactory;
@@ -65,7 +69,8 @@ public sealed class Server : IAsyncDisposable
     public bool IsServing => _sockets.Length > 0;
 
     /// <summary>
-    /// Stops accepting and closes the listening sockets; the accepted connections stay open. Idempotent.
+    /// Stops accepting and closes the listening sockets (a Unix-domain socket's file is removed); the accepted
+    /// connections stay open. Idempotent.
     /// <para>asyncio: <c>Server.close()</c>.</para>
     /// </summary>
     public void Close()
@@ -78,6 +83,7 @@ public sealed class Server : IAsyncDisposable
             socket.Dispose();
         }
         _sockets = [];
+        if (_unixPath is not null) File.Delete(_unixPath);
         if (_servingForever is { IsDone: false } serving) serving.Cancel();
         _servingForever = null;
         if (_clients.Count == 0) WakeUp();

@@ -156,7 +156,7 @@ internal sealed class SocketTransport : ITransport
         _loop.RemoveWriter(_fd);
         // This runs in a later iteration than Close(), so calling the protocol here keeps asyncio's promise.
         if (_closing) CallConnectionLost(null);
-        else if (_eof) _socket.Shutdown(SocketShutdown.Send);
+        else if (_eof) ShutdownSending();
     }
 
     /// <summary>The reader: bytes, EOF or an error are waiting.</summary>
@@ -225,7 +225,20 @@ internal sealed class SocketTransport : ITransport
     {
         if (_closing || _eof) return;
         _eof = true;
-        if (_buffer.Count == 0) _socket.Shutdown(SocketShutdown.Send);
+        if (_buffer.Count == 0) ShutdownSending();
+    }
+
+    /// <summary>Sends the FIN; a peer that already reset the connection makes it a fatal error, not an escaping exception.</summary>
+    private void ShutdownSending()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException error)
+        {
+            Fatal(error, "Fatal error on shutdown of socket transport");
+        }
     }
 
     /// <inheritdoc/>

@@ -153,4 +153,23 @@ public class ProtocolCallbackTests
             transport.Close();
             await Until(() => serverSide.IsLost);
         });
+
+    [LinuxFact]
+    public void AConnectionMadeThatThrows_IsReported_AndTheTransportClosed() =>
+        Run(async loop =>
+        {
+            var reports = new List<ExceptionContext>();
+            loop.SetExceptionHandler((_, context) => reports.Add(context));
+            await using Server server = await Listen(loop, () => new RecordingProtocol());
+            var (transport, client) = await ConnectTo(loop, server, () => new ThrowOnConnectProtocol());
+            Assert.True(transport.IsClosing);
+            await Until(() => client.IsLost);
+            Assert.IsType<FormatException>(Assert.Single(reports).Exception);
+            server.CloseClients();
+        });
+
+    private sealed class ThrowOnConnectProtocol : RecordingProtocol
+    {
+        public override void ConnectionMade(ITransport transport) => throw new FormatException("cannot start");
+    }
 }
