@@ -5,8 +5,9 @@ namespace Asyncio;
 
 /// <summary>
 /// Stream connections as protocols and transports: <see cref="CreateConnection"/> for a client,
-/// <see cref="CreateServer"/> for a listening server (asyncio: <c>loop.create_connection</c> and
-/// <c>loop.create_server</c> of <c>base_events</c>, with <c>selector_events</c>' socket transport).
+/// <see cref="CreateServer"/> for a listening server, and their Unix-domain twins (asyncio: <c>loop.create_connection</c>,
+/// <c>loop.create_server</c>, <c>create_unix_connection</c>, <c>create_unix_server</c>, with <c>selector_events</c>'
+/// socket transport).
 /// </summary>
 /// <remarks>
 /// The loop owns the sockets of its transports and servers: <see cref="Close"/> disposes those still open, so a
