@@ -31,10 +31,10 @@ public class TransportDescriptorTests
             await server.WaitClosedAsync();
             await Until(() => clients.All(c => c.Protocol.IsLost) && serverSides.All(p => p.IsLost));
             // Still inside the loop: only the loop's own selector descriptors remain.
-            Assert.True(SelectorLoops.OpenDescriptors() - before <= 5, $"{before} before, {SelectorLoops.OpenDescriptors()} after closing");
+            Assert.True(SelectorLoops.OpenDescriptors() - before < 10, $"{before} before, {SelectorLoops.OpenDescriptors()} after closing");
         });
         Assert.True(during - before >= 2 * Connections, $"{before} before, {during} while connected");
-        Assert.True(SelectorLoops.OpenDescriptors() - before < 5);
+        Assert.True(SelectorLoops.OpenDescriptors() - before < 10);
     }
 
     [LinuxFact]
@@ -50,7 +50,7 @@ public class TransportDescriptorTests
         });
         int after = SelectorLoops.OpenDescriptors();
         // A leak would be 41 (two ends of each connection and the listener); the margin is for the runtime's threads.
-        Assert.True(after - before < 5, $"{before} descriptors open before, {after} after");
+        Assert.True(after - before < 10, $"{before} descriptors open before, {after} after");
     }
 
     /// <summary>The runtime opens descriptors of its own on first use of sockets and loops.</summary>
