@@ -13,6 +13,19 @@ internal sealed class CoroutineCompletionSource : IValueTaskSource
 
     public ValueTask Task => new(this, _core.Version);
 
+    /// <summary>
+    /// Runs <paramref name="coroutine"/> inline in the caller's task (a cancellation of that task reaches its
+    /// await, as in asyncio's <c>__aexit__</c>) and gives a value task that completes with it.
+    /// </summary>
+    public static ValueTask RunInline(Coroutine coroutine)
+    {
+        var completion = new CoroutineCompletionSource();
+        CoroutineAwaiter awaiter = coroutine.GetAwaiter();
+        _ = awaiter.IsCompleted;
+        awaiter.UnsafeOnCompleted(() => completion.Complete(coroutine.Error));
+        return completion.Task;
+    }
+
     public void Complete(Exception? error)
     {
         if (error is null) _core.SetResult(true);

@@ -179,12 +179,7 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
     public ValueTask DisposeAsync()
     {
         // The exit runs inline in the parent task, so a cancellation of the parent reaches its await as in asyncio.
-        Coroutine exit = ExitAsync(null);
-        var completion = new CoroutineCompletionSource();
-        CoroutineAwaiter awaiter = exit.GetAwaiter();
-        _ = awaiter.IsCompleted;
-        awaiter.UnsafeOnCompleted(() => completion.Complete(exit.Error));
-        return completion.Task;
+        return CoroutineCompletionSource.RunInline(ExitAsync(null));
     }
 
     /// <summary>The exit: waits for the children, then decides what to throw (asyncio 3.13's <c>_aexit</c>).</summary>

@@ -203,6 +203,7 @@ public sealed partial class EventLoop
         foreach (ReadyItem item in posted) DropAtClose(item);
         _timers.Clear();
         _providerTimer?.Dispose();
+        DisposeOwnedSockets();
         _selector.Dispose();
         ShutdownDefaultExecutorOnClose();
     }

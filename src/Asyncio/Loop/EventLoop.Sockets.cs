@@ -121,7 +121,7 @@ public sealed partial class EventLoop
     }
 
     /// <summary>True for the results of a non-blocking call that mean "not now": wait for readiness and try again.</summary>
-    private static bool WouldBlock(SocketError error) =>
+    internal static bool WouldBlock(SocketError error) =>
         error is SocketError.WouldBlock or SocketError.IOPending or SocketError.Interrupted or SocketError.InProgress;
 
     private async Coroutine<byte[]> Recv(Socket socket, int maxBytes)
@@ -174,7 +174,7 @@ public sealed partial class EventLoop
     }
 
     /// <summary>One non-blocking accept: the connection, or null when none is waiting.</summary>
-    private static Socket? TryAccept(Socket socket)
+    internal static Socket? TryAccept(Socket socket)
     {
         try
         {

@@ -243,4 +243,55 @@ public sealed class CanonicalFormsTests
             }
         }
     }
+
+    [Fact]
+    public void LowLevelIoForms_CreateServerCreateConnectionProtocolAndTransport()
+    {
+        if (DefaultSelector.Kind != SelectorKind.Epoll) return;   // Aio.Run's loop watches descriptors only with epoll
+        Assert.Equal("ping", Aio.Run(Main()));
+
+        static async Coroutine<string> Main()
+        {
+            var loop = Aio.GetRunningLoop();
+            Server s2 = await loop.CreateServer(() => new EchoProtocol(), "127.0.0.1", 0);   // 0, not 8888: any free port
+            int port = ((System.Net.IPEndPoint)s2.Sockets[0].LocalEndPoint!).Port;
+            var (transport, protocol) = await loop.CreateConnection(() => new EchoProtocol(), "127.0.0.1", port);
+            transport.SetWriteBufferLimits(high: 65536, low: 16384);
+            transport.Write("ping"u8);
+            while (protocol.Received.Count < 4) await Aio.Sleep(0.001);
+            transport.PauseReading(); transport.ResumeReading();
+            Assert.Equal(0, transport.GetWriteBufferSize());
+            Assert.NotNull(transport.GetExtraInfo("peername"));
+            transport.WriteEof(); transport.Close(); transport.Abort();
+            Assert.True(transport.IsClosing);
+            s2.Close(); s2.CloseClients();
+            await s2.WaitClosedAsync();
+            return System.Text.Encoding.ASCII.GetString([.. protocol.Received]);
+        }
+    }
+
+    /// <summary>The protocol of the low-level forms: records what comes back.</summary>
+    private sealed class EchoProtocol : Protocol
+    {
+        private ITransport? _transport;
+
+        public List<byte> Received { get; } = [];
+
+        public override void ConnectionMade(ITransport t) => _transport = t;
+
+        public override void DataReceived(ReadOnlySpan<byte> data)
+        {
+            Received.AddRange(data.ToArray());
+            // Each side echoes only the first message it gets, so that the exchange ends.
+            if (_transport is { IsClosing: false } t && Received.Count <= 4) t.Write(data);
+        }
+
+        public override bool EofReceived() => false;
+
+        public override void ConnectionLost(Exception? exc) => _transport = null;
+
+        public override void PauseWriting() { }
+
+        public override void ResumeWriting() { }
+    }
 }

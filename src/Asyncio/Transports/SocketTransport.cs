@@ -1,0 +1,391 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Asyncio;
+
+/// <summary>
+/// A stream transport over a connected non-blocking socket, driven by the loop's selector: a reader registered
+/// while reading, a writer registered while the write buffer is not empty
+/// (asyncio: <c>selector_events._SelectorSocketTransport</c>).
+/// </summary>
+/// <remarks>
+/// <para>Lifecycle: <see cref="_closing"/> is set by <see cref="Close"/> or an error and never cleared; from then
+/// on no reader is registered. <see cref="_connectionLost"/> is set when <see cref="CallConnectionLost"/> is
+/// scheduled, exactly once; the socket is disposed in that call, after the protocol heard of it.</para>
+/// <para>Everything runs on the loop's thread: the constructor, the public members, and the selector callbacks.</para>
+/// </remarks>
+[DebuggerDisplay("{ToString(),nq}")]
+internal sealed class SocketTransport : ITransport
+{
+    /// <summary>The default high-water mark of the write buffer (asyncio: 64 KiB).</summary>
+    private const int DefaultHighWater = 64 * 1024;
+
+    /// <summary>The loop whose selector watches the socket.</summary>
+    private readonly EventLoop _loop;
+
+    /// <summary>The connection; owned, disposed when the connection is lost (or when the loop closes).</summary>
+    private readonly Socket _socket;
+
+    /// <summary>The socket's descriptor, kept because a disposed socket no longer tells it.</summary>
+    private readonly int _fd;
+
+    /// <summary>Whom the transport reports to.</summary>
+    private readonly Protocol _protocol;
+
+    /// <summary>The same protocol when it receives into its own buffer, else null.</summary>
+    private readonly BufferedProtocol? _bufferedProtocol;
+
+    /// <summary>The server that accepted the connection, told when it is lost; null for a client connection.</summary>
+    private readonly Server? _server;
+
+    /// <summary>Read at creation, as asyncio does: a disposed socket cannot tell its addresses any more.</summary>
+    private readonly EndPoint? _peerName, _sockName;
+
+    /// <summary>What could not be sent yet.</summary>
+    private readonly WriteBuffer _buffer = new();
+
+    /// <summary>The selector callbacks, made once.</summary>
+    private readonly Action _onReadable, _onWritable;
+
+    private int _highWater = DefaultHighWater;
+    private int _lowWater = DefaultHighWater / 4;
+
+    /// <summary>Closing or closed: no more reading, and <see cref="Protocol.ConnectionLost"/> is coming.</summary>
+    private bool _closing;
+
+    /// <summary><see cref="WriteEof"/> was called.</summary>
+    private bool _eof;
+
+    /// <summary><see cref="PauseReading"/> is in effect.</summary>
+    private bool _readingPaused;
+
+    /// <summary>The protocol was told <see cref="Protocol.PauseWriting"/> and not yet <see cref="Protocol.ResumeWriting"/>.</summary>
+    private bool _protocolPaused;
+
+    /// <summary>The connection-lost call is scheduled or done (asyncio's <c>_conn_lost</c>).</summary>
+    private bool _connectionLost;
+
+    /// <summary>
+    /// Starts the transport: in the next iteration the protocol hears <see cref="Protocol.ConnectionMade"/>, the
+    /// reader is registered, and then <paramref name="waiter"/> completes (asyncio's order).
+    /// </summary>
+    public SocketTransport(EventLoop loop, Socket socket, Protocol protocol, Future<bool>? waiter, Server? server)
+    {
+        _loop = loop;
+        _socket = socket;
+        _fd = (int)socket.Handle;
+        _protocol = protocol;
+        _bufferedProtocol = protocol as BufferedProtocol;
+        _server = server;
+        _peerName = socket.RemoteEndPoint;
+        _sockName = socket.LocalEndPoint;
+        _onReadable = ReadReady;
+        _onWritable = WriteReady;
+        if (socket.ProtocolType == ProtocolType.Tcp) socket.NoDelay = true;   // asyncio's _set_nodelay: writes are already coalesced by the buffer
+        loop.OwnSocket(socket);
+        server?.Attach(this);
+        loop.CallSoon(static state => state.Transport.Start(state.Waiter), (Transport: this, Waiter: waiter));
+    }
+
+    /// <inheritdoc/>
+    public bool IsClosing => _closing;
+
+    /// <inheritdoc/>
+    public bool IsReading => !_readingPaused && !_closing;
+
+    /// <inheritdoc/>
+    public bool CanWriteEof => true;
+
+    private void Start(Future<bool>? waiter)
+    {
+        try
+        {
+            _protocol.ConnectionMade(this);
+        }
+        catch (Exception error)
+        {
+            Fatal(error, "Fatal error: protocol.connection_made() call failed.");
+        }
+        // The protocol may have paused reading or closed the transport in ConnectionMade.
+        if (IsReading) _loop.AddReader(_fd, _onReadable);
+        if (waiter is { IsDone: false }) waiter.SetResult(true);
+    }
+
+    /// <inheritdoc/>
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        if (_eof) throw new InvalidOperationException("Cannot call Write() after WriteEof()");
+        // asyncio counts and logs writes after the loss; they are dropped either way.
+        if (data.IsEmpty || _connectionLost) return;
+        if (_buffer.Count == 0)
+        {
+            int sent = _socket.Send(data, SocketFlags.None, out SocketError error);
+            if (error != SocketError.Success)
+            {
+                if (!EventLoop.WouldBlock(error))
+                {
+                    Fatal(new SocketException((int)error), "Fatal write error on socket transport");
+                    return;
+                }
+                sent = 0;
+            }
+            data = data[sent..];
+            if (data.IsEmpty) return;
+            _loop.AddWriter(_fd, _onWritable);
+        }
+        _buffer.Append(data);
+        MaybePauseProtocol();
+    }
+
+    /// <summary>The writer: the socket has room, send what is buffered.</summary>
+    private void WriteReady()
+    {
+        Debug.Assert(_buffer.Count > 0 || _connectionLost, "the writer is registered only while bytes are pending");
+        if (_connectionLost) return;
+        int sent = _socket.Send(_buffer.Pending, SocketFlags.None, out SocketError error);
+        if (error != SocketError.Success)
+        {
+            if (EventLoop.WouldBlock(error)) return;
+            Fatal(new SocketException((int)error), "Fatal write error on socket transport");
+            return;
+        }
+        _buffer.Consume(sent);
+        MaybeResumeProtocol();
+        if (_buffer.Count > 0) return;
+        _loop.RemoveWriter(_fd);
+        // This runs in a later iteration than Close(), so calling the protocol here keeps asyncio's promise.
+        if (_closing) CallConnectionLost(null);
+        else if (_eof) ShutdownSending();
+    }
+
+    /// <summary>The reader: bytes, EOF or an error are waiting.</summary>
+    private void ReadReady()
+    {
+        if (_connectionLost) return;
+        Memory<byte> target;
+        if (_bufferedProtocol is null) target = _loop.TransportReadBuffer;
+        else
+        {
+            try
+            {
+                target = _bufferedProtocol.GetBuffer(-1);
+                if (target.IsEmpty) throw new InvalidOperationException("GetBuffer() returned an empty buffer");
+            }
+            catch (Exception error)
+            {
+                Fatal(error, "Fatal error: protocol.get_buffer() call failed.");
+                return;
+            }
+        }
+        int received = _socket.Receive(target.Span, SocketFlags.None, out SocketError socketError);
+        if (socketError != SocketError.Success)
+        {
+            if (!EventLoop.WouldBlock(socketError)) Fatal(new SocketException((int)socketError), "Fatal read error on socket transport");
+            return;
+        }
+        if (received == 0)
+        {
+            ReadEof();
+            return;
+        }
+        try
+        {
+            if (_bufferedProtocol is null) _protocol.DataReceived(target.Span[..received]);
+            else _bufferedProtocol.BufferUpdated(received);
+        }
+        catch (Exception error)
+        {
+            Fatal(error, _bufferedProtocol is null
+                ? "Fatal error: protocol.data_received() call failed."
+                : "Fatal error: protocol.buffer_updated() call failed.");
+        }
+    }
+
+    /// <summary>The peer sent EOF: the protocol decides whether the transport stays half-open.</summary>
+    private void ReadEof()
+    {
+        bool keepOpen;
+        try
+        {
+            keepOpen = _protocol.EofReceived();
+        }
+        catch (Exception error)
+        {
+            Fatal(error, "Fatal error: protocol.eof_received() call failed.");
+            return;
+        }
+        // A half-open transport stops reading: the level-triggered selector would report the EOF again forever.
+        if (keepOpen) PauseReading();
+        else Close();
+    }
+
+    /// <inheritdoc/>
+    public void WriteEof()
+    {
+        if (_closing || _eof) return;
+        _eof = true;
+        if (_buffer.Count == 0) ShutdownSending();
+    }
+
+    /// <summary>Sends the FIN; a peer that already reset the connection makes it a fatal error, not an escaping exception.</summary>
+    private void ShutdownSending()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException error)
+        {
+            Fatal(error, "Fatal error on shutdown of socket transport");
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Close()
+    {
+        if (_closing) return;
+        _closing = true;
+        _loop.RemoveReader(_fd);
+        if (_buffer.Count > 0) return;   // WriteReady finishes the close once the buffer is flushed.
+        _connectionLost = true;
+        ScheduleConnectionLost(null);
+    }
+
+    /// <inheritdoc/>
+    public void Abort() => ForceClose(null);
+
+    /// <summary>
+    /// An error the transport cannot go on after: socket errors go to the protocol only (a reset is an ordinary
+    /// event); any other error, a protocol callback's, also to the loop's exception handler (asyncio: <c>_fatal_error</c>).
+    /// </summary>
+    private void Fatal(Exception error, string message)
+    {
+        if (error is not SocketException)
+        {
+            _loop.CallExceptionHandler(new ExceptionContext(message)
+            {
+                Exception = error,
+                Extra = new Dictionary<string, object?> { ["transport"] = this, ["protocol"] = _protocol },
+            });
+        }
+        ForceClose(error);
+    }
+
+    /// <summary>Closes at once, dropping the buffer (asyncio: <c>_force_close</c>).</summary>
+    private void ForceClose(Exception? error)
+    {
+        if (_connectionLost) return;
+        if (_buffer.Count > 0)
+        {
+            _buffer.Clear();
+            _loop.RemoveWriter(_fd);
+        }
+        if (!_closing)
+        {
+            _closing = true;
+            _loop.RemoveReader(_fd);
+        }
+        _connectionLost = true;
+        ScheduleConnectionLost(error);
+    }
+
+    private void ScheduleConnectionLost(Exception? error) =>
+        _loop.CallSoon(static state => state.Transport.CallConnectionLost(state.Error), (Transport: this, Error: error));
+
+    /// <summary>Tells the protocol, then releases the socket, whatever the protocol does (asyncio: <c>_call_connection_lost</c>).</summary>
+    private void CallConnectionLost(Exception? error)
+    {
+        _connectionLost = true;
+        try
+        {
+            _protocol.ConnectionLost(error);
+        }
+        finally
+        {
+            _loop.RemoveReader(_fd);
+            _loop.RemoveWriter(_fd);
+            _loop.DisownSocket(_socket);
+            _socket.Dispose();
+            _server?.Detach(this);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void PauseReading()
+    {
+        if (!IsReading) return;
+        _readingPaused = true;
+        _loop.RemoveReader(_fd);
+    }
+
+    /// <inheritdoc/>
+    public void ResumeReading()
+    {
+        if (_closing || !_readingPaused) return;
+        _readingPaused = false;
+        _loop.AddReader(_fd, _onReadable);
+    }
+
+    /// <inheritdoc/>
+    public void SetWriteBufferLimits(int? high = null, int? low = null)
+    {
+        int h = high ?? (low is { } l ? 4 * l : DefaultHighWater);
+        int w = low ?? h / 4;
+        if (w < 0) throw new ArgumentOutOfRangeException(nameof(low), w, "the low-water mark must be >= 0");
+        if (h < w) throw new ArgumentOutOfRangeException(nameof(high), h, $"the high-water mark must be >= the low-water mark {w}");
+        _highWater = h;
+        _lowWater = w;
+        MaybePauseProtocol();
+    }
+
+    /// <inheritdoc/>
+    public int GetWriteBufferSize() => _buffer.Count;
+
+    /// <summary>The buffer went above the high-water mark: tell the protocol once.</summary>
+    private void MaybePauseProtocol()
+    {
+        if (_buffer.Count <= _highWater || _protocolPaused) return;
+        _protocolPaused = true;
+        CallFlowControl(pause: true);
+    }
+
+    /// <summary>The buffer drained to the low-water mark: tell a paused protocol.</summary>
+    private void MaybeResumeProtocol()
+    {
+        if (!_protocolPaused || _buffer.Count > _lowWater) return;
+        _protocolPaused = false;
+        CallFlowControl(pause: false);
+    }
+
+    /// <summary>A flow-control callback that throws is reported, but the transport goes on, as in asyncio.</summary>
+    private void CallFlowControl(bool pause)
+    {
+        try
+        {
+            if (pause) _protocol.PauseWriting();
+            else _protocol.ResumeWriting();
+        }
+        catch (Exception error)
+        {
+            _loop.CallExceptionHandler(new ExceptionContext(pause ? "protocol.pause_writing() failed" : "protocol.resume_writing() failed")
+            {
+                Exception = error,
+                Extra = new Dictionary<string, object?> { ["transport"] = this, ["protocol"] = _protocol },
+            });
+        }
+    }
+
+    /// <inheritdoc/>
+    public object? GetExtraInfo(string name, object? defaultValue = null) => name switch
+    {
+        "peername" => _peerName,
+        "sockname" => _sockName,
+        "socket" => _socket,
+        _ => defaultValue,
+    };
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"<SocketTransport fd={_fd} {(_connectionLost ? "closed" : _closing ? "closing" : IsReading ? "read=polling" : "read=idle")} write=<bufsize={_buffer.Count}>>";
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+
+namespace Asyncio;
+
+/// <summary>
+/// The bytes a transport could not send yet: appended at the end, consumed from the front, in one array that is
+/// compacted before it grows (asyncio: the transport's <c>_buffer</c> deque of chunks).
+/// </summary>
+/// <remarks>One array keeps the send a single system call over everything pending, where a deque of chunks would
+/// need a gather-send or one call per chunk.</remarks>
+[DebuggerDisplay("Count = {Count}")]
+internal sealed class WriteBuffer
+{
+    /// <summary>The storage; the pending bytes are <c>[_start, _end)</c>.</summary>
+    private byte[] _data = [];
+
+    /// <summary>Where the pending bytes begin.</summary>
+    private int _start;
+
+    /// <summary>Where the pending bytes end.</summary>
+    private int _end;
+
+    /// <summary>How many bytes are pending.</summary>
+    public int Count => _end - _start;
+
+    /// <summary>The pending bytes, valid until the next change.</summary>
+    public ReadOnlySpan<byte> Pending => _data.AsSpan(_start, Count);
+
+    /// <summary>Adds <paramref name="bytes"/> after what is pending.</summary>
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (_data.Length - _end < bytes.Length)
+        {
+            int needed = Count + bytes.Length;
+            // Compacting in place is enough when the consumed front makes the room; otherwise grow by doubling.
+            byte[] target = needed <= _data.Length ? _data : new byte[Math.Max(needed, _data.Length * 2)];
+            Buffer.BlockCopy(_data, _start, target, 0, Count);
+            _end = Count;
+            _start = 0;
+            _data = target;
+        }
+        bytes.CopyTo(_data.AsSpan(_end));
+        _end += bytes.Length;
+    }
+
+    /// <summary>Drops the first <paramref name="count"/> pending bytes (they were sent).</summary>
+    public void Consume(int count)
+    {
+        Debug.Assert(count >= 0 && count <= Count, "cannot consume more than is pending");
+        _start += count;
+        if (_start == _end) Clear();
+    }
+
+    /// <summary>Drops everything, and the storage with it: an idle connection should not hold a large array.</summary>
+    public void Clear()
+    {
+        _data = [];
+        _start = _end = 0;
+    }
+}
