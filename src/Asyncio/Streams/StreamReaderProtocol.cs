@@ -71,8 +71,9 @@ internal sealed class StreamReaderProtocol : Protocol
         }
         handler.AddDoneCallback(done =>
         {
-            if (done.IsCancelled) return;
-            if (done.Exception() is { } error) ReportHandlerFailure(transport, error);
+            // A cancelled handler will not close its connection: close it here (asyncio since 3.12.x does the same).
+            if (done.IsCancelled) transport.Close();
+            else if (done.Exception() is { } error) ReportHandlerFailure(transport, error);
         });
     }
 

@@ -176,6 +176,22 @@ public class StreamConnectionTests
         });
 
     [LinuxFact]
+    public void ACancelledHandler_ClosesItsConnection() =>
+        Run(async loop =>
+        {
+            var handlerTask = loop.CreateFuture<AioTask>();
+            await using Server server = await Aio.StartServer(async (reader, writer) =>
+            {
+                handlerTask.SetResult(Aio.CurrentTask()!);
+                await Aio.Sleep(3600);
+            }, "127.0.0.1", 0);
+            var (reader, writer) = await Aio.OpenConnection("127.0.0.1", PortOf(server));
+            (await handlerTask).Cancel();
+            Assert.Empty(await Aio.Timeout(10, () => reader.ReadAsync()));   // EOF, not a hang
+            writer.Close();
+        });
+
+    [LinuxFact]
     public void UnixConnection_ToUnixServer_EchoesLines() =>
         Run(async loop =>
         {
