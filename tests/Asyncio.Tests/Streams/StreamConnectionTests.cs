@@ -144,6 +144,40 @@ public class StreamConnectionTests
         });
 
     [LinuxFact]
+    public void ReadExactly_OfMoreThanTwiceTheLimit_ResumesThePausedTransport() =>
+        Run(async loop =>
+        {
+            // The buffer pauses the transport at 2 × limit; a read that needs more must let it read again, or it waits forever.
+            var received = loop.CreateFuture<int>();
+            await using Server server = await Aio.StartServer(async (reader, writer) =>
+            {
+                received.SetResult((await reader.ReadExactlyAsync(50_000)).Length);
+                writer.Close();
+            }, "127.0.0.1", 0, limit: 1000);
+            var (_, writer) = await Aio.OpenConnection("127.0.0.1", PortOf(server));
+            for (int i = 0; i < 10; i++)   // in separate receives: one receive of everything would never pause
+            {
+                writer.Write(new byte[5_000]);
+                await writer.DrainAsync();
+                await Aio.Sleep(0.005);
+            }
+            Assert.Equal(50_000, await Aio.Timeout(10, received));
+            writer.Close();
+        });
+
+    [LinuxFact]
+    public void Write_AfterWriteEof_ThrowsInvalidOperation() =>
+        Run(async loop =>
+        {
+            await using Server server = await Aio.StartServer(EchoLines, "127.0.0.1", 0);
+            var (reader, writer) = await Aio.OpenConnection("127.0.0.1", PortOf(server));
+            writer.WriteEof();
+            Assert.Throws<InvalidOperationException>(() => writer.Write(B("late\n")));
+            Assert.Empty(await reader.ReadAsync());   // the echo saw EOF and closed
+            writer.Close();
+        });
+
+    [LinuxFact]
     public void PeerReset_SurfacesFromARead_AsSocketException() =>
         Run(async loop =>
         {

@@ -195,6 +195,31 @@ public class StreamReaderTests
         });
 
     [Fact]
+    public void SetException_AfterACancelledRead_IsHarmless() =>
+        TestLoop.RunVirtual(async () =>
+        {
+            // CPython's test_exception_cancel: the cancelled waiter must not be given the exception.
+            var reader = new AsyncStreamReader();
+            AioTask<byte[]> read = Aio.CreateTask(reader.ReadLineAsync());
+            await Aio.Sleep(0);
+            read.Cancel();
+            await Aio.Sleep(0);
+            reader.SetException(new IOException("late"));
+            await Assert.ThrowsAsync<CancelledError>(async () => await read);
+        });
+
+    [Fact]
+    public void ReadExactly_ZeroIsEmpty_NegativeThrows() =>
+        TestLoop.RunVirtual(async () =>
+        {
+            var reader = new AsyncStreamReader();
+            reader.FeedData(B("data"));
+            Assert.Empty(await reader.ReadExactlyAsync(0));
+            await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await reader.ReadExactlyAsync(-1));
+            Assert.Equal("data", S(await reader.ReadAsync(100)));
+        });
+
+    [Fact]
     public void Limit_ZeroOrNegative_IsRejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new AsyncStreamReader(0));
