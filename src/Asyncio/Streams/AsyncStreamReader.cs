@@ -289,6 +289,9 @@ public sealed class AsyncStreamReader
         if (_waiter is not null)
             throw new InvalidOperationException($"{caller}() called while another coroutine is already waiting for incoming data");
         Debug.Assert(!_eof, "waiting for data after EOF");
+        // The error can arrive after data woke the previous wait and before the read ran again; without this check
+        // the read would wait for bytes that can no longer come (asyncio checks only at the start of each read).
+        ThrowIfFailed();
         // A read that needs more than the paused buffer holds (ReadExactlyAsync of more than twice the limit)
         // would otherwise wait forever: let the transport read again.
         if (_paused)

@@ -195,6 +195,18 @@ public class StreamReaderTests
         });
 
     [Fact]
+    public void SetException_BetweenAWakeUpAndTheNextWait_FailsTheRead_InsteadOfHanging() =>
+        TestLoop.RunVirtual(async () =>
+        {
+            var reader = new AsyncStreamReader();
+            AioTask<byte[]> read = Aio.CreateTask(reader.ReadExactlyAsync(10));
+            await Aio.Sleep(0);
+            reader.FeedData(B("abc"));             // wakes the read, which has not run yet
+            reader.SetException(new IOException("reset"));
+            await Assert.ThrowsAsync<IOException>(async () => await Aio.Timeout(1, read));
+        });
+
+    [Fact]
     public void SetException_AfterACancelledRead_IsHarmless() =>
         TestLoop.RunVirtual(async () =>
         {
