@@ -98,19 +98,7 @@ public class StreamConnectionTests
                 writer.Close();
             }, "127.0.0.1", 0, limit: 1024);
             var (_, writer) = await Aio.OpenConnection("127.0.0.1", PortOf(server));
-            byte[] chunk = new byte[256 * 1024];
-            int sent = 0;
-            AioTask? blocked = null;
-            // Fill the server's reader (paused at 2 KiB), both kernels' buffers, then the client transport's buffer.
-            while (blocked is null && sent < 256 * 1024 * 1024)
-            {
-                writer.Write(chunk);
-                sent += chunk.Length;
-                AioTask drain = Aio.CreateTask(writer.DrainAsync());
-                await Aio.Sleep(0.02);
-                if (!drain.IsDone) blocked = drain;
-            }
-            Assert.NotNull(blocked);
+            var (blocked, sent) = await WriteUntilDrainBlocks(writer);
             await Aio.Sleep(0.1);
             Assert.False(blocked.IsDone);   // the peer still does not read
             startReading.Set();
@@ -118,6 +106,42 @@ public class StreamConnectionTests
             writer.WriteEof();
             Assert.Equal(sent, await serverTotal);
             writer.Close();
+        }, limitSeconds: 60);
+
+    /// <summary>
+    /// Writes to a peer that does not read until a drain stays blocked: the peer's reader (paused at 2 × limit),
+    /// both kernels' buffers, then this transport's buffer fill up. The blocked drain and the bytes written.
+    /// </summary>
+    private static async Coroutine<(AioTask Drain, int Sent)> WriteUntilDrainBlocks(AsyncStreamWriter writer)
+    {
+        byte[] chunk = new byte[256 * 1024];
+        int sent = 0;
+        while (sent < 256 * 1024 * 1024)
+        {
+            writer.Write(chunk);
+            sent += chunk.Length;
+            AioTask drain = Aio.CreateTask(writer.DrainAsync());
+            await Aio.Sleep(0.02);
+            if (!drain.IsDone) return (drain, sent);
+        }
+        throw new InvalidOperationException($"the drain never blocked after {sent} bytes");
+    }
+
+    [LinuxFact]
+    public void PeerReset_WhileADrainWaits_FailsTheDrain() =>
+        Run(async loop =>
+        {
+            var reset = new AsyncEvent();
+            await using Server server = await Aio.StartServer(async (reader, writer) =>
+            {
+                await reset.WaitAsync();
+                ((Socket)writer.GetExtraInfo("socket")!).LingerState = new LingerOption(true, 0);
+                writer.Transport.Abort();
+            }, "127.0.0.1", 0, limit: 1024);
+            var (_, writer) = await Aio.OpenConnection("127.0.0.1", PortOf(server));
+            var (blocked, _) = await WriteUntilDrainBlocks(writer);
+            reset.Set();
+            await Assert.ThrowsAsync<SocketException>(async () => await Aio.Timeout(10, async () => await blocked));
         }, limitSeconds: 60);
 
     [LinuxFact]
