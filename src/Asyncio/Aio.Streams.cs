@@ -18,6 +18,7 @@ public static partial class Aio
     public static Coroutine<(AsyncStreamReader Reader, AsyncStreamWriter Writer)> OpenConnection(string host, int port, int limit = AsyncStreamReader.DefaultLimit)
     {
         ArgumentNullException.ThrowIfNull(host);
+        CheckPort(port);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         return OpenStreams(limit, (loop, factory) => loop.CreateConnection(factory, host, port));
     }
@@ -58,7 +59,9 @@ public static partial class Aio
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(host);
+        CheckPort(port);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(backlog);
         return Serve(limit, handler, (loop, factory) => loop.CreateServer(factory, host, port, backlog));
     }
 
@@ -80,7 +83,15 @@ public static partial class Aio
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(backlog);
         return Serve(limit, handler, (loop, factory) => loop.CreateUnixServer(factory, path, backlog));
+    }
+
+    /// <summary>The loop checks the port too, but only when the coroutine runs: arguments are checked at the call.</summary>
+    private static void CheckPort(int port)
+    {
+        if (port is < System.Net.IPEndPoint.MinPort or > System.Net.IPEndPoint.MaxPort)
+            throw new ArgumentOutOfRangeException(nameof(port), port, "not a port number");
     }
 
     /// <summary>A client connection made by <paramref name="connect"/>, with a stream protocol, as a reader and a writer.</summary>

@@ -232,8 +232,13 @@ public class StreamReaderTests
         });
 
     [Fact]
-    public void Limit_ZeroOrNegative_IsRejected()
+    public void BadArguments_AreRejectedAtTheCall()
     {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Aio.OpenConnection("127.0.0.1", 70_000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Aio.OpenConnection("127.0.0.1", 80, limit: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Aio.StartServer((r, w) => Aio.Sleep(0), "127.0.0.1", -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Aio.StartUnixServer((r, w) => Aio.Sleep(0), "/tmp/x.sock", backlog: 0));
+        Assert.Throws<ArgumentException>(() => Aio.OpenUnixConnection(""));
         Assert.Throws<ArgumentOutOfRangeException>(() => new AsyncStreamReader(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new AsyncStreamReader(-1));
     }
