@@ -1,0 +1,122 @@
+using System.Diagnostics;
+
+namespace Asyncio;
+
+/// <summary>
+/// The writing half of a stream connection: writes that never block (the transport buffers what the socket does
+/// not take), <see cref="DrainAsync"/> to wait while that buffer is too full, half-closing and closing. Made by
+/// <see cref="Aio.OpenConnection"/> and <see cref="Aio.StartServer"/>.
+/// <para>asyncio: <c>asyncio.StreamWriter</c>.</para>
+/// </summary>
+/// <remarks>
+/// The usual pattern is asyncio's: <c>Write</c>, then <c>await DrainAsync()</c>, so that a peer that reads slowly
+/// slows the writer down instead of growing the buffer without bound. Every member runs on the loop's thread.
+/// </remarks>
+[DebuggerDisplay("{ToString(),nq}")]
+public sealed class AsyncStreamWriter
+{
+    /// <summary>Where the bytes go, and what tells of paused writing and of the connection's end.</summary>
+    private readonly StreamReaderProtocol _protocol;
+
+    /// <summary>The reading half, whose error <see cref="DrainAsync"/> throws first (asyncio does the same).</summary>
+    private readonly AsyncStreamReader _reader;
+
+    internal AsyncStreamWriter(ITransport transport, StreamReaderProtocol protocol, AsyncStreamReader reader)
+    {
+        Transport = transport;
+        _protocol = protocol;
+        _reader = reader;
+    }
+
+    /// <summary>
+    /// The connection's transport.
+    /// <para>asyncio: <c>StreamWriter.transport</c>.</para>
+    /// </summary>
+    public ITransport Transport { get; }
+
+    /// <summary>
+    /// Whether <see cref="WriteEof"/> is supported (always, for TCP and Unix-domain sockets).
+    /// <para>asyncio: <c>StreamWriter.can_write_eof()</c>.</para>
+    /// </summary>
+    public bool CanWriteEof => Transport.CanWriteEof;
+
+    /// <summary>
+    /// True once the connection is closing or closed.
+    /// <para>asyncio: <c>StreamWriter.is_closing()</c>.</para>
+    /// </summary>
+    public bool IsClosing => Transport.IsClosing;
+
+    /// <summary>
+    /// Writes <paramref name="data"/>: sent at once as far as the socket takes it, the rest buffered. Never waits;
+    /// follow with <see cref="DrainAsync"/>. Ignored once the connection is lost.
+    /// <para>asyncio: <c>StreamWriter.write(data)</c>.</para>
+    /// </summary>
+    /// <param name="data">The bytes; copied.</param>
+    /// <exception cref="InvalidOperationException"><see cref="WriteEof"/> was called.</exception>
+    public void Write(ReadOnlySpan<byte> data) => Transport.Write(data);
+
+    /// <summary>
+    /// Writes each array of <paramref name="data"/> in turn (no separator is added).
+    /// <para>asyncio: <c>StreamWriter.writelines(data)</c>.</para>
+    /// </summary>
+    /// <param name="data">The chunks.</param>
+    /// <exception cref="InvalidOperationException"><see cref="WriteEof"/> was called.</exception>
+    public void WriteLines(IEnumerable<byte[]> data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        foreach (byte[] chunk in data) Transport.Write(chunk);
+    }
+
+    /// <summary>
+    /// Half-closes: once what is buffered is sent, the peer sees EOF; this side can still read.
+    /// <para>asyncio: <c>StreamWriter.write_eof()</c>.</para>
+    /// </summary>
+    public void WriteEof() => Transport.WriteEof();
+
+    /// <summary>
+    /// Waits while the transport's write buffer is above its high-water mark (64 KiB by default), until the socket
+    /// took enough of it. Returns at once when the buffer is below the mark.
+    /// <para>asyncio: <c>await StreamWriter.drain()</c>.</para>
+    /// </summary>
+    /// <returns>A coroutine.</returns>
+    /// <remarks>At the await: the connection's error if it was lost with one (a
+    /// <see cref="System.Net.Sockets.SocketException"/>, <see cref="System.Net.Sockets.SocketError.ConnectionReset"/>
+    /// for a reset peer); a <see cref="System.Net.Sockets.SocketException"/> with
+    /// <see cref="System.Net.Sockets.SocketError.ConnectionReset"/> once it is closed (asyncio's
+    /// <c>ConnectionResetError('Connection lost')</c>).</remarks>
+    public async Coroutine DrainAsync()
+    {
+        if (_reader.Exception() is { } error) throw error;
+        // The connection-lost callback runs in a later iteration than the close: yield once so that a closed
+        // connection fails here instead of returning as if the bytes could still go (asyncio's sleep(0)).
+        if (Transport.IsClosing) await Aio.Sleep(0);
+        await _protocol.DrainAsync();
+    }
+
+    /// <summary>
+    /// Closes the connection: what is buffered is still sent, then the socket is closed. Idempotent; see
+    /// <see cref="WaitClosedAsync"/>.
+    /// <para>asyncio: <c>StreamWriter.close()</c>.</para>
+    /// </summary>
+    public void Close() => Transport.Close();
+
+    /// <summary>
+    /// Completes once the connection is closed (after <see cref="Close"/>, or when the peer or an error closed it).
+    /// <para>asyncio: <c>await StreamWriter.wait_closed()</c>.</para>
+    /// </summary>
+    /// <returns>A coroutine; at the await it throws the error the connection was lost with, if any.</returns>
+    public async Coroutine WaitClosedAsync() => await _protocol.Closed;
+
+    /// <summary>
+    /// Information about the connection: <c>"peername"</c>, <c>"sockname"</c>, <c>"socket"</c>, as
+    /// <see cref="ITransport.GetExtraInfo"/>.
+    /// <para>asyncio: <c>StreamWriter.get_extra_info(name, default=None)</c>.</para>
+    /// </summary>
+    /// <param name="name">The key.</param>
+    /// <param name="defaultValue">What an unknown key gives.</param>
+    /// <returns>The value, or <paramref name="defaultValue"/>.</returns>
+    public object? GetExtraInfo(string name, object? defaultValue = null) => Transport.GetExtraInfo(name, defaultValue);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"<AsyncStreamWriter transport={Transport} reader={_reader}>";
+}
