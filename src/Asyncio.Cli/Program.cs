@@ -1,19 +1,23 @@
 using Asyncio.Cli.Demos;
+using Asyncio.Cli.Echo;
 
 namespace Asyncio.Cli;
 
-/// <summary>The <c>aio</c> command: <c>aio demo [--list] [NAME...]</c>.</summary>
+/// <summary>The <c>aio</c> command: <c>aio demo [--list] [NAME...]</c> and <c>aio echo-server --port N</c>.</summary>
 internal static class Program
 {
     private const string Usage = """
         usage: aio demo [--list] [NAME ...]
+               aio echo-server --port N [--protocol] [--host 127.0.0.1]
           aio demo            run every example of the asyncio cheat sheet
           aio demo --list     list the examples
           aio demo NAME ...   run the named examples
+          aio echo-server     TCP echo server until Ctrl-C (streams API; --protocol: a Protocol subclass)
         """;
 
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "echo-server") return EchoServerCommand.Run(args[1..], Console.Out, Console.Error);
         if (args.Length == 0 || args[0] != "demo")
         {
             Console.Error.WriteLine(Usage);
