@@ -117,13 +117,8 @@ public abstract partial class AioTask
         _loop.ForeignAwaitStarted();
         if (Waiter is not null) return;
         Waiter = foreign;
-        // Cancelled before suspending (the task cancelled itself): the await ends at once.
-        if (MustCancel && foreign.TryAbandon(PendingCancelMessage))
-        {
-            MustCancel = false;
-            Waiter = null;
-            _loop.EnqueueReady(ForeignAwait.s_resume, foreign, null);
-        }
+        // Cancelled before suspending (the task cancelled itself): the await ends at once, as Cancel ends it.
+        if (MustCancel && CancelWaiter(PendingCancelMessage)) MustCancel = false;
     }
 
     /// <summary>
