@@ -146,14 +146,14 @@ public static partial class Aio
     /// <exception cref="TimeoutException">The deadline passed.</exception>
     public static Coroutine<T> Timeout<T>(double? delay, Coroutine<T> awaitable)
     {
-        ArgumentNullException.ThrowIfNull(awaitable);
+        _ = awaitable.Frame;
         return Timeout(delay, () => awaitable);
     }
 
     /// <inheritdoc cref="Timeout{T}(double?, Coroutine{T})"/>
     public static Coroutine Timeout(double? delay, Coroutine awaitable)
     {
-        ArgumentNullException.ThrowIfNull(awaitable);
+        _ = awaitable.Frame;
         return Timeout(delay, () => awaitable);
     }
 

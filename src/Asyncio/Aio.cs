@@ -92,7 +92,7 @@ public static partial class Aio
     /// <exception cref="KeyboardInterrupt">Ctrl-C (SIGINT) cancelled the main task, which ended cancelled (a second Ctrl-C ends the process).</exception>
     public static T Run<T>(Coroutine<T> main, bool? debug = null, bool virtualTime = false)
     {
-        ArgumentNullException.ThrowIfNull(main);
+        _ = main.Frame;
         using var runner = new AioRunner(debug, virtualTime ? new VirtualTimeProvider() : null);
         return runner.Run(main);
     }
@@ -106,7 +106,7 @@ public static partial class Aio
     /// <param name="virtualTime">Run on virtual time.</param>
     public static void Run(Coroutine main, bool? debug = null, bool virtualTime = false)
     {
-        ArgumentNullException.ThrowIfNull(main);
+        _ = main.Frame;
         using var runner = new AioRunner(debug, virtualTime ? new VirtualTimeProvider() : null);
         runner.Run(main);
     }
@@ -118,7 +118,7 @@ public static partial class Aio
     /// <param name="debug">Debug mode for the loop; null leaves the default.</param>
     public static T Run<T>(Coroutine<T> main, TimeProvider timeProvider, bool? debug = null)
     {
-        ArgumentNullException.ThrowIfNull(main);
+        _ = main.Frame;
         using var runner = new AioRunner(debug, timeProvider);
         return runner.Run(main);
     }
@@ -316,7 +316,7 @@ public static partial class Aio
     /// <exception cref="InvalidOperationException">The loop is closed.</exception>
     public static Task<T> RunCoroutineThreadsafe<T>(Coroutine<T> coroutine, EventLoop loop, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(coroutine);
+        _ = coroutine.Frame;
         ArgumentNullException.ThrowIfNull(loop);
         var submission = new ThreadsafeSubmission<T>(loop, coroutine, cancellationToken);
         loop.CallSoonThreadsafe(ThreadsafeSubmission<T>.Start, submission);

@@ -55,7 +55,7 @@ public sealed class AioRunner : IDisposable
     /// <param name="coroutine">The coroutine.</param>
     /// <exception cref="InvalidOperationException">The runner is closed, or a loop is running on this thread.</exception>
     /// <exception cref="KeyboardInterrupt">Ctrl-C (SIGINT) cancelled the main task, which ended cancelled.</exception>
-    public T Run<T>(Coroutine<T> coroutine) => ((AioTask<T>)RunTask(coroutine, static (loop, c) => loop.CreateTask((Coroutine<T>)c))).Result();
+    public T Run<T>(Coroutine<T> coroutine) => ((AioTask<T>)RunTask(coroutine)).Result();
 
     /// <summary>
     /// Runs <paramref name="coroutine"/> as a task on the runner's loop.
@@ -63,11 +63,12 @@ public sealed class AioRunner : IDisposable
     /// </summary>
     /// <param name="coroutine">The coroutine.</param>
     /// <exception cref="KeyboardInterrupt">Ctrl-C (SIGINT) cancelled the main task, which ended cancelled.</exception>
-    public void Run(Coroutine coroutine) => RunTask(coroutine, static (loop, c) => loop.CreateTask(c));
+    public void Run(Coroutine coroutine) => RunTask(coroutine);
 
-    private AioTask RunTask(Coroutine coroutine, Func<EventLoop, Coroutine, AioTask> createTask)
+    /// <summary>Runs the coroutine's task (the same object as the coroutine's frame, whatever its result type).</summary>
+    private AioTask RunTask(Coroutine coroutine)
     {
-        ArgumentNullException.ThrowIfNull(coroutine);
+        _ = coroutine.Frame;
         if (EventLoop.RunningOrNull is not null)
         {
             throw new InvalidOperationException("Aio.Run() cannot be called from a running event loop");
@@ -78,7 +79,7 @@ public sealed class AioRunner : IDisposable
         try
         {
             if (_context is not null) ExecutionContext.Restore(_context);
-            task = createTask(loop, coroutine);
+            task = loop.CreateTask(coroutine);
         }
         finally
         {

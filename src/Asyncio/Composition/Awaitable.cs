@@ -13,10 +13,22 @@ namespace Asyncio;
 /// <typeparam name="T">The result type.</typeparam>
 public readonly struct Awaitable<T>
 {
-    /// <summary>The wrapped <see cref="Coroutine{T}"/>, <see cref="Future"/> or <see cref="Task{T}"/>.</summary>
+    /// <summary>
+    /// The wrapped <see cref="Future"/> or <see cref="Task{T}"/>, or the frame of the wrapped <see cref="Coroutine{T}"/>
+    /// (an <see cref="AioTask{T}"/> not a task yet: <see cref="_isCoroutine"/> tells them apart).
+    /// </summary>
     private readonly object _source;
 
+    /// <summary>True when <see cref="_source"/> is a coroutine's frame.</summary>
+    private readonly bool _isCoroutine;
+
     private Awaitable(object source) => _source = source ?? throw new ArgumentNullException(nameof(source));
+
+    private Awaitable(Coroutine<T> coroutine)
+    {
+        _source = coroutine.Frame;
+        _isCoroutine = true;
+    }
 
     /// <summary>Wraps a coroutine (it becomes a task when a composition function needs a future).</summary>
     public static implicit operator Awaitable<T>(Coroutine<T> coroutine) => new(coroutine);
@@ -40,7 +52,7 @@ public readonly struct Awaitable<T>
     internal static Awaitable<T> FromFuture(Future future) => new(future);
 
     /// <summary>The future or task this awaitable wraps, or null for a coroutine or a .NET task.</summary>
-    public Future? Future => _source as Future;
+    public Future? Future => _isCoroutine ? null : _source as Future;
 
     /// <summary>The wrapped object, for de-duplication by reference.</summary>
     internal object Source => _source ?? throw new InvalidOperationException("default(Awaitable<T>) wraps nothing");
@@ -49,25 +61,24 @@ public readonly struct Awaitable<T>
     /// The loop future for this awaitable: the future itself, a new task for a coroutine, a wrapped future for a
     /// .NET task (asyncio's <c>ensure_future</c>).
     /// </summary>
-    internal Future ToFuture(EventLoop loop) => Source switch
+    internal Future ToFuture(EventLoop loop) => _isCoroutine ? loop.CreateTask(new Coroutine<T>((AioTask<T>)Source)) : Source switch
     {
         Future future => future,
-        Coroutine<T> coroutine => loop.CreateTask(coroutine),
         Task<T> task => Aio.WrapFuture(task, loop),
         _ => throw new InvalidOperationException("unreachable"),
     };
 
     /// <summary>The loop of a wrapped future, or null.</summary>
-    internal EventLoop? LoopOrNull => (_source as Future)?.Loop;
+    internal EventLoop? LoopOrNull => Future?.Loop;
 
     /// <summary>Awaits the wrapped object and returns its result.</summary>
-    public CoroutineAwaiter<T> GetAwaiter() => AwaitSource(Source).GetAwaiter();
+    public CoroutineAwaiter<T> GetAwaiter() =>
+        _isCoroutine ? new Coroutine<T>((AioTask<T>)Source).GetAwaiter() : AwaitSource(Source).GetAwaiter();
 
     private static async Coroutine<T> AwaitSource(object source)
     {
         switch (source)
         {
-            case Coroutine<T> coroutine: return await coroutine;
             case AioTask<T> task: return await task;
             case Future<T> future: return await future;
             default: return await Aio.WrapFuture((Task<T>)source, Aio.GetRunningLoop());

@@ -22,7 +22,7 @@ internal sealed class CoroutineCompletionSource : IValueTaskSource
         var completion = new CoroutineCompletionSource();
         CoroutineAwaiter awaiter = coroutine.GetAwaiter();
         _ = awaiter.IsCompleted;
-        awaiter.UnsafeOnCompleted(() => completion.Complete(coroutine.Error));
+        awaiter.UnsafeOnCompleted(() => completion.Complete(coroutine.Frame.FrameError));
         return completion.Task;
     }
 

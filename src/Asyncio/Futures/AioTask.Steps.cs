@@ -18,30 +18,29 @@ public abstract partial class AioTask
 
     /// <summary>Ready-queue invoker that resumes a coroutine suspended on a loop awaitable (sleep, yield).</summary>
     internal static readonly Action<object?, object?> s_resumeStep =
-        static (box, _) => ((Coroutine)box!)._task!.Step((Coroutine)box, resumedFromLoopAwait: true);
+        static (box, _) => ((AioTask)box!).Owner.Step((AioTask)box, resumedFromLoopAwait: true);
 
     /// <summary>Ready-queue invoker that resumes a coroutine by throwing an exception at its await.</summary>
     private static readonly Action<object?, object?> s_throwStep = static (box, error) =>
     {
-        var coroutine = (Coroutine)box!;
-        coroutine._task!.Step(coroutine, resumedFromLoopAwait: false, (Exception)error!);
+        var coroutine = (AioTask)box!;
+        coroutine.Owner.Step(coroutine, resumedFromLoopAwait: false, (Exception)error!);
     };
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FirstStep()
     {
         if (IsDone) return;
-        if (MustCancel && !_coroutine._awaitsStartedOperation)
+        if (MustCancel && !AwaitsStartedOperation)
         {
             // asyncio throws into the unstarted coroutine, which therefore runs none of its body.
             MustCancel = false;
-            var error = new CancelledError(PendingCancelMessage);
-            _coroutine.CloseUnstarted(error);
-            Finish(error);
+            CoroutineState = CoroutineState.Completed;
+            Finish(new CancelledError(PendingCancelMessage));
             return;
         }
-        _coroutine.StartAsRootOf(this);
-        Step(_coroutine, resumedFromLoopAwait: false);
+        CoroutineState = CoroutineState.Running;
+        Step(this, resumedFromLoopAwait: false);
     }
 
     /// <summary>
@@ -53,7 +52,7 @@ public abstract partial class AioTask
     /// <param name="resumedFromLoopAwait">True when it resumes from a loop awaiter, which can take a cancellation.</param>
     /// <param name="throwAtResume">An exception the resumed loop awaiter throws (a refused await), if any.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void Step(Coroutine coroutine, bool resumedFromLoopAwait, Exception? throwAtResume = null)
+    internal void Step(AioTask coroutine, bool resumedFromLoopAwait, Exception? throwAtResume = null)
     {
         if (IsDone) return;
         EventLoop loop = _loop;
@@ -75,7 +74,7 @@ public abstract partial class AioTask
 
     /// <summary>The coroutine awaits a loop future: wake on its completion (asyncio: <c>__step</c>'s blocking branch).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void SuspendOnFuture(Coroutine coroutine, Future future)
+    internal void SuspendOnFuture(AioTask coroutine, Future future)
     {
         if (future._loop != _loop)
         {
@@ -95,7 +94,7 @@ public abstract partial class AioTask
 
     /// <summary>The coroutine sleeps: a bare yield for <c>delay &lt;= 0</c>, else a timer that resumes it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void SuspendOnSleep(Coroutine coroutine, double delay)
+    internal void SuspendOnSleep(AioTask coroutine, double delay)
     {
         if (delay <= 0 || MustCancel)
         {
@@ -155,17 +154,16 @@ public abstract partial class AioTask
         if (MustCancel && future.Cancel(PendingCancelMessage)) MustCancel = false;
     }
 
-    private void ThrowAtResume(Coroutine coroutine, Exception error) =>
+    private void ThrowAtResume(AioTask coroutine, Exception error) =>
         _loop.EnqueueReady(s_throwStep, coroutine, error);
 
     /// <summary>The root coroutine returned or threw: the task takes its outcome.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void OnRootCompleted()
+    private void OnRootCompleted(Exception? error)
     {
-        Exception? error = _coroutine.Error;
         if (error is null)
         {
-            if (MustCancel && !_coroutine._awaitsStartedOperation)
+            if (MustCancel && !AwaitsStartedOperation)
             {
                 // Cancelled right before the coroutine returned: the return value is discarded.
                 MustCancel = false;

@@ -25,27 +25,13 @@ public abstract partial class AioTask : Future
     /// <summary>Process-wide counter behind the default names <c>Task-N</c> (asyncio's <c>_task_name_counter</c>).</summary>
     private static int s_nameCounter;
 
-    /// <summary>The coroutine this task drives.</summary>
-    private protected readonly Coroutine _coroutine;
-
     /// <summary>
     /// The context every step runs in (an <see cref="ExecutionContext"/>, updated after each step with what the step
     /// set), or, once the task has a name, a token or a cancellation request, the <see cref="TaskExtras"/> that hold
-    /// it beside that rarely used state. One slot for both keeps a task at 64 bytes (see "Tasks and coroutines" in
-    /// docs/architecture.md).
+    /// it beside that rarely used state. One slot for both keeps a task small (see "Tasks and coroutines" in
+    /// docs/architecture.md). In a frame awaited inline (not a task): the task it runs in (<see cref="Owner"/>).
     /// </summary>
     private object? _contextOrExtras;
-
-    private protected AioTask(EventLoop loop, Coroutine coroutine, string? name) : base(loop)
-    {
-        coroutine.Claim();
-        _coroutine = coroutine;
-        _taskNumber = Interlocked.Increment(ref s_nameCounter);
-        ExecutionContext? context = ExecutionContext.Capture();
-        _contextOrExtras = name is null ? context : new TaskExtras { Name = name, Context = context };
-        loop.RegisterTask(this);
-        loop.EnqueueReady(s_firstStep, this, null);
-    }
 
     /// <summary>
     /// The task's name: the one given at creation, or <c>Task-N</c>.
@@ -111,7 +97,7 @@ public abstract partial class AioTask : Future
     /// The coroutine this task drives.
     /// <para>asyncio: <c>Task.get_coro()</c>.</para>
     /// </summary>
-    public Coroutine Coroutine => _coroutine;
+    public Coroutine Coroutine => new(this);
 
     /// <summary>
     /// A token cancelled by the first <see cref="Cancel"/>, for .NET APIs awaited inside the task: the await of
@@ -283,7 +269,7 @@ public abstract partial class AioTask : Future
     public override string ToString()
     {
         string state = State == FutureState.Pending && CancelRequests > 0 ? "cancelling" : StateText;
-        return $"<Task {state} name='{Name}' coro=<{_coroutine.Name}>{OutcomeText()}>";
+        return $"<Task {state} name='{Name}' coro=<{CoroutineName}>{OutcomeText()}>";
     }
 
     /// <summary>A task's rarely used state.</summary>

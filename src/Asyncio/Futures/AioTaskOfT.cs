@@ -7,9 +7,37 @@ namespace Asyncio;
 /// <para>asyncio: <c>asyncio.Task</c>.</para>
 /// </summary>
 /// <typeparam name="T">The result type.</typeparam>
-public sealed class AioTask<T> : AioTask
+public abstract class AioTask<T> : AioTask
 {
-    internal AioTask(EventLoop loop, Coroutine<T> coroutine, string? name) : base(loop, coroutine, name) { }
+    /// <summary>The value the coroutine returned.</summary>
+    private T _result = default!;
+
+    /// <summary>A coroutine frame (a task only once <see cref="AioTask.BecomeTask"/> runs).</summary>
+    private protected AioTask() { }
+
+    /// <summary>The coroutine returned <paramref name="result"/>.</summary>
+    internal void SetFrameResult(T result)
+    {
+        _result = result;
+        CompleteFrame();
+    }
+
+    /// <summary>The result of a frame awaited inline, or the body's exception rethrown.</summary>
+    internal T FrameResult()
+    {
+        RethrowFrameError();
+        return _result;
+    }
+
+    /// <inheritdoc/>
+    internal override Coroutine<VoidResult> AsVoid() => this as AioTask<VoidResult> is { } same ? new Coroutine<VoidResult>(same) : DiscardResult(new Coroutine<T>(this));
+
+    /// <summary>Runs <paramref name="coroutine"/> and drops its result.</summary>
+    private static async Coroutine<VoidResult> DiscardResult(Coroutine<T> coroutine)
+    {
+        await coroutine;
+        return default;
+    }
 
     /// <summary>
     /// The coroutine's return value; throws its exception, or <see cref="CancelledError"/> if the task was cancelled.
@@ -19,7 +47,7 @@ public sealed class AioTask<T> : AioTask
     public T Result()
     {
         ThrowIfFailed();
-        return ((Coroutine<T>)_coroutine)._result;
+        return _result;
     }
 
     /// <summary>A <see cref="Task{T}"/> that completes with this task, for code outside the loop.</summary>
@@ -35,7 +63,7 @@ public sealed class AioTask<T> : AioTask
 
     /// <inheritdoc/>
     private protected override string OutcomeText() =>
-        State == FutureState.Finished && _outcome is null ? $" result={PyRepr.Value(((Coroutine<T>)_coroutine)._result)}" : base.OutcomeText();
+        State == FutureState.Finished && _outcome is null ? $" result={PyRepr.Value(_result)}" : base.OutcomeText();
 
     /// <summary>Completes a <see cref="TaskCompletionSource{T}"/> with the task's outcome.</summary>
     private sealed class TaskCompletionBridge : IFutureListener, IDroppedAtClose

@@ -8,11 +8,12 @@ namespace Asyncio;
 internal readonly struct VoidResult { }
 
 /// <summary>
-/// The state machine box: the coroutine object and the compiler's state machine in one allocation.
+/// The state machine box: the coroutine's frame, the compiler's state machine and, if the coroutine is wrapped
+/// in one, the task, in one allocation.
 /// </summary>
 /// <typeparam name="TStateMachine">The compiler-generated state machine.</typeparam>
 /// <typeparam name="T">The coroutine's result type.</typeparam>
-internal sealed class CoroutineBox<TStateMachine, T> : Coroutine<T>
+internal sealed class CoroutineBox<TStateMachine, T> : AioTask<T>
     where TStateMachine : IAsyncStateMachine
 {
     /// <summary>The state machine, stored inline (its builder field points back at this box).</summary>
@@ -20,7 +21,7 @@ internal sealed class CoroutineBox<TStateMachine, T> : Coroutine<T>
 
     internal override void MoveNext() => StateMachine.MoveNext();
 
-    public override string Name => MethodName<TStateMachine>.Value;
+    internal override string CoroutineName => MethodName<TStateMachine>.Value;
 
     /// <inheritdoc/>
     internal override bool CanReplaceAwaiter<TAwaiter>() => AwaiterField<TStateMachine, TAwaiter>.Field is not null;
@@ -94,7 +95,7 @@ internal enum AwaiterKinds : byte
     /// <summary>A loop future or task (single field: the <see cref="Asyncio.Future"/>).</summary>
     Future,
 
-    /// <summary>Another coroutine (single field: the <see cref="Asyncio.Coroutine"/>).</summary>
+    /// <summary>Another coroutine (single field: its frame, an <see cref="AioTask"/>).</summary>
     Coroutine,
 
     /// <summary><see cref="SleepAwaiter"/>.</summary>
@@ -134,7 +135,7 @@ internal static class AwaiterKind<TAwaiter>
         Type? wrapped = kind switch
         {
             AwaiterKinds.Future => typeof(Future),
-            AwaiterKinds.Coroutine => typeof(Coroutine),
+            AwaiterKinds.Coroutine => typeof(AioTask),
             _ => null,
         };
         if (wrapped is null) return kind;
@@ -173,8 +174,8 @@ internal static class AwaiterKind<TAwaiter>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public struct CoroutineMethodBuilder<T>
 {
-    /// <summary>The box, which is also the coroutine.</summary>
-    private Coroutine<T>? _box;
+    /// <summary>The box, which is the coroutine's frame (and its task, if it becomes one).</summary>
+    internal AioTask<T>? _box;
 
     /// <summary>1. A builder for a new call.</summary>
     public static CoroutineMethodBuilder<T> Create() => default;
@@ -189,7 +190,7 @@ public struct CoroutineMethodBuilder<T>
     }
 
     /// <summary>3. The coroutine returned to the caller.</summary>
-    public Coroutine<T> Task => _box!;
+    public Coroutine<T> Task => new(_box!);
 
     /// <summary>4. Unused: the state machine is boxed by <see cref="Start"/>.</summary>
     public void SetStateMachine(IAsyncStateMachine stateMachine) { }
@@ -213,10 +214,10 @@ public struct CoroutineMethodBuilder<T>
     }
 
     /// <summary>7. The body returned.</summary>
-    public void SetResult(T result) => _box!.SetResult(result);
+    public void SetResult(T result) => _box!.SetFrameResult(result);
 
     /// <summary>8. The body threw.</summary>
-    public void SetException(Exception exception) => _box!.SetException(exception);
+    public void SetException(Exception exception) => _box!.CompleteFrame(exception);
 }
 
 /// <summary>
@@ -237,7 +238,7 @@ public struct CoroutineMethodBuilder
         where TStateMachine : IAsyncStateMachine => _inner.Start(ref stateMachine);
 
     /// <summary>3. The coroutine returned to the caller.</summary>
-    public Coroutine Task => _inner.Task;
+    public Coroutine Task => new(_inner._box!);
 
     /// <summary>4. Unused.</summary>
     public void SetStateMachine(IAsyncStateMachine stateMachine) { }

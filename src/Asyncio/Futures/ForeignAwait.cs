@@ -32,11 +32,11 @@ internal abstract class ForeignAwait
     internal static readonly Action<object?, object?> s_resume = static (foreign, _) =>
     {
         var await = (ForeignAwait)foreign!;
-        await.Coroutine._task!.ResumeFromForeignAwait(await);
+        await.Coroutine.Owner.ResumeFromForeignAwait(await);
     };
 
-    /// <summary>The suspended coroutine.</summary>
-    internal readonly Coroutine Coroutine;
+    /// <summary>The suspended coroutine's frame.</summary>
+    internal readonly AioTask Coroutine;
 
     /// <summary><see cref="Waiting"/>, <see cref="Completed"/> or <see cref="Abandoned"/>; changed by compare-and-swap.</summary>
     private int _state;
@@ -44,7 +44,7 @@ internal abstract class ForeignAwait
     /// <summary>The message of the cancellation that abandoned the await.</summary>
     internal string? CancelMessage { get; private set; }
 
-    private protected ForeignAwait(Coroutine coroutine) => Coroutine = coroutine;
+    private protected ForeignAwait(AioTask coroutine) => Coroutine = coroutine;
 
     /// <summary>True once a cancellation gave up on the operation.</summary>
     internal bool IsAbandoned => Volatile.Read(ref _state) == Abandoned;
@@ -57,7 +57,7 @@ internal abstract class ForeignAwait
     {
         if (Interlocked.CompareExchange(ref _state, Completed, Waiting) == Waiting)
         {
-            Coroutine._task!._loop.PostForeignCompletion(s_resume, this, null);
+            Coroutine.Owner._loop.PostForeignCompletion(s_resume, this, null);
         }
         else
         {
@@ -76,7 +76,7 @@ internal abstract class ForeignAwait
         if (!IsInterruptible) return false;
         CancelMessage = message;
         if (Interlocked.CompareExchange(ref _state, Abandoned, Waiting) != Waiting) return false;
-        Coroutine._task!._loop.ForeignAwaitAbandoned();
+        Coroutine.Owner._loop.ForeignAwaitAbandoned();
         return true;
     }
 
@@ -95,7 +95,7 @@ internal sealed class ForeignAwait<TAwaiter> : ForeignAwait
     /// <summary>A copy of the awaiter, to consume the outcome of an abandoned operation.</summary>
     private readonly TAwaiter _awaiter;
 
-    internal ForeignAwait(Coroutine coroutine, in TAwaiter awaiter) : base(coroutine) => _awaiter = awaiter;
+    internal ForeignAwait(AioTask coroutine, in TAwaiter awaiter) : base(coroutine) => _awaiter = awaiter;
 
     /// <inheritdoc/>
     internal override bool IsInterruptible =>

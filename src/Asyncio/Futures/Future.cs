@@ -41,14 +41,17 @@ internal interface IFutureListener
 [DebuggerDisplay("{ToString(),nq}")]
 public abstract class Future
 {
-    /// <summary>The loop this future belongs to.</summary>
-    internal readonly EventLoop _loop;
+    /// <summary>
+    /// The loop this future belongs to. Set when the future is made, or, for a coroutine's frame (an
+    /// <see cref="AioTask"/> that is not a task yet), when it becomes a task; null for a frame awaited inline.
+    /// </summary>
+    internal EventLoop _loop;
 
     /// <summary>
     /// Before completion: null, one <see cref="IFutureListener"/>, or a <see cref="ListenerList"/>.
     /// After completion it holds the <see cref="UnretrievedExceptionReport"/> while the exception is unobserved.
     /// </summary>
-    private object? _callbacks;
+    private protected object? _callbacks;
 
     /// <summary>
     /// The exception when finished with one; the cancel message (string) or the <see cref="CancelledError"/>
@@ -62,17 +65,21 @@ public abstract class Future
 
     /// <summary>
     /// Bits 0-1: the <see cref="FutureState"/>. Task only: bit 2, a cancellation to deliver when the task next
-    /// resumes or suspends (asyncio: <c>_must_cancel</c>); bits 3-31, the task's position in the loop's list of
-    /// pending tasks, plus one (zero: not in the list).
+    /// resumes or suspends (asyncio: <c>_must_cancel</c>); bits 3-6, the coroutine frame's state (see
+    /// <see cref="AioTask"/>); bits 7-31, the task's position in the loop's list of pending tasks, plus one
+    /// (zero: not in the list).
     /// </summary>
-    private int _bits;
+    private protected int _bits;
 
     /// <summary>Task only: the task's number in the process-wide counter behind the names <c>Task-N</c>.</summary>
     private protected int _taskNumber;
 
     private const int StateMask = 3;
     private const int MustCancelBit = 4;
-    private const int IndexShift = 3;
+    private const int IndexShift = 7;
+
+    /// <summary>The bits below <see cref="IndexShift"/>: everything but the registry index.</summary>
+    private const int FlagsMask = (1 << IndexShift) - 1;
 
     /// <summary>The largest number of pending tasks a loop can hold (what <see cref="RegistryIndex"/> can count).</summary>
     internal const int MaxRegistryIndex = (int.MaxValue >> IndexShift) - 1;
@@ -102,7 +109,7 @@ public abstract class Future
         set
         {
             Debug.Assert(value >= -1 && value <= MaxRegistryIndex);
-            _bits = (_bits & (StateMask | MustCancelBit)) | ((value + 1) << IndexShift);
+            _bits = (_bits & FlagsMask) | ((value + 1) << IndexShift);
         }
     }
 
@@ -110,6 +117,12 @@ public abstract class Future
     private protected Future(EventLoop loop)
     {
         _loop = loop;
+    }
+
+    /// <summary>A coroutine frame's future part: bound to a loop only if the frame becomes a task.</summary>
+    private protected Future()
+    {
+        _loop = null!;
     }
 
     /// <summary>

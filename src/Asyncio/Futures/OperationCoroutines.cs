@@ -17,7 +17,7 @@ internal static class OperationCoroutines
 
     /// <summary>A queue or primitive operation, started when it was called.</summary>
     public static Coroutine<T> Await<T>(LoopAwaitable<T> operation) =>
-        operation._source as Coroutine<T> ?? Started(AwaitOperation(operation));
+        operation._source is AioTask<T> frame ? new Coroutine<T>(frame) : Started(AwaitOperation(operation));
 
     /// <summary>A .NET task.</summary>
     public static Coroutine Await(Task task) => Started(AwaitTask(task));
@@ -31,9 +31,15 @@ internal static class OperationCoroutines
     /// <summary>A .NET value task with a result (awaited exactly once, as it must be).</summary>
     public static Coroutine<T> Await<T>(ValueTask<T> task) => Started(AwaitValueTask(task));
 
-    private static TCoroutine Started<TCoroutine>(TCoroutine coroutine) where TCoroutine : Coroutine
+    private static Coroutine Started(Coroutine coroutine)
     {
-        coroutine._awaitsStartedOperation = true;
+        coroutine.Frame.AwaitsStartedOperation = true;
+        return coroutine;
+    }
+
+    private static Coroutine<T> Started<T>(Coroutine<T> coroutine)
+    {
+        coroutine.Frame.AwaitsStartedOperation = true;
         return coroutine;
     }
 

@@ -19,7 +19,7 @@ internal sealed class ThreadsafeSubmission<T> : IFutureListener, IDroppedAtClose
     private readonly EventLoop _loop;
 
     /// <summary>The coroutine, until it becomes <see cref="_task"/>.</summary>
-    private Coroutine<T>? _coroutine;
+    private Coroutine<T> _coroutine;
 
     /// <summary>The loop task running the coroutine, once started.</summary>
     private AioTask<T>? _task;
@@ -49,8 +49,8 @@ internal sealed class ThreadsafeSubmission<T> : IFutureListener, IDroppedAtClose
 
     private void StartOnLoop()
     {
-        Coroutine<T> coroutine = _coroutine!;
-        _coroutine = null;
+        Coroutine<T> coroutine = _coroutine;
+        _coroutine = default;
         try
         {
             _task = _loop.CreateTask(coroutine);

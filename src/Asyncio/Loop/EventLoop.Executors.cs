@@ -180,7 +180,8 @@ public sealed partial class EventLoop
     /// </summary>
     private static void CheckNotCoroutine<T>()
     {
-        if (typeof(Coroutine).IsAssignableFrom(typeof(T)) || typeof(Future).IsAssignableFrom(typeof(T)))
+        if (typeof(T) == typeof(Coroutine) || (typeof(T).IsGenericType && typeof(T).GetGenericTypeDefinition() == typeof(Coroutine<>))
+            || typeof(Future).IsAssignableFrom(typeof(T)))
         {
             throw new ArgumentException("coroutines cannot be used with RunInExecutor()", "func");
         }

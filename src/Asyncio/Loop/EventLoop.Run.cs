@@ -78,7 +78,7 @@ public sealed partial class EventLoop
     /// <exception cref="InvalidOperationException">The loop is closed or running, or it stopped before the task completed.</exception>
     public T RunUntilComplete<T>(Coroutine<T> coroutine)
     {
-        ArgumentNullException.ThrowIfNull(coroutine);
+        _ = coroutine.Frame;
         // Checked before the coroutine becomes a task, which would otherwise run on the loop already running.
         CheckRunnable();
         AioTask<T> task = CreateTask(coroutine);
@@ -93,7 +93,7 @@ public sealed partial class EventLoop
     /// <param name="coroutine">The coroutine to run.</param>
     public void RunUntilComplete(Coroutine coroutine)
     {
-        ArgumentNullException.ThrowIfNull(coroutine);
+        _ = coroutine.Frame;
         CheckRunnable();
         AioTask task = CreateTask(coroutine);
         RunUntilDone(task, ownsTask: true);
@@ -325,8 +325,7 @@ public sealed partial class EventLoop
 
     private static string? DescribeTarget(object? target) => target switch
     {
-        Coroutine c when c._task is not null => c._task.ToString(),
-        AioTask t => t.ToString(),
+        AioTask t => t.Owner.ToString(),
         Delegate d => Describe(d),
         _ => null,
     };

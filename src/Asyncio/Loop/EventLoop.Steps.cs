@@ -13,7 +13,7 @@ public sealed partial class EventLoop
     private AioTask? _currentTask;
 
     /// <summary>The next coroutine to resume inside the current step; written only by <see cref="HandOver"/>.</summary>
-    private Coroutine? _next;
+    private AioTask? _next;
 
     /// <summary>
     /// An exception the awaiter being resumed must throw (a cancellation, or a refused await): set only by
@@ -52,7 +52,7 @@ public sealed partial class EventLoop
     /// returns from <c>MoveNext</c>: a child it starts, or the parent it completes into.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void HandOver(Coroutine next)
+    internal void HandOver(AioTask next)
     {
         System.Diagnostics.Debug.Assert(_next is null, "one hand-over per MoveNext");
         _next = next;
@@ -81,9 +81,9 @@ public sealed partial class EventLoop
     /// chain of awaited coroutines.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void RunCoroutines(Coroutine coroutine)
+    internal void RunCoroutines(AioTask coroutine)
     {
-        Coroutine? saved = _next;
+        AioTask? saved = _next;
         _next = null;
         coroutine.MoveNext();
         while (_next is { } next)

@@ -60,7 +60,7 @@ public sealed partial class EventLoop
         _tickSeconds = 1.0 / timeProvider.TimestampFrequency;
         _syncContext = new LoopSynchronizationContext(this);
         _debug = LoopDefaults.DebugFromEnvironment;
-        if (_debug) Coroutine.s_trackNeverAwaited = true;
+        if (_debug) AioTask.s_trackNeverAwaited = true;
     }
 
     /// <summary>The loop running on the calling thread, or null.</summary>
@@ -89,7 +89,7 @@ public sealed partial class EventLoop
         set
         {
             _debug = value;
-            if (value) Coroutine.s_trackNeverAwaited = true;
+            if (value) AioTask.s_trackNeverAwaited = true;
         }
     }
 
@@ -263,9 +263,10 @@ public sealed partial class EventLoop
     /// <exception cref="InvalidOperationException">The loop is closed, or the coroutine was awaited or scheduled before.</exception>
     public AioTask<T> CreateTask<T>(Coroutine<T> coroutine, string? name = null)
     {
-        ArgumentNullException.ThrowIfNull(coroutine);
+        AioTask<T> frame = coroutine.Frame;
         CheckClosed();
-        return new AioTask<T>(this, coroutine, name);
+        frame.BecomeTask(this, name);
+        return frame;
     }
 
     /// <summary>
@@ -277,9 +278,10 @@ public sealed partial class EventLoop
     /// <exception cref="InvalidOperationException">The loop is closed, or the coroutine was awaited or scheduled before.</exception>
     public AioTask CreateTask(Coroutine coroutine, string? name = null)
     {
-        ArgumentNullException.ThrowIfNull(coroutine);
+        AioTask frame = coroutine.Frame;
         CheckClosed();
-        return coroutine.CreateTaskOn(this, name);
+        frame.BecomeTask(this, name);
+        return frame;
     }
 
     /// <inheritdoc cref="CreateTask{T}(Coroutine{T}, string?)"/>

@@ -19,10 +19,13 @@ public readonly struct LoopAwaitable
     /// <summary>An awaitable that waits for <paramref name="source"/>; null means complete.</summary>
     internal LoopAwaitable(object? source)
     {
-        Debug.Assert(source is null || source is Waiter || source is Coroutine);
+        Debug.Assert(source is null || source is Waiter || source is AioTask);
         _source = source;
         _generation = (source as Waiter)?.Generation ?? 0;
     }
+
+    /// <summary>An awaitable that runs <paramref name="coroutine"/> inside the awaiting task.</summary>
+    internal LoopAwaitable(Coroutine coroutine) : this(coroutine.Frame) { }
 
     /// <summary>An awaitable already complete.</summary>
     internal static LoopAwaitable Completed => default;
@@ -76,8 +79,8 @@ public readonly struct LoopAwaiter : ICriticalNotifyCompletion, IPrimitiveAwaite
                 waiter.Recycle();
                 return;
             default:
-                Debug.Assert(_source is Coroutine);
-                Unsafe.As<Coroutine>(_source).ThrowIfFailed();
+                Debug.Assert(_source is AioTask);
+                Unsafe.As<AioTask>(_source).RethrowFrameError();
                 return;
         }
     }

@@ -38,7 +38,7 @@ public readonly struct LoopAwaitable<T>
     /// <summary>An awaitable that waits for <paramref name="source"/> (a waiter or a coroutine).</summary>
     internal LoopAwaitable(object source, T valueOnResume)
     {
-        Debug.Assert(source is Waiter || source is Coroutine<T>);
+        Debug.Assert(source is Waiter || source is AioTask<T>);
         _source = source;
         _value = valueOnResume;
         _generation = (source as Waiter)?.Generation ?? 0;
@@ -100,8 +100,8 @@ public readonly struct LoopAwaiter<T> : ICriticalNotifyCompletion, IPrimitiveAwa
                 waiter.Recycle();
                 return result;
             default:
-                Debug.Assert(_source is Coroutine<T>);
-                return Unsafe.As<Coroutine<T>>(_source).GetResult();
+                Debug.Assert(_source is AioTask<T>);
+                return Unsafe.As<AioTask<T>>(_source).FrameResult();
         }
     }
 
@@ -125,7 +125,7 @@ internal static class PrimitiveSource
         {
             case null:
                 return true;
-            case Coroutine coroutine:
+            case AioTask coroutine:
                 coroutine.Claim();
                 return false;
             default:
@@ -137,7 +137,7 @@ internal static class PrimitiveSource
     /// <summary>Resumes a foreign async method when the source is done.</summary>
     public static void OnCompleted(object source, Action continuation)
     {
-        if (source is Coroutine coroutine)
+        if (source is AioTask coroutine)
         {
             coroutine.StartInline(continuation);
             return;

@@ -127,7 +127,7 @@ internal sealed class Waiter : Future<bool>, IFutureListener
     {
         if (Owner is not IWakeUpScreen || IsDone) return;
         // Take over only from the task's own registration (none was made if the await failed outright).
-        if (resume is Coroutine coroutine && !RemoveListener(coroutine)) return;
+        if (resume is AioTask coroutine && !RemoveListener(coroutine)) return;
         _screened = resume;
         AddListener(this);
     }
@@ -145,13 +145,13 @@ internal sealed class Waiter : Future<bool>, IFutureListener
             return;
         }
         _screened = null;
-        if (resume is Coroutine coroutine) ((IFutureListener)coroutine).OnFutureDone(this);
+        if (resume is AioTask coroutine) ((IFutureListener)coroutine).OnFutureDone(this);
         else ((Action)resume)();
     }
 
     /// <summary>True if the task must resume to have a cancellation delivered (it still counts a request).</summary>
     private bool CancelPending(object resume) =>
-        _cancelledWhileWoken && resume is Coroutine { _task: { } task } && task.Cancelling() > 0;
+        _cancelledWhileWoken && resume is AioTask coroutine && coroutine.Owner.Cancelling() > 0;
 
     /// <summary>
     /// Runs in the resumed task (from the awaiter's <c>GetResult</c>): hands the outcome to the owner, then

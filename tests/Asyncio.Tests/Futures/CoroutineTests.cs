@@ -94,7 +94,7 @@ public sealed class CoroutineTests : IDisposable
     {
         var reports = new List<ExceptionContext>();
         // Debug mode turns tracking on for the whole process: put it back so other tests do not pay for it.
-        bool wasTracking = Coroutine.s_trackNeverAwaited;
+        bool wasTracking = AioTask.s_trackNeverAwaited;
         _loop.Debug = true;
         _loop.SetExceptionHandler((_, context) => reports.Add(context));
 
@@ -113,7 +113,7 @@ public sealed class CoroutineTests : IDisposable
         }
         finally
         {
-            Coroutine.s_trackNeverAwaited = wasTracking;
+            AioTask.s_trackNeverAwaited = wasTracking;
         }
 
         ExceptionContext report = Assert.Single(reports);
