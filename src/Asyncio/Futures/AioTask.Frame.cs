@@ -164,6 +164,19 @@ public abstract partial class AioTask : IFutureListener
     }
 
     /// <summary>
+    /// Starts this claimed coroutine as the root of a chain that runs in <paramref name="task"/> but does not complete
+    /// into an awaiting frame: <paramref name="link"/> is told when it completes (a greenlet's body).
+    /// </summary>
+    internal void StartLinkedIn(AioTask task, IFrameLink link)
+    {
+        Debug.Assert(CoroutineState == CoroutineState.Claimed && !IsTask);
+        _contextOrExtras = task;
+        FrameLink = link;
+        CoroutineState = CoroutineState.Running;
+        task._loop.HandOver(this);
+    }
+
+    /// <summary>
     /// Runs this claimed coroutine now, for an <c>async</c> method of another kind that awaits it inside a
     /// task; <paramref name="continuation"/> resumes that method when the coroutine completes.
     /// </summary>
@@ -206,6 +219,7 @@ public abstract partial class AioTask : IFutureListener
         {
             case AioTask parent: Owner._loop.HandOver(parent); break;
             case Action foreign: foreign(); break;
+            case IFrameLink link: link.OnFrameCompleted(this); break;
         }
     }
 
@@ -236,6 +250,9 @@ public abstract partial class AioTask : IFutureListener
                 break;
             case AwaiterKinds.Sleep:
                 Owner.SuspendOnSleep(this, Unsafe.As<TAwaiter, SleepAwaiter>(ref awaiter).Delay);
+                break;
+            case AwaiterKinds.Switch:
+                Greenlets.Greenlet.SwitchFrom(this, in Unsafe.As<TAwaiter, Greenlets.GreenletSwitchAwaiter>(ref awaiter));
                 break;
             case AwaiterKinds.Primitive:
                 // Read in place, as the awaiter's first field (checked by AwaiterKind): a cast to the interface
@@ -273,6 +290,13 @@ public abstract partial class AioTask : IFutureListener
 
     /// <summary>The repr of the coroutine (not of the task): <c>&lt;coroutine Name state&gt;</c>.</summary>
     internal string CoroutineRepr() => $"<coroutine {CoroutineName} {CoroutineState.ToString().ToLowerInvariant()}>";
+}
+
+/// <summary>Told when a coroutine started with <see cref="AioTask.StartLinkedIn"/> completes (on the loop, inside the step).</summary>
+internal interface IFrameLink
+{
+    /// <summary>The coroutine <paramref name="frame"/> returned or threw (its outcome is in the frame).</summary>
+    void OnFrameCompleted(AioTask frame);
 }
 
 /// <summary>Reports, when collected, a coroutine that was created but never awaited (debug mode only).</summary>

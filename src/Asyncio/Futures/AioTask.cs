@@ -87,6 +87,13 @@ public abstract partial class AioTask : Future
         }
     }
 
+    /// <summary>The greenlet running in this task; null until greenlets are used in it.</summary>
+    internal Greenlets.Greenlet? CurrentGreenlet
+    {
+        get => (_contextOrExtras as TaskExtras)?.CurrentGreenlet;
+        set => Extras.CurrentGreenlet = value;
+    }
+
     /// <summary>The token source, if <see cref="CancellationToken"/> was ever read.</summary>
     private CancellationTokenSource? TokenSource => (_contextOrExtras as TaskExtras)?.TokenSource;
 
@@ -289,6 +296,9 @@ public abstract partial class AioTask : Future
 
         /// <summary>The context the task's steps run in (see <see cref="_contextOrExtras"/>).</summary>
         public ExecutionContext? Context;
+
+        /// <summary>The greenlet running in this task (see <see cref="Greenlets.Greenlet"/>), once greenlets were used in it.</summary>
+        public Greenlets.Greenlet? CurrentGreenlet;
     }
 
     /// <summary>Completes a <see cref="TaskCompletionSource"/> with the task's outcome.</summary>

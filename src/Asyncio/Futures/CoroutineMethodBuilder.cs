@@ -101,6 +101,9 @@ internal enum AwaiterKinds : byte
     /// <summary><see cref="SleepAwaiter"/>.</summary>
     Sleep,
 
+    /// <summary><see cref="Greenlets.GreenletSwitchAwaiter"/>: a greenlet's switch, a transfer inside the task.</summary>
+    Switch,
+
     /// <summary>
     /// A queue's or primitive's awaiter (<see cref="IPrimitiveAwaiter"/>): completed, or waiting for a loop
     /// future or a coroutine that it names. It carries a result besides, so it is read through the interface.
@@ -122,6 +125,7 @@ internal static class AwaiterKind<TAwaiter>
         typeof(IFutureAwaiter).IsAssignableFrom(typeof(TAwaiter)) ? AwaiterKinds.Future
         : typeof(ICoroutineAwaiter).IsAssignableFrom(typeof(TAwaiter)) ? AwaiterKinds.Coroutine
         : typeof(TAwaiter) == typeof(SleepAwaiter) ? AwaiterKinds.Sleep
+        : typeof(TAwaiter) == typeof(Greenlets.GreenletSwitchAwaiter) ? AwaiterKinds.Switch
         : typeof(IPrimitiveAwaiter).IsAssignableFrom(typeof(TAwaiter)) ? AwaiterKinds.Primitive
         : AwaiterKinds.Foreign);
 
