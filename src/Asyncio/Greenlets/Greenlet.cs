@@ -177,7 +177,8 @@ public sealed partial class Greenlet : IFrameLink
         Greenlet current = CurrentOf(task);
         current._resumeFrame = frame;
         current._state = GreenletState.Suspended;
-        Transfer(task, current, awaiter.Target, awaiter.Value, awaiter.Error);
+        GreenletSwitch request = awaiter.Switch;
+        Transfer(task, current, request.Target, request.Value, request.Error);
     }
 
     /// <summary>
@@ -293,34 +294,29 @@ public sealed partial class Greenlet : IFrameLink
 /// </summary>
 public readonly struct GreenletSwitch
 {
-    private readonly Greenlet _target;
-    private readonly object? _value;
-    private readonly Exception? _error;
-
-    internal GreenletSwitch(Greenlet target, object? value, Exception? error)
-    {
-        _target = target;
-        _value = value;
-        _error = error;
-    }
-
-    /// <summary>The awaiter.</summary>
-    public GreenletSwitchAwaiter GetAwaiter() => new(_target ?? throw new InvalidOperationException("default(GreenletSwitch) switches nowhere"), _value, _error);
-}
-
-/// <summary>Awaiter of a <see cref="GreenletSwitch"/>: the coroutine builder hands the task over to the target.</summary>
-public readonly struct GreenletSwitchAwaiter : ICriticalNotifyCompletion
-{
     internal readonly Greenlet Target;
     internal readonly object? Value;
     internal readonly Exception? Error;
 
-    internal GreenletSwitchAwaiter(Greenlet target, object? value, Exception? error)
+    internal GreenletSwitch(Greenlet target, object? value, Exception? error)
     {
         Target = target;
         Value = value;
         Error = error;
     }
+
+    /// <summary>The awaiter.</summary>
+    public GreenletSwitchAwaiter GetAwaiter() =>
+        Target is null ? throw new InvalidOperationException("default(GreenletSwitch) switches nowhere") : new(this);
+}
+
+/// <summary>Awaiter of a <see cref="GreenletSwitch"/>: the coroutine builder hands the task over to the target.</summary>
+public readonly struct GreenletSwitchAwaiter : ICriticalNotifyCompletion
+{
+    /// <summary>The switch: its target, and the value or exception it passes.</summary>
+    internal readonly GreenletSwitch Switch;
+
+    internal GreenletSwitchAwaiter(GreenletSwitch greenletSwitch) => Switch = greenletSwitch;
 
     /// <summary>Always false (a switch always suspends the current greenlet); checks first that the switch is allowed.</summary>
     /// <exception cref="InvalidOperationException">No task runs here, or the target belongs to another task.</exception>
@@ -328,7 +324,7 @@ public readonly struct GreenletSwitchAwaiter : ICriticalNotifyCompletion
     {
         get
         {
-            Greenlet.CheckSwitch(Target);
+            Greenlet.CheckSwitch(Switch.Target);
             return false;
         }
     }
