@@ -177,6 +177,20 @@ public abstract partial class AioTask : IFutureListener
     }
 
     /// <summary>
+    /// Moves a suspended chain of frames, from this innermost one up to the root that completes into an
+    /// <see cref="IFrameLink"/>, to run in <paramref name="task"/> from now on (a greenlet finalised in a task of its own).
+    /// </summary>
+    internal void MoveChainTo(AioTask task)
+    {
+        for (AioTask frame = this; ; frame = (AioTask)frame.FrameLink!)
+        {
+            Debug.Assert(!frame.IsTask && frame.CoroutineState == CoroutineState.Running);
+            frame._contextOrExtras = task;
+            if (frame.FrameLink is not AioTask) return;
+        }
+    }
+
+    /// <summary>
     /// Runs this claimed coroutine now, for an <c>async</c> method of another kind that awaits it inside a
     /// task; <paramref name="continuation"/> resumes that method when the coroutine completes.
     /// </summary>

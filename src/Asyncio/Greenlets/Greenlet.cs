@@ -39,6 +39,13 @@ public sealed partial class Greenlet : IFrameLink
 
     private GreenletState _state;
 
+    /// <summary>
+    /// Made when the greenlet first suspends at a switch: finalised once nothing can reach the greenlet any more, it
+    /// has <see cref="GreenletExit"/> thrown into it so that its <c>finally</c> blocks run (greenlet does this when a
+    /// suspended greenlet is collected).
+    /// </summary>
+    private GreenletReaper? _reaper;
+
     /// <summary>What the switch that resumes this greenlet passes: a value, or an exception to throw at its await.</summary>
     private object? _incoming;
     private Exception? _incomingError;
@@ -177,6 +184,7 @@ public sealed partial class Greenlet : IFrameLink
         Greenlet current = CurrentOf(task);
         current._resumeFrame = frame;
         current._state = GreenletState.Suspended;
+        if (current._reaper is null && !current.IsMain) current._reaper = new GreenletReaper(current);
         GreenletSwitch request = awaiter.Switch;
         Transfer(task, current, request.Target, request.Value, request.Error);
     }
@@ -252,6 +260,44 @@ public sealed partial class Greenlet : IFrameLink
         task._loop.HandOver(frame);
     }
 
+    /// <summary>
+    /// Called by the finaliser of <see cref="_reaper"/> (any thread) when nothing refers to this suspended greenlet:
+    /// posts to its loop a task that throws <see cref="GreenletExit"/> into it, so its <c>finally</c> blocks run. The
+    /// greenlet's chain moves to that task (its own may have ended); whatever the greenlet ends with is dropped, an
+    /// exception other than <see cref="GreenletExit"/> being reported to the loop's exception handler.
+    /// </summary>
+    internal void Reap()
+    {
+        if (_state != GreenletState.Suspended || _task is null || _task.Loop.IsClosed) return;
+        try
+        {
+            _task.Loop.CallSoonThreadsafe(() => _ = _task.Loop.CreateTask(Finalise()));
+        }
+        catch (InvalidOperationException)
+        {
+            // The loop closed meanwhile: nothing can run the greenlet's finally blocks any more.
+        }
+    }
+
+    /// <summary>The finalising task: adopts the greenlet's chain and throws <see cref="GreenletExit"/> into it.</summary>
+    private async Coroutine Finalise()
+    {
+        if (_state != GreenletState.Suspended) return;
+        AioTask task = RunningTask();
+        Greenlet main = CurrentOf(task);
+        _resumeFrame!.MoveChainTo(task);
+        _task = task;
+        _parent = main;
+        try
+        {
+            await Throw(new GreenletExit());
+        }
+        catch (Exception error) when (error is not CancelledError)
+        {
+            task.Loop.CallExceptionHandler(new ExceptionContext($"Exception ignored while finalising {this}") { Exception = error, Task = task });
+        }
+    }
+
     /// <summary>What the switch that resumed this greenlet passed (its exception thrown), taken once.</summary>
     internal object? TakeIncoming()
     {
@@ -280,12 +326,27 @@ public sealed partial class Greenlet : IFrameLink
     private void Die(ref object? value, ref Exception? error)
     {
         _state = GreenletState.Dead;
+        if (_reaper is not null)
+        {
+            GC.SuppressFinalize(_reaper);
+            _reaper = null;
+        }
         if (error is GreenletExit exit)
         {
             value = exit;
             error = null;
         }
     }
+}
+
+/// <summary>Finalises a suspended greenlet nothing refers to any more (see <see cref="Greenlet"/>).</summary>
+internal sealed class GreenletReaper
+{
+    private readonly Greenlet _greenlet;
+
+    public GreenletReaper(Greenlet greenlet) => _greenlet = greenlet;
+
+    ~GreenletReaper() => _greenlet.Reap();
 }
 
 /// <summary>

@@ -411,3 +411,80 @@ public class GreenletTests
         Assert.Equal(rounds, result);
     }
 }
+
+/// <summary>A suspended greenlet nothing refers to any more gets GreenletExit thrown into it, as greenlet does on collection.</summary>
+[Collection(nameof(MemoryMeasurements))]
+public class GreenletFinalisationTests
+{
+    [Fact]
+    public void UnreachableSuspendedGreenlet_RunsItsFinallyBlocks()
+    {
+        var loop = TestLoop.NewVirtual();
+        var log = new List<string>();
+
+        async Coroutine<int> Main()
+        {
+            await StartAndDrop(log);
+            for (int i = 0; i < 20 && log.Count < 2; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                await Aio.Sleep(0.1);
+            }
+            return log.Count;
+        }
+
+        loop.RunUntilComplete(Main());
+        loop.Close();
+        Assert.Equal(["suspended", "finally: GreenletExit"], log);
+    }
+
+    /// <summary>Starts a greenlet that suspends inside try/finally, keeping no reference to it.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Coroutine StartAndDrop(List<string> log)
+    {
+        var g = new Asyncio.Greenlets.Greenlet(async _ =>
+        {
+            try
+            {
+                log.Add("suspended");
+                await Asyncio.Greenlets.Greenlet.Current.Parent!.Switch();
+                log.Add("resumed");
+            }
+            catch (Asyncio.Greenlets.GreenletExit e)
+            {
+                log.Add("finally: " + e.GetType().Name);
+                throw;
+            }
+            return null;
+        });
+        await g.Switch();
+    }
+
+    [Fact]
+    public void DeadGreenlet_IsNotFinalisedAgain()
+    {
+        var loop = TestLoop.NewVirtual();
+        int bodies = 0;
+
+        async Coroutine<int> Main()
+        {
+            var g = new Asyncio.Greenlets.Greenlet(async _ =>
+            {
+                bodies++;
+                await Asyncio.Greenlets.Greenlet.Current.Parent!.Switch();
+                return null;
+            });
+            await g.Switch();
+            await g.Switch();
+            g = null;
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await Aio.Sleep(0.1);
+            return bodies;
+        }
+
+        Assert.Equal(1, loop.RunUntilComplete(Main()));
+        loop.Close();
+    }
+}
