@@ -65,9 +65,12 @@ public class EpollSelectorTests
     [LinuxFact]
     public void Epoll_IsTheDefaultSelectorOnLinux_UnlessTheEnvironmentSaysOtherwise()
     {
-        SelectorKind expected = Environment.GetEnvironmentVariable("AIO_SELECTOR")?.Trim().ToUpperInvariant() == "WAIT"
-            ? SelectorKind.Wait
-            : SelectorKind.Epoll;
+        SelectorKind expected = Environment.GetEnvironmentVariable("AIO_SELECTOR")?.Trim().ToUpperInvariant() switch
+        {
+            "WAIT" => SelectorKind.Wait,
+            "PORTABLE" => SelectorKind.Portable,
+            _ => SelectorKind.Epoll,
+        };
         Assert.Equal(expected, DefaultSelector.Kind);
     }
 }
