@@ -200,11 +200,8 @@ internal sealed class SelectSelector : ISelector
                 continue;
             }
             if ((registration.Events & IoEvents.Read) != 0) _checkRead.Add(registration.Socket);
-            if ((registration.Events & IoEvents.Write) != 0)
-            {
-                _checkWrite.Add(registration.Socket);
-                _checkError.Add(registration.Socket);
-            }
+            if ((registration.Events & IoEvents.Write) != 0) _checkWrite.Add(registration.Socket);
+            _checkError.Add(registration.Socket);
         }
         foreach (Registration gone in _disposed) Forget(gone.Fd);
         _disposed.Clear();
