@@ -88,7 +88,8 @@ public sealed partial class EventLoop
                 socket.Dispose();
                 throw;
             }
-            return await StartDatagramTransport(socket, protocolFactory, remote);
+            return await StartWhenMade<IDatagramTransport, TProtocol>(socket, protocolFactory,
+                (protocol, waiter) => new DatagramTransport(this, socket, protocol, remote, waiter), static transport => transport.Close());
         }
         throw first!;
     }
@@ -127,35 +128,6 @@ public sealed partial class EventLoop
             .Select(a => new IPEndPoint(a, named.Port))];
         if (addresses.Length == 0) throw new SocketException((int)SocketError.HostNotFound);
         return addresses;
-    }
-
-    /// <summary>Makes the protocol and the transport of a ready socket, and waits until the protocol knows it.</summary>
-    private async Coroutine<(IDatagramTransport Transport, TProtocol Protocol)> StartDatagramTransport<TProtocol>(
-        Socket socket, Func<TProtocol> protocolFactory, EndPoint? remote)
-        where TProtocol : DatagramProtocol
-    {
-        TProtocol protocol;
-        try
-        {
-            protocol = protocolFactory();
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-        Future<bool> waiter = CreateFuture<bool>();
-        var transport = new DatagramTransport(this, socket, protocol, remote, waiter);
-        try
-        {
-            await waiter;
-        }
-        catch
-        {
-            transport.Close();   // cancelled before ConnectionMade ran: nobody will own the transport
-            throw;
-        }
-        return (transport, protocol);
     }
 
     /// <summary>Whether this platform has <c>SO_REUSEPORT</c> (asyncio raises <c>ValueError</c> where it does not).</summary>

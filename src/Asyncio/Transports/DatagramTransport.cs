@@ -19,9 +19,6 @@ namespace Asyncio;
 [DebuggerDisplay("{ToString(),nq}")]
 internal sealed class DatagramTransport : IDatagramTransport
 {
-    /// <summary>The default high-water mark of the write buffer (asyncio: 64 KiB).</summary>
-    private const int DefaultHighWater = 64 * 1024;
-
     /// <summary>What a buffered datagram counts beyond its bytes (asyncio 3.13's header size).</summary>
     private const int HeaderSize = 8;
 
@@ -61,14 +58,11 @@ internal sealed class DatagramTransport : IDatagramTransport
     /// <summary>The buffered bytes, with <see cref="HeaderSize"/> per datagram.</summary>
     private int _bufferSize;
 
-    private int _highWater = DefaultHighWater;
-    private int _lowWater = DefaultHighWater / 4;
+    /// <summary>The water marks, and telling the protocol to pause and resume.</summary>
+    private readonly WriteFlowControl _flowControl;
 
     /// <summary>Closing or closed: no more receiving, and <see cref="DatagramProtocol.ConnectionLost"/> is coming.</summary>
     private bool _closing;
-
-    /// <summary>The protocol was told <see cref="DatagramProtocol.PauseWriting"/> and not yet <see cref="DatagramProtocol.ResumeWriting"/>.</summary>
-    private bool _protocolPaused;
 
     /// <summary>The connection-lost call is scheduled or done (asyncio's <c>_conn_lost</c>).</summary>
     private bool _connectionLost;
@@ -95,6 +89,7 @@ internal sealed class DatagramTransport : IDatagramTransport
         };
         _onReadable = ReadReady;
         _onWritable = WriteReady;
+        _flowControl = new WriteFlowControl(loop, this, protocol, protocol.PauseWriting, protocol.ResumeWriting);
         loop.OwnSocket(socket);
         loop.CallSoon(static state => state.Transport.Start(state.Waiter), (Transport: this, Waiter: waiter));
     }
@@ -134,7 +129,7 @@ internal sealed class DatagramTransport : IDatagramTransport
         }
         _buffer.Enqueue((data.ToArray(), address));
         _bufferSize += data.Length + HeaderSize;
-        MaybePauseProtocol();
+        _flowControl.Grew(_bufferSize);
     }
 
     /// <summary>Where a datagram goes: the remote address of the endpoint, or the one given (checked).</summary>
@@ -192,7 +187,7 @@ internal sealed class DatagramTransport : IDatagramTransport
                 break;
             }
         }
-        MaybeResumeProtocol();
+        _flowControl.Drained(_bufferSize);
         if (_buffer.Count > 0 || _connectionLost) return;
         _loop.RemoveWriter(_fd);
         // This runs in a later iteration than Close(), so calling the protocol here keeps asyncio's promise.
@@ -307,49 +302,10 @@ internal sealed class DatagramTransport : IDatagramTransport
     }
 
     /// <inheritdoc/>
-    public void SetWriteBufferLimits(int? high = null, int? low = null)
-    {
-        int h = high ?? (low is { } l ? 4 * l : DefaultHighWater);
-        int w = low ?? h / 4;
-        if (w < 0) throw new ArgumentOutOfRangeException(nameof(low), w, "the low-water mark must be >= 0");
-        if (h < w) throw new ArgumentOutOfRangeException(nameof(high), h, $"the high-water mark must be >= the low-water mark {w}");
-        _highWater = h;
-        _lowWater = w;
-        MaybePauseProtocol();
-    }
+    public void SetWriteBufferLimits(int? high = null, int? low = null) => _flowControl.SetLimits(high, low, _bufferSize);
 
     /// <inheritdoc/>
     public int GetWriteBufferSize() => _bufferSize;
-
-    /// <summary>The buffer went above the high-water mark: tell the protocol once.</summary>
-    private void MaybePauseProtocol()
-    {
-        if (_bufferSize <= _highWater || _protocolPaused) return;
-        _protocolPaused = true;
-        CallFlowControl(pause: true);
-    }
-
-    /// <summary>The buffer drained to the low-water mark: tell a paused protocol.</summary>
-    private void MaybeResumeProtocol()
-    {
-        if (!_protocolPaused || _bufferSize > _lowWater) return;
-        _protocolPaused = false;
-        CallFlowControl(pause: false);
-    }
-
-    /// <summary>A flow-control callback that throws is reported, but the endpoint goes on, as in asyncio.</summary>
-    private void CallFlowControl(bool pause)
-    {
-        try
-        {
-            if (pause) _protocol.PauseWriting();
-            else _protocol.ResumeWriting();
-        }
-        catch (Exception error)
-        {
-            ReportProtocolError(error, pause ? "protocol.pause_writing() failed" : "protocol.resume_writing() failed");
-        }
-    }
 
     /// <inheritdoc/>
     public object? GetExtraInfo(string name, object? defaultValue = null) => name switch

@@ -19,6 +19,9 @@ internal static class SelectorLoops
         return data;
     }
 
+    /// <summary>A new selector of <paramref name="selector"/>'s kind, by itself.</summary>
+    public static ISelector NewSelector(string selector) => DefaultSelector.Create(Kind(selector));
+
     /// <summary>A new loop on <paramref name="selector"/> (<c>wait</c>, <c>epoll</c> or <c>portable</c>).</summary>
     public static EventLoop New(string selector, bool virtualTime = false) =>
         new(virtualTime ? new VirtualTimeProvider() : TimeProvider.System, Kind(selector));
