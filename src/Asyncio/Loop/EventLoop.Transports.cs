@@ -41,7 +41,7 @@ public sealed partial class EventLoop
     /// <param name="port">The port.</param>
     /// <returns>A coroutine giving the transport and the protocol, once <see cref="Protocol.ConnectionMade"/> has run.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not a port number.</exception>
-    /// <exception cref="NotSupportedException">The loop's selector cannot watch descriptors (not the epoll selector).</exception>
+    /// <exception cref="NotSupportedException">The loop's selector cannot watch descriptors (the plain wait selector).</exception>
     /// <exception cref="SocketException">At the await: no address could be connected to (the last address's error).</exception>
     public Coroutine<(ITransport Transport, TProtocol Protocol)> CreateConnection<TProtocol>(Func<TProtocol> protocolFactory, string host, int port)
         where TProtocol : Protocol

@@ -166,3 +166,45 @@ public class DatagramEndpointTests
             server.Close();
         });
 }
+
+/// <summary>UDP on a virtual clock: endpoints hold no clock, and what is ready runs before the clock jumps.</summary>
+public class DatagramVirtualTimeTests
+{
+    /// <summary>Completes a future with each datagram it receives.</summary>
+    private sealed class AwaitingProtocol : RecordingDatagramProtocol
+    {
+        public Future<bool>? Next;
+
+        public override void DatagramReceived(ReadOnlySpan<byte> data, EndPoint address)
+        {
+            base.DatagramReceived(data, address);
+            Next?.TrySetResult(true);
+        }
+    }
+
+    [Fact]
+    public void AnEchoOnTheLoop_UnderAVirtualTimeout_NeverTimesOut_AndAnHourOfSleepTakesNoRealTime()
+    {
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        Selectors.SelectorLoops.Run(Selectors.SelectorLoops.NewEpoll(virtualTime: true), async () =>
+        {
+            var loop = Aio.GetRunningLoop();
+            var (server, _) = await loop.CreateDatagramEndpoint(() => new EchoDatagramProtocol(), localAddr: new IPEndPoint(IPAddress.Loopback, 0));
+            var (client, protocol) = await loop.CreateDatagramEndpoint(() => new AwaitingProtocol(), remoteAddr: LocalOf(server));
+            await Aio.Timeout(1, async () =>
+            {
+                for (int i = 0; i < 200; i++)
+                {
+                    protocol.Next = loop.CreateFuture<bool>();
+                    client.SendTo("ping"u8);
+                    await protocol.Next;
+                }
+            });
+            Assert.Equal(200, protocol.Received.Count);
+            await Aio.Sleep(3600);
+            client.Close();
+            server.Close();
+        });
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"took {stopwatch.Elapsed}");
+    }
+}
