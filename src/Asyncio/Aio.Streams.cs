@@ -14,7 +14,7 @@ public static partial class Aio
     /// <returns>A coroutine giving the reader and the writer.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not a port number, or <paramref name="limit"/> is not positive.</exception>
     /// <exception cref="System.Net.Sockets.SocketException">At the await: no address could be connected to (<see cref="System.Net.Sockets.SocketError.ConnectionRefused"/>, ...).</exception>
-    /// <exception cref="NotSupportedException">At the await: the running loop cannot watch descriptors (not the epoll selector).</exception>
+    /// <exception cref="NotSupportedException">At the await: the running loop cannot watch descriptors (the plain wait selector).</exception>
     public static Coroutine<(AsyncStreamReader Reader, AsyncStreamWriter Writer)> OpenConnection(string host, int port, int limit = AsyncStreamReader.DefaultLimit)
     {
         ArgumentNullException.ThrowIfNull(host);

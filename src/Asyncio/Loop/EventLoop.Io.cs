@@ -36,7 +36,7 @@ public sealed partial class EventLoop
     /// </summary>
     /// <param name="fd">A descriptor the kernel can watch (a socket, pipe, eventfd; not a regular file).</param>
     /// <param name="callback">Runs in the <see cref="ExecutionContext"/> current now; exceptions go to the loop's exception handler.</param>
-    /// <exception cref="NotSupportedException">The loop's selector cannot watch descriptors (not the epoll selector).</exception>
+    /// <exception cref="NotSupportedException">The loop's selector cannot watch descriptors (the plain wait), or not this one: the portable selector watches sockets only, given by the <see cref="Socket"/> overload.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="fd"/> is negative.</exception>
     /// <exception cref="IOException">The kernel refused the descriptor (closed, or a regular file).</exception>
     /// <exception cref="InvalidOperationException">The loop is closed.</exception>
@@ -45,7 +45,7 @@ public sealed partial class EventLoop
     /// <inheritdoc cref="AddReader(int, Action)"/>
     /// <param name="socket">A socket; its descriptor is watched.</param>
     /// <param name="callback">Runs in the <see cref="ExecutionContext"/> current now; exceptions go to the loop's exception handler.</param>
-    public void AddReader(Socket socket, Action callback) => AddReader(DescriptorOf(socket), callback);
+    public void AddReader(Socket socket, Action callback) => AddCallback(DescriptorOf(socket), IoEvents.Read, UserCallback(callback), socket);
 
     /// <summary>
     /// Calls <paramref name="callback"/> on the loop each iteration while <paramref name="fd"/> is writable, until
@@ -54,7 +54,7 @@ public sealed partial class EventLoop
     /// </summary>
     /// <param name="fd">A descriptor the kernel can watch.</param>
     /// <param name="callback">Runs in the <see cref="ExecutionContext"/> current now; exceptions go to the loop's exception handler.</param>
-    /// <exception cref="NotSupportedException">The loop's selector cannot watch descriptors (not the epoll selector).</exception>
+    /// <exception cref="NotSupportedException">The loop's selector cannot watch descriptors (the plain wait), or not this one: the portable selector watches sockets only, given by the <see cref="Socket"/> overload.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="fd"/> is negative.</exception>
     /// <exception cref="IOException">The kernel refused the descriptor (closed, or a regular file).</exception>
     /// <exception cref="InvalidOperationException">The loop is closed.</exception>
@@ -63,7 +63,7 @@ public sealed partial class EventLoop
     /// <inheritdoc cref="AddWriter(int, Action)"/>
     /// <param name="socket">A socket; its descriptor is watched.</param>
     /// <param name="callback">Runs in the <see cref="ExecutionContext"/> current now; exceptions go to the loop's exception handler.</param>
-    public void AddWriter(Socket socket, Action callback) => AddWriter(DescriptorOf(socket), callback);
+    public void AddWriter(Socket socket, Action callback) => AddCallback(DescriptorOf(socket), IoEvents.Write, UserCallback(callback), socket);
 
     /// <summary>
     /// Stops watching <paramref name="fd"/> for reading; a call already queued for this iteration does not run.
@@ -108,8 +108,12 @@ public sealed partial class EventLoop
         if (!_selector.CanWatchDescriptors) _selector.Watch(-1, IoEvents.None, IoEvents.Read);
     }
 
-    /// <summary>Registers <paramref name="callback"/> for one direction of <paramref name="fd"/>, cancelling the one it replaces.</summary>
-    private void AddCallback(int fd, IoEvents direction, IoCallback callback)
+    /// <summary>
+    /// Registers <paramref name="callback"/> for one direction of <paramref name="fd"/>, cancelling the one it
+    /// replaces; <paramref name="socket"/>, when the descriptor is known to be one, is what a selector that waits
+    /// on sockets needs.
+    /// </summary>
+    private void AddCallback(int fd, IoEvents direction, IoCallback callback, Socket? socket = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fd);
         CheckClosed();
@@ -122,7 +126,8 @@ public sealed partial class EventLoop
         SetCallback(watch, direction, callback);
         try
         {
-            _selector.Watch(fd, previous, watch.Events);
+            if (socket is null) _selector.Watch(fd, previous, watch.Events);
+            else _selector.WatchSocket(socket, fd, previous, watch.Events);
         }
         catch
         {
@@ -209,7 +214,7 @@ public sealed partial class EventLoop
                 $"Another coroutine is already waiting to {(direction == IoEvents.Read ? "read from" : "write to")} this socket");
         }
         var readiness = new SocketReadiness(this, fd, direction);
-        AddCallback(fd, direction, readiness.Callback);
+        AddCallback(fd, direction, readiness.Callback, socket);
         _socketWaits++;
         readiness.AddListener(readiness);
         return readiness;

@@ -41,7 +41,7 @@ public sealed partial class EventLoop
     /// <param name="port">The port.</param>
     /// <returns>A coroutine giving the transport and the protocol, once <see cref="Protocol.ConnectionMade"/> has run.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not a port number.</exception>
-    /// <exception cref="NotSupportedException">The loop's selector cannot watch descriptors (not the epoll selector).</exception>
+    /// <exception cref="NotSupportedException">The loop's selector cannot watch descriptors (the plain wait selector).</exception>
     /// <exception cref="SocketException">At the await: no address could be connected to (the last address's error).</exception>
     public Coroutine<(ITransport Transport, TProtocol Protocol)> CreateConnection<TProtocol>(Func<TProtocol> protocolFactory, string host, int port)
         where TProtocol : Protocol
@@ -187,8 +187,18 @@ public sealed partial class EventLoop
     }
 
     /// <summary>Makes the protocol and the transport of a connected socket, and waits until the protocol knows it.</summary>
-    private async Coroutine<(ITransport Transport, TProtocol Protocol)> StartTransport<TProtocol>(Socket socket, Func<TProtocol> protocolFactory)
-        where TProtocol : Protocol
+    private Coroutine<(ITransport Transport, TProtocol Protocol)> StartTransport<TProtocol>(Socket socket, Func<TProtocol> protocolFactory)
+        where TProtocol : Protocol =>
+        StartWhenMade<ITransport, TProtocol>(socket, protocolFactory,
+            (protocol, waiter) => new SocketTransport(this, socket, protocol, waiter, server: null), static transport => transport.Close());
+
+    /// <summary>
+    /// Makes the protocol, then the transport that takes <paramref name="socket"/>, and waits until the protocol
+    /// heard <c>ConnectionMade</c> (the transport completes the waiter after it). A factory that throws disposes
+    /// the socket; a wait cancelled before then closes the transport, which nobody else will own.
+    /// </summary>
+    private async Coroutine<(TTransport Transport, TProtocol Protocol)> StartWhenMade<TTransport, TProtocol>(Socket socket,
+        Func<TProtocol> protocolFactory, Func<TProtocol, Future<bool>, TTransport> makeTransport, Action<TTransport> close)
     {
         TProtocol protocol;
         try
@@ -201,14 +211,14 @@ public sealed partial class EventLoop
             throw;
         }
         Future<bool> waiter = CreateFuture<bool>();
-        var transport = new SocketTransport(this, socket, protocol, waiter, server: null);
+        TTransport transport = makeTransport(protocol, waiter);
         try
         {
             await waiter;
         }
         catch
         {
-            transport.Close();   // cancelled before ConnectionMade ran: nobody will own the transport
+            close(transport);
             throw;
         }
         return (transport, protocol);

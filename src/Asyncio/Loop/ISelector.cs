@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+
 namespace Asyncio;
 
 /// <summary>
@@ -36,11 +38,20 @@ internal interface ISelector : IDisposable
     /// <exception cref="NotSupportedException">The selector cannot watch descriptors.</exception>
     /// <exception cref="IOException">The kernel refused the descriptor (closed, or a kind it cannot watch).</exception>
     void Watch(int fd, IoEvents previous, IoEvents next);
+
+    /// <summary>
+    /// <see cref="Watch"/> for a descriptor known to be <paramref name="socket"/>'s. A selector that waits on
+    /// descriptor numbers needs only <paramref name="fd"/> (the default); one that waits on <see cref="Socket"/>
+    /// objects (<see cref="SelectSelector"/>) keeps the socket. Loop thread only.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The selector cannot watch descriptors.</exception>
+    /// <exception cref="IOException">The kernel refused the descriptor.</exception>
+    void WatchSocket(Socket socket, int fd, IoEvents previous, IoEvents next) => Watch(fd, previous, next);
 }
 
 /// <summary>
 /// The selector of a loop without I/O: a wait that a wake-up cuts short, built on a monitor (no kernel object,
-/// no allocation per wait). The default off Linux; on Linux, chosen with <c>AIO_SELECTOR=wait</c>.
+/// no allocation per wait). Chosen with <c>AIO_SELECTOR=wait</c>.
 /// </summary>
 internal sealed class WaitSelector : ISelector
 {
@@ -68,7 +79,8 @@ internal sealed class WaitSelector : ISelector
     public void Watch(int fd, IoEvents previous, IoEvents next) =>
         throw new NotSupportedException(
             "This event loop's selector (a plain wait) cannot watch file descriptors: readers, writers and socket " +
-            "methods need the epoll selector, which is the default on Linux (AIO_SELECTOR=epoll).");
+            "methods need the epoll selector (the default on Linux, AIO_SELECTOR=epoll) or the portable one " +
+            "(the default elsewhere, AIO_SELECTOR=portable).");
 
     /// <inheritdoc/>
     public void Wake()

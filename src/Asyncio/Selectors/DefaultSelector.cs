@@ -8,12 +8,15 @@ internal enum SelectorKind
 
     /// <summary><see cref="EpollSelector"/>: Linux's epoll, with readers and writers.</summary>
     Epoll,
+
+    /// <summary><see cref="SelectSelector"/>: <c>Socket.Select</c> on any OS, with readers and writers of sockets.</summary>
+    Portable,
 }
 
 /// <summary>
-/// Chooses the selector of new loops (asyncio: <c>selectors.DefaultSelector</c>): epoll on Linux, the plain
-/// wait elsewhere. The environment variable <c>AIO_SELECTOR</c> (<c>wait</c> or <c>epoll</c>), read once per
-/// process, overrides the choice.
+/// Chooses the selector of new loops (asyncio: <c>selectors.DefaultSelector</c>): epoll on Linux, the portable
+/// <see cref="SelectSelector"/> elsewhere. The environment variable <c>AIO_SELECTOR</c> (<c>wait</c>,
+/// <c>epoll</c> or <c>portable</c>), read once per process, overrides the choice.
 /// </summary>
 internal static class DefaultSelector
 {
@@ -28,6 +31,7 @@ internal static class DefaultSelector
     public static ISelector Create(SelectorKind kind)
     {
         if (kind == SelectorKind.Wait) return new WaitSelector();
+        if (kind == SelectorKind.Portable) return new SelectSelector();
         if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("The epoll selector needs Linux.");
         return new EpollSelector();
     }
@@ -36,6 +40,7 @@ internal static class DefaultSelector
     {
         "WAIT" => SelectorKind.Wait,
         "EPOLL" => SelectorKind.Epoll,
-        _ => OperatingSystem.IsLinux() ? SelectorKind.Epoll : SelectorKind.Wait,
+        "PORTABLE" => SelectorKind.Portable,
+        _ => OperatingSystem.IsLinux() ? SelectorKind.Epoll : SelectorKind.Portable,
     };
 }

@@ -108,7 +108,7 @@ internal sealed class SocketTransport : ITransport
             Fatal(error, "Fatal error: protocol.connection_made() call failed.");
         }
         // The protocol may have paused reading or closed the transport in ConnectionMade.
-        if (IsReading) _loop.AddReader(_fd, _onReadable);
+        if (IsReading) _loop.AddReader(_socket, _onReadable);
         if (waiter is { IsDone: false }) waiter.SetResult(true);
     }
 
@@ -132,7 +132,7 @@ internal sealed class SocketTransport : ITransport
             }
             data = data[sent..];
             if (data.IsEmpty) return;
-            _loop.AddWriter(_fd, _onWritable);
+            _loop.AddWriter(_socket, _onWritable);
         }
         _buffer.Append(data);
         MaybePauseProtocol();
@@ -324,7 +324,7 @@ internal sealed class SocketTransport : ITransport
     {
         if (_closing || !_readingPaused) return;
         _readingPaused = false;
-        _loop.AddReader(_fd, _onReadable);
+        _loop.AddReader(_socket, _onReadable);
     }
 
     /// <inheritdoc/>

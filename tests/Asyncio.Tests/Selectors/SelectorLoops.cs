@@ -6,22 +6,60 @@ internal static class SelectorLoops
     /// <summary>The selectors this platform has, as theory data.</summary>
     public static TheoryData<string> Available()
     {
-        var data = new TheoryData<string> { "wait" };
+        var data = new TheoryData<string> { "wait", "portable" };
         if (OperatingSystem.IsLinux()) data.Add("epoll");
         return data;
     }
 
-    /// <summary>A new loop on <paramref name="selector"/> (<c>wait</c> or <c>epoll</c>).</summary>
+    /// <summary>The selectors that watch descriptors (readers, writers, sockets) on this platform, as theory data.</summary>
+    public static TheoryData<string> WithIo()
+    {
+        var data = new TheoryData<string> { "portable" };
+        if (OperatingSystem.IsLinux()) data.Add("epoll");
+        return data;
+    }
+
+    /// <summary>A new selector of <paramref name="selector"/>'s kind, by itself.</summary>
+    public static ISelector NewSelector(string selector) => DefaultSelector.Create(Kind(selector));
+
+    /// <summary>A new loop on <paramref name="selector"/> (<c>wait</c>, <c>epoll</c> or <c>portable</c>).</summary>
     public static EventLoop New(string selector, bool virtualTime = false) =>
         new(virtualTime ? new VirtualTimeProvider() : TimeProvider.System, Kind(selector));
 
-    /// <summary>A new real-time loop on the epoll selector.</summary>
-    public static EventLoop NewEpoll(bool virtualTime = false) => New("epoll", virtualTime);
+    /// <summary>
+    /// The I/O selector the socket, transport and stream tests run on: epoll on Linux, portable elsewhere, or the
+    /// one a parity run chose with <see cref="Use"/> (it flows with the test's execution context).
+    /// </summary>
+    private static readonly AsyncLocal<string?> s_ioSelector = new();
+
+    /// <summary>The I/O selector in effect (see <see cref="Use"/>).</summary>
+    public static string IoSelector => s_ioSelector.Value ?? (OperatingSystem.IsLinux() ? "epoll" : "portable");
+
+    /// <summary>Makes <see cref="NewEpoll"/> give loops on <paramref name="selector"/> until disposed.</summary>
+    public static IDisposable Use(string selector)
+    {
+        Kind(selector);
+        string? previous = s_ioSelector.Value;
+        s_ioSelector.Value = selector;
+        return new Restore(() => s_ioSelector.Value = previous);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+
+    /// <summary>
+    /// A new loop on the I/O selector in effect (<see cref="IoSelector"/>): epoll, unless a parity run chose the
+    /// portable one. The name stays from when epoll was the only I/O selector.
+    /// </summary>
+    public static EventLoop NewEpoll(bool virtualTime = false) => New(IoSelector, virtualTime);
 
     private static SelectorKind Kind(string selector) => selector switch
     {
         "wait" => SelectorKind.Wait,
         "epoll" => SelectorKind.Epoll,
+        "portable" => SelectorKind.Portable,
         _ => throw new ArgumentException($"unknown selector {selector}", nameof(selector)),
     };
 
