@@ -7,7 +7,9 @@ from pathlib import Path
 
 DOTNET_RUNTIMES = ['aio', 'tp', 'st']
 PY_RUNTIMES = ['asyncio', 'uvloop']
-COLUMNS = [('aio', 'aio'), ('asyncio', 'asyncio'), ('uvloop', 'uvloop'), ('tp', '.NET tp'), ('st', '.NET st')]
+# 'c': W6's C echo server, the one workload with a C baseline; its column shows only in a table that has such a cell.
+COLUMNS = [('aio', 'aio'), ('asyncio', 'asyncio'), ('uvloop', 'uvloop'), ('tp', '.NET tp'), ('st', '.NET st'), ('c', 'C')]
+OPTIONAL_COLUMNS = {'c'}
 
 # Figures the .NET workloads report besides their headline, shown as rows of their own:
 # workload -> [(field, unit, python_headline)]. python_headline: the CPython script's headline value measures the
@@ -17,6 +19,7 @@ EXTRA_ROWS = {
     'W5': [('warm_heap_bytes_per_task', 'bytes/task (GC heap, 2nd round)', False),
            ('rss_bytes_per_task', 'bytes/task (RSS)', True)],
     'LIMITER': [('error_pct', '% from the ideal time', False)],
+    'W6': [('cpu_us_per_request', 'µs server CPU/request', False)],
 }
 # The .NET headline of these workloads is not what the CPython script measures: its cells stay empty there.
 PY_HEADLINE_ELSEWHERE = {'W5'}
@@ -66,6 +69,12 @@ def fmt_ratio(r):
     return f'{r:.1f}x' if r >= 10 else f'{r:.2f}x'
 
 
+def runs_of(results, name, variant, rt):
+    """The runs of one cell; a runtime measured without a variant (W6's baseline servers, which have one API) fills
+    every variant's row."""
+    return results.get((name, variant, rt)) or results.get((name, None, rt), [])
+
+
 def table_rows(rows, results):
     """[{label, unit, name, variant, cells: {runtime: value}}] for the headline and the extra rows."""
     out = []
@@ -73,7 +82,7 @@ def table_rows(rows, results):
         label = f'{name} {variant}' if variant else name
         cells, unit = {}, None
         for rt in runtimes:
-            rs = results.get((name, variant, rt), [])
+            rs = runs_of(results, name, variant, rt)
             if rt in PY_RUNTIMES and name in PY_HEADLINE_ELSEWHERE:
                 continue
             cells[rt] = median_of(rs, 'value')  # None (n/a) when every run failed or the runtime is unavailable
@@ -83,10 +92,12 @@ def table_rows(rows, results):
         for field, extra_unit, py_headline in EXTRA_ROWS.get(name, []):
             cells = {}
             for rt in runtimes:
-                rs = results.get((name, variant, rt), [])
+                rs = runs_of(results, name, variant, rt)
                 if rt in PY_RUNTIMES:
                     if py_headline:
                         cells[rt] = median_of(rs, 'value')
+                    elif median_of(rs, field) is not None:   # measured from outside, as W6's CPU time
+                        cells[rt] = median_of(rs, field)
                 else:
                     cells[rt] = median_of(rs, field)
             if any(v is not None for v in cells.values()):
@@ -95,12 +106,14 @@ def table_rows(rows, results):
 
 
 def markdown_table(trows):
-    head = ['workload', 'unit'] + [c[1] for c in COLUMNS] + ['aio/asyncio', 'aio/.NET tp', 'aio/.NET st']
+    columns = [(k, h) for k, h in COLUMNS if k not in OPTIONAL_COLUMNS or any(k in r['cells'] for r in trows)]
+    ratio_columns = [k for k, _ in columns if k in ('asyncio', 'tp', 'st', 'c')]
+    head = ['workload', 'unit'] + [h for _, h in columns] + [f'aio/{h}' for k, h in columns if k in ratio_columns]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in trows:
         c, u = r['cells'], r['unit']
-        vals = [fmt(c.get(k)) if k in c else '—' for k, _ in COLUMNS]
-        ratios = [fmt_ratio(ratio(c.get('aio'), c.get(k), u)) if k in c and 'aio' in c else '—' for k in ('asyncio', 'tp', 'st')]
+        vals = [fmt(c.get(k)) if k in c else '—' for k, _ in columns]
+        ratios = [fmt_ratio(ratio(c.get('aio'), c.get(k), u)) if k in c and 'aio' in c else '—' for k in ratio_columns]
         lines.append('| ' + ' | '.join([r['label'], u] + vals + ratios) + ' |')
     return '\n'.join(lines)
 
@@ -173,6 +186,7 @@ def targets(trows, bdn_zero):
     v = None if lim is None else lim['cells'].get('aio')
     out.append(('limiter: 10,000 at 1,000/s within 2% of 10 s', 'n/a' if v is None else f'{v:+.3f}%',
                 verdict(None if v is None else abs(v) <= 2)))
+    out += echo_targets(trows)
     x, ok = check(find_row(trows, 'exec_to_thread'), 'asyncio', 10)
     out.append(('ToThread round trips ≥ 10x asyncio', fmt_ratio(x), verdict(ok)))
     for name, what in (('exec_cpu_process', 'ProcessPoolExecutor(2)'), ('exec_cpu_thread', 'ThreadPoolExecutor(2)')):
@@ -183,16 +197,49 @@ def targets(trows, bdn_zero):
     return out
 
 
+def echo_targets(trows):
+    """W6: the echo servers against uvloop's and C's, and the memory an idle connection holds."""
+    out = []
+
+    def cell(name, variant, runtime, field='value'):
+        r = find_row(trows, name, variant, field)
+        return None if r is None else r['cells'].get(runtime)
+
+    def against(variant, other_runtime, at_least):
+        """aio's `variant` server against the other's protocol server: the verdict on requests/s, with the CPU
+        time per request beside it (the load of a shared machine moves it much less than the rate)."""
+        aio, other = cell('W6', variant, 'aio'), cell('W6', 'protocol', other_runtime)
+        x = ratio(aio, other, 'requests/s')
+        m = 'n/a' if x is None else f'{fmt(aio)} vs {fmt(other)} requests/s ({fmt_ratio(x)})'
+        cpu_aio, cpu_other = (cell('W6', v, rt, 'cpu_us_per_request') for v, rt in ((variant, 'aio'), ('protocol', other_runtime)))
+        if ratio(cpu_aio, cpu_other, 'µs') is not None:
+            m += f'; server CPU {cpu_aio:.2f} vs {cpu_other:.2f} µs/request ({fmt_ratio(ratio(cpu_aio, cpu_other, "µs"))})'
+        return m, 'n/a (not measured)' if x is None else ('**met**' if x >= at_least else '**not met**')
+
+    out.append(('W6 Protocol ≥ 1.0x uvloop protocol', *against('protocol', 'uvloop', 1.0)))
+    out.append(('W6 Protocol ≥ 0.85x C server', *against('protocol', 'c', 0.85)))
+    out.append(('W6 streams ≥ 1.0x uvloop protocol', *against('streams', 'uvloop', 1.0)))
+    for variant in ('protocol', 'streams'):
+        aio, other = cell('W6-idle', variant, 'aio'), cell('W6-idle', variant, 'asyncio')
+        x = ratio(aio, other, 'bytes')
+        m = 'n/a' if x is None else f'{fmt(aio)} B vs asyncio {fmt(other)} B per connection ({fmt_ratio(x)})'
+        v = 'n/a (not measured)' if x is None else ('**met**' if x >= 1.0 else '**not met**')
+        out.append((f'W6 idle: memory per idle connection ({variant}) ≤ asyncio\'s', m, v))
+    return out
+
+
 # ---------------------------------------------------------------- the document
 
 def all_runs(rows, results):
     """One line per cell with every run's headline value, to show the spread behind each median."""
-    lines = []
+    lines, seen = [], set()
     for name, variant, runtimes in rows:
         for rt in runtimes:
-            rs = results.get((name, variant, rt), [])
-            if rs:
-                label = f'{name} {variant}' if variant else name
+            key = (name, variant, rt) if (name, variant, rt) in results else (name, None, rt)
+            rs = results.get(key, [])
+            if rs and key not in seen:
+                seen.add(key)
+                label = f'{name} {key[1]}' if key[1] else name
                 lines.append(f'- {label} / {rt}: ' + ', '.join(fmt(r['value']) for r in rs) + f' {rs[0]["unit"]}')
     return lines
 
@@ -278,6 +325,23 @@ NOTES = [
     'W3 flat schedules 1,000,000 callbacks before running any: the ready queue takes 32 MB of fresh blocks (32 bytes '
     'per entry), whose zeroing and page faults show in the profile; CPython\'s deque pays the same kind of cost with '
     'pointers of 8 bytes. W3 chained (steady state, no growth) meets 40x.',
+    'W6 echo: each server runs alone as its own process (bound to 127.0.0.1) and is driven by bench/c/echo_client '
+    '(built by the runner with `cc -O2`): 10 connections in one epoll thread, each sending 1 KiB and waiting for the '
+    'whole echo before the next request; 1 s of warm-up, then requests/s over 5 s (median of 5 runs; `--quick`: 3 '
+    'runs of 2 s). Rows: `protocol` is a Protocol whose DataReceived writes the data back (aio `CreateServer`, '
+    'asyncio/uvloop `loop.create_server`); `streams` is a handler echoing `read(65536)` then `drain()` (aio '
+    '`Aio.StartServer`, asyncio/uvloop `asyncio.start_server`). The baselines have one API and fill both rows: '
+    '.NET tp is a plain .NET `Socket` server (accept loop, one task per connection awaiting `ReceiveAsync`/`SendAsync` '
+    'on the thread pool), C is bench/c/echo_server (one thread, level-triggered epoll, `read`/`write`). The .NET '
+    'servers: `Asyncio.Bench echo-server --server aio-protocol|aio-streams|socket`; the CPython ones: bench/py/echo.py.',
+    'W6 `cpu_us_per_request`: the server process\'s CPU time (user and kernel, all its threads, from '
+    '/proc/PID/task/*/schedstat) over the measured seconds, divided by the requests served: a cost that the load of '
+    'a shared machine moves much less than requests/s, which also waits for the scheduler to run server and client '
+    'in turn. Most of it is the kernel\'s loopback TCP (a `recv` and a `send` per request on every server).',
+    'W6-idle: the server\'s resident set (VmRSS of /proc/PID/status) is read after 100 warm-up connections have each '
+    'echoed one byte, then again after 10,000 more connections have each echoed one byte (so every one was accepted and '
+    'its reader or handler is waiting) and 0.5 s of rest; the growth divided by 10,000 is the figure (median of 3 runs). '
+    'The runner raises its descriptor limit to the hard limit (children inherit it; echo.py raises its own).',
     'CPython column: Debian\'s /usr/bin/python3 (3.11.2, built with PGO/LTO), the interpreter uvloop runs on. It is '
     'faster than the pyenv build the targets\' CPython figures were first measured with (W3: 551k vs 441k callbacks/s), so '
     'ratios here are conservative; `--python python3` uses the pyenv interpreter instead.',

@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark runner: every registered workload on every runtime, one markdown table.
 
-    python3 bench/run.py [--repeat 3] [--workloads W1,W3] [--write docs/benchmarks.md] [--bdn]
+    python3 bench/run.py [--repeat 3] [--workloads W1,W3] [--write docs/benchmarks.md] [--bdn] [--quick]
+    python3 bench/run.py --only W6          # just the echo servers (W6 and W6-idle)
 
 Runtimes (columns):
   aio, .NET tp, .NET st   the workloads registered in bench/Asyncio.Bench (`--list` prints NAME RUNTIME [VARIANTS])
   asyncio                 CPython asyncio (`/usr/bin/python3` when present, else `python3`; or --python)
-  uvloop                  asyncio on uvloop (`/usr/bin/python3 ... --uvloop`, or --uvloop-python; n/a when not importable)
+  uvloop                  asyncio on uvloop (`/usr/bin/python3 ... --uvloop`, or --uvloop-python); when it is not
+                          importable the runner tries `apt-get install -y python3-uvloop` (as root), else n/a
+  C                       W6 only: bench/c/echo_server, built with `cc -O2`
+
+W6 (echo) and W6-idle are driven from outside the measured process: bench/echo_runner.py starts each server as its
+own process (.NET: `Asyncio.Bench echo-server`, CPython: bench/py/echo.py, C: bench/c/echo_server) and drives it with
+bench/c/echo_client. `--workloads W6` (or `--only W6`) selects both.
 
 Where the CPython side of a workload comes from: a bench/py/<area>.py that lists it (bench/py/core.py for W1-W5 and W7,
 composition.py, executors.py). The convention for those files: `python3 FILE --list` prints the workload names it
@@ -24,11 +31,13 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import echo_runner
 from report import DOTNET_RUNTIMES, NOTES, PY_RUNTIMES, all_runs, fmt, markdown_table, table_rows, targets, write_doc
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,6 +116,17 @@ def uvloop_version(python):
     return out.strip() if code == 0 else None
 
 
+def install_uvloop(python):
+    """Debian packages uvloop for its own interpreter: try to install it when missing; a failure leaves the column n/a."""
+    if uvloop_version(python) is not None or not hasattr(os, 'geteuid') or os.geteuid() != 0 or not shutil.which('apt-get'):
+        return
+    log('uvloop is missing: trying apt-get install -y python3-uvloop...')
+    code, _, err = run(['sh', '-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-uvloop'],
+                       timeout=600)
+    if code != 0:
+        log(f'apt-get failed (exit {code}): {err.strip()[-300:]}')
+
+
 # ---------------------------------------------------------------- measuring
 
 def command_for(runtime, name, variant, dll, scripts, args):
@@ -165,7 +185,7 @@ def measure(rows, dll, scripts, args, raw):
 
 def load_raw(path, rows):
     """Results saved by an earlier run (bench/results/raw/*.jsonl), for the rows measured now."""
-    known = {(n, v, rt) for n, v, rts in rows for rt in rts}
+    known = {(n, v, rt) for n, v, rts in rows for rt in rts} | {(n, None, rt) for n, _, rts in rows for rt in rts}
     results = {}
     for line in Path(path).read_text().splitlines():
         record = json.loads(line)
@@ -218,9 +238,10 @@ def machine_facts(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--repeat', type=int, default=3, help='runs per cell; the table shows the median (default 3)')
-    p.add_argument('--workloads', help='comma-separated workload names (default: all registered)')
-    p.add_argument('--runtimes', default='aio,asyncio,uvloop,tp,st', help='comma-separated columns to measure')
+    p.add_argument('--repeat', type=int, help='runs per cell; the table shows the median (default 3; W6: 5, W6-idle: 3)')
+    p.add_argument('--quick', action='store_true', help='fewer, shorter runs: 1 per cell (W6: 3 runs of 2 s, W6-idle: 1)')
+    p.add_argument('--workloads', '--only', help='comma-separated workload names (default: all registered)')
+    p.add_argument('--runtimes', default='aio,asyncio,uvloop,tp,st,c', help='comma-separated columns to measure')
     p.add_argument('--write', metavar='FILE', help='also write the results as markdown (e.g. docs/benchmarks.md)')
     p.add_argument('--bdn', action='store_true', help='also run the BenchmarkDotNet CallSoon allocation benchmark')
     # The system interpreter by default: the one uvloop runs on, so both CPython columns share an interpreter, and
@@ -233,6 +254,9 @@ def main():
                    help='steady: .NET runs tier up without the start-up delay (all .NET columns alike); default: as shipped')
     p.add_argument('--from-raw', metavar='JSONL', help='make the table from a saved bench/results/raw file instead of measuring')
     args = p.parse_args()
+    args.w6_repeat = args.repeat or (3 if args.quick else 5)
+    args.w6_idle_repeat = args.repeat or (1 if args.quick else 3)
+    args.repeat = args.repeat or (1 if args.quick else 3)
     started = datetime.datetime.now(datetime.timezone.utc)
     load_start = f'{os.getloadavg()[0]:.1f}'
     wanted = set(args.runtimes.split(','))
@@ -241,6 +265,8 @@ def main():
     entries = list_dotnet(dll)
     scripts = python_scripts(args.python)
     args.unavailable = set()
+    if 'uvloop' in wanted and not args.from_raw:
+        install_uvloop(args.uvloop_python)
     if 'uvloop' in wanted and uvloop_version(args.uvloop_python) is None:
         log(f'note: uvloop is not importable by {args.uvloop_python} (Debian: apt-get install -y python3-uvloop); '
             'its column reads n/a.')
@@ -256,9 +282,10 @@ def main():
         py_rts = [rt for rt in PY_RUNTIMES if rt in wanted and name in scripts]
         for variant in variants:
             rows.append((name, variant, [rt for rt in DOTNET_RUNTIMES if rt in dotnet_rts] + py_rts))
+    w6_rows = echo_runner.rows(echo_runner.selected(args.workloads.split(',') if args.workloads else None), wanted)
 
     if args.from_raw:
-        results = load_raw(args.from_raw, rows)
+        results = load_raw(args.from_raw, rows + w6_rows)
     else:
         raw_dir = ROOT / 'bench' / 'results' / 'raw'
         raw_dir.mkdir(parents=True, exist_ok=True)
@@ -266,6 +293,10 @@ def main():
         log(f'raw results: {raw_path.relative_to(ROOT)}')
         with open(raw_path, 'w') as raw:
             results = measure(rows, dll, scripts, args, raw)
+            if w6_rows:
+                results.update(echo_runner.measure(w6_rows, dll, args, raw,
+                                                   lambda rt: dotnet_env(args, 'W6') if rt in DOTNET_RUNTIMES else None))
+    rows += w6_rows
 
     bdn_table, bdn_zero = run_bdn(dll, args) if args.bdn else (None, None)
     trows = table_rows(rows, results)

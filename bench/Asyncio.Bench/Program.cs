@@ -6,6 +6,7 @@ namespace Asyncio.Bench;
 /// <c>Asyncio.Bench NAME --runtime aio|tp|st [--key value ...]</c>: runs one workload once and prints one
 /// JSON line. <c>Asyncio.Bench --bdn [BenchmarkDotNet args]</c>: runs the BenchmarkDotNet suite.
 /// <c>Asyncio.Bench --list</c>: lists the workloads as <c>NAME RUNTIME [VARIANT,VARIANT...]</c>.
+/// <c>Asyncio.Bench echo-server --server S</c>: runs one of W6's echo servers (see <see cref="Echo.EchoServers"/>).
 /// </summary>
 public static class Program
 {
@@ -16,6 +17,7 @@ public static class Program
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
             return 0;
         }
+        if (args.Length > 0 && args[0] == Echo.EchoServers.Command) return Echo.EchoServers.Run(args);
         if (args.Length == 0 || args[0] == "--list")
         {
             foreach (var (name, rt) in WorkloadRegistry.All.Keys.OrderBy(k => k.Name).ThenBy(k => k.Runtime))

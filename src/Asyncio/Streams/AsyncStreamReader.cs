@@ -146,7 +146,19 @@ public sealed class AsyncStreamReader
             while (!_eof) await WaitForData("ReadAsync");
             return Take(_buffer.Count);
         }
-        if (_buffer.Count == 0 && !_eof) await WaitForData("ReadAsync");
+        if (_buffer.Count == 0 && !_eof)
+        {
+            // WaitForData inline: a read per received chunk is the streams' hot path, and this saves a coroutine.
+            Future<bool> waiter = StartWaiting("ReadAsync");
+            try
+            {
+                await waiter;
+            }
+            finally
+            {
+                if (_waiter == waiter) _waiter = null;
+            }
+        }
         return Take(Math.Min(n, _buffer.Count));
     }
 
@@ -260,8 +272,7 @@ public sealed class AsyncStreamReader
     /// <summary>Takes the first <paramref name="count"/> bytes of the buffer, and lets the transport read again if the buffer shrank enough.</summary>
     private byte[] Take(int count)
     {
-        byte[] bytes = _buffer.Pending[..count].ToArray();
-        _buffer.Consume(count);
+        byte[] bytes = _buffer.Take(count);
         MaybeResumeTransport();
         return bytes;
     }
@@ -282,8 +293,22 @@ public sealed class AsyncStreamReader
         if (waiter is { IsCancelled: false, IsDone: false }) waiter.SetResult(true);
     }
 
-    /// <summary>Waits until data or EOF arrives; the one place a read suspends (asyncio's <c>_wait_for_data</c>).</summary>
+    /// <summary>Waits until data or EOF arrives; where a read suspends (asyncio's <c>_wait_for_data</c>; ReadAsync inlines it).</summary>
     private async Coroutine WaitForData(string caller)
+    {
+        Future<bool> waiter = StartWaiting(caller);
+        try
+        {
+            await waiter;
+        }
+        finally
+        {
+            if (_waiter == waiter) _waiter = null;
+        }
+    }
+
+    /// <summary>The checks before a read waits, and the future it waits on, made the reader's <see cref="_waiter"/>.</summary>
+    private Future<bool> StartWaiting(string caller)
     {
         // asyncio raises RuntimeError here: a second waiter would replace the first, which would then never wake.
         if (_waiter is not null)
@@ -301,14 +326,7 @@ public sealed class AsyncStreamReader
         }
         Future<bool> waiter = Aio.GetRunningLoop().CreateFuture<bool>();
         _waiter = waiter;
-        try
-        {
-            await waiter;
-        }
-        finally
-        {
-            if (_waiter == waiter) _waiter = null;
-        }
+        return waiter;
     }
 
     /// <inheritdoc/>

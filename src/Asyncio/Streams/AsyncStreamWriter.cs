@@ -90,7 +90,8 @@ public sealed class AsyncStreamWriter
         // The connection-lost callback runs in a later iteration than the close: yield once so that a closed
         // connection fails here instead of returning as if the bytes could still go (asyncio's sleep(0)).
         if (Transport.IsClosing) await Aio.Sleep(0);
-        await _protocol.DrainAsync();
+        // Most drains return at once: skip the protocol's coroutine then (one write and drain per message is the hot path).
+        if (_protocol.DrainMustWaitOrFail) await _protocol.DrainAsync();
     }
 
     /// <summary>

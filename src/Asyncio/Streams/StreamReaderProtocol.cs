@@ -130,6 +130,9 @@ internal sealed class StreamReaderProtocol : Protocol
         }
     }
 
+    /// <summary>False when <see cref="DrainAsync"/> would return at once: neither lost nor paused.</summary>
+    internal bool DrainMustWaitOrFail => _connectionLost || _writingPaused;
+
     private void WakeDrainWaiters(Exception? exception)
     {
         foreach (Future<bool> waiter in _drainWaiters.ToArray())

@@ -45,8 +45,11 @@ internal sealed class SocketTransport : ITransport
     /// <summary>What could not be sent yet.</summary>
     private readonly WriteBuffer _buffer = new();
 
-    /// <summary>The selector callbacks, made once.</summary>
-    private readonly Action _onReadable, _onWritable;
+    /// <summary>The reader callback, made once.</summary>
+    private readonly Action _onReadable;
+
+    /// <summary>The writer callback, made the first time a write has to wait: most connections never need one, and an idle one should not hold it.</summary>
+    private Action? _onWritable;
 
     private int _highWater = DefaultHighWater;
     private int _lowWater = DefaultHighWater / 4;
@@ -81,7 +84,6 @@ internal sealed class SocketTransport : ITransport
         _peerName = socket.RemoteEndPoint;
         _sockName = socket.LocalEndPoint;
         _onReadable = ReadReady;
-        _onWritable = WriteReady;
         if (socket.ProtocolType == ProtocolType.Tcp) socket.NoDelay = true;   // asyncio's _set_nodelay: writes are already coalesced by the buffer
         loop.OwnSocket(socket);
         server?.Attach(this);
@@ -132,7 +134,7 @@ internal sealed class SocketTransport : ITransport
             }
             data = data[sent..];
             if (data.IsEmpty) return;
-            _loop.AddWriter(_socket, _onWritable);
+            _loop.AddWriter(_socket, _onWritable ??= WriteReady);
         }
         _buffer.Append(data);
         MaybePauseProtocol();

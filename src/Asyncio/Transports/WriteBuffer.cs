@@ -43,6 +43,25 @@ internal sealed class WriteBuffer
         _end += bytes.Length;
     }
 
+    /// <summary>
+    /// Removes the first <paramref name="count"/> pending bytes and returns them as an array of their own. When they
+    /// are the whole storage (bytes appended to an empty buffer and taken at once, as a stream read does) the
+    /// storage itself is handed out: no copy, no second array.
+    /// </summary>
+    public byte[] Take(int count)
+    {
+        Debug.Assert(count >= 0 && count <= Count, "cannot take more than is pending");
+        if (count == _data.Length && _start == 0)
+        {
+            byte[] whole = _data;
+            Clear();
+            return whole;
+        }
+        byte[] bytes = Pending[..count].ToArray();
+        Consume(count);
+        return bytes;
+    }
+
     /// <summary>Drops the first <paramref name="count"/> pending bytes (they were sent).</summary>
     public void Consume(int count)
     {
