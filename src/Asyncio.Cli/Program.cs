@@ -19,22 +19,23 @@ internal static class Program
     /// <param name="output">Standard output.</param>
     /// <param name="error">Standard error.</param>
     /// <returns>The exit code: the command's own, or <see cref="UsageExitCode"/> for a usage error.</returns>
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    /// <param name="input">Standard input (<c>aio fetch -i -</c>); null for the console's.</param>
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, TextReader? input = null)
     {
-        RootCommand root = BuildRoot();
+        RootCommand root = BuildRoot(input ?? Console.In);
         ParseResult result = root.Parse(args);
-        if (result.Errors.Count > 0) return ReportUsageError(result, error);
+        if (result.Errors.Count > 0) return ReportUsageError(result, result.Errors.Select(e => e.Message), error);
         // ProcessTerminationTimeout null: System.CommandLine must not take Ctrl-C; Aio.Run's handler does.
         return result.Invoke(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null });
     }
 
     /// <summary>The command tree. Each command lives in its own class under Commands/ or its feature's folder.</summary>
-    internal static RootCommand BuildRoot()
+    internal static RootCommand BuildRoot(TextReader input)
     {
         var root = new RootCommand("Asyncio.Net's command: the asyncio cheat sheet running live, and tools built on the loop.")
         {
             DemoCommand.Create(),
-            Fetch.FetchCommand.Create(),
+            Fetch.FetchCommand.Create(input),
             Echo.EchoServerCommand.Create(),
         };
         // `aio` alone prints the help (and succeeds), as it always has.
@@ -47,14 +48,14 @@ internal static class Program
         new System.CommandLine.Help.HelpAction().Invoke(result);
 
     /// <summary>
-    /// Writes the parse errors, the command's usage line and where the help is, and returns
+    /// Writes the errors (the parser's, or a command's own checks), the command's usage line and where the help is, and returns
     /// <see cref="UsageExitCode"/> (System.CommandLine's own handler would print the whole help and return 1).
     /// </summary>
-    private static int ReportUsageError(ParseResult result, TextWriter error)
+    internal static int ReportUsageError(ParseResult result, IEnumerable<string> messages, TextWriter error)
     {
         Command command = result.CommandResult.Command;
         string path = CommandPath(result);
-        foreach (var parseError in result.Errors) error.WriteLine($"{path}: error: {parseError.Message}");
+        foreach (string message in messages) error.WriteLine($"{path}: error: {message}");
         if (command is AioCommand { Usage: { } usage }) error.WriteLine($"usage: {usage}");
         error.WriteLine($"Run '{path} --help' for more information.");
         return UsageExitCode;

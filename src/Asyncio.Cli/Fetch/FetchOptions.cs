@@ -15,8 +15,8 @@ internal sealed record FetchOptions
     /// <summary>Downloads at once from one host.</summary>
     public int PerHost { get; init; } = 2;
 
-    /// <summary>Requests per second at most, or null for no limit.</summary>
-    public double? RatePerSecond { get; init; }
+    /// <summary>The most requests per period (<c>--rate 10/s</c>), or null for no limit.</summary>
+    public RequestRate? Rate { get; init; }
 
     /// <summary>Retries of a request after a connection error, a timeout, a 5xx or a 429.</summary>
     public int Retries { get; init; } = 3;
@@ -42,3 +42,8 @@ internal sealed record FetchOptions
     /// <summary>The longest delay between retries, in seconds, including one a <c>Retry-After</c> asks for.</summary>
     public double BackoffCapSeconds { get; init; } = 60;
 }
+
+/// <summary>A request rate: <paramref name="Count"/> requests per <paramref name="PeriodSeconds"/> seconds.</summary>
+/// <param name="Count">Requests allowed per period (also the burst).</param>
+/// <param name="PeriodSeconds">The period.</param>
+internal readonly record struct RequestRate(double Count, double PeriodSeconds);

@@ -3,7 +3,7 @@ namespace Asyncio.Cli.Fetch;
 /// <summary>
 /// Runs the downloads of <c>aio fetch</c> on the asyncio loop: one task per URL in a task group, at most
 /// <see cref="FetchOptions.Concurrency"/> at once and <see cref="FetchOptions.PerHost"/> per host (semaphores),
-/// requests paced by an <see cref="AsyncLimiter"/> when <see cref="FetchOptions.RatePerSecond"/> is set.
+/// requests paced by an <see cref="AsyncLimiter"/> when <see cref="FetchOptions.Rate"/> is set.
 /// </summary>
 internal static class Fetcher
 {
@@ -13,7 +13,7 @@ internal static class Fetcher
     {
         Directory.CreateDirectory(options.OutDir);
         using var source = new HttpSource(options.Insecure, TimeSpan.FromSeconds(options.TimeoutSeconds), options.PerHost);
-        AsyncLimiter? limiter = options.RatePerSecond is { } rate ? new AsyncLimiter(rate, 1.0) : null;
+        AsyncLimiter? limiter = options.Rate is { } rate ? new AsyncLimiter(rate.Count, rate.PeriodSeconds) : null;
         var run = new FetchRun(options, source, progress, limiter, new ReservedNames(options.OutDir),
             new RetryPolicy(options.BackoffBaseSeconds, options.BackoffCapSeconds));
         var slots = new AsyncSemaphore(options.Concurrency);
