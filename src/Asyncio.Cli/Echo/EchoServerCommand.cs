@@ -25,7 +25,8 @@ internal static class EchoServerCommand
         var port = new Option<int>("--port", "-p") { Description = "The port to listen on (0: a free one).", Required = true, HelpName = "N" };
         port.Validators.Add(result =>
         {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int>() is < 0 or > IPEndPoint.MaxPort)
+            // A value that is not a number at all is the parser's error already.
+            if (result.Tokens.Count > 0 && int.TryParse(result.Tokens[0].Value, out int port) && port is < 0 or > IPEndPoint.MaxPort)
             {
                 result.AddError($"--port: not a port number: {result.Tokens[0].Value}");
             }

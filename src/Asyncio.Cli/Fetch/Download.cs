@@ -94,11 +94,11 @@ internal sealed class Download
         }
         catch (HttpRequestException error) when (error.HttpRequestError != HttpRequestError.SecureConnectionError)
         {
-            return Attempt.Retry($"connection failed: {error.Message}");
+            return Attempt.Retry($"connection failed: {Describe(error)}");
         }
         catch (HttpRequestException error)
         {
-            return Attempt.Done(Failed(error.Message));
+            return Attempt.Done(Failed(Describe(error)));
         }
         catch (TimeoutException)
         {
@@ -193,7 +193,7 @@ internal sealed class Download
                 }
                 catch (IOException error)
                 {
-                    return Attempt.Retry($"connection lost after {have} bytes: {error.Message}");
+                    return Attempt.Retry($"connection lost after {have} bytes: {Describe(error)}");
                 }
                 catch (TimeoutException)
                 {
@@ -262,6 +262,17 @@ internal sealed class Download
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     });
+
+    /// <summary>The message and its causes' ("An error occurred while sending the request" says little alone).</summary>
+    private static string Describe(Exception error)
+    {
+        var messages = new List<string>();
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (!messages.Contains(e.Message)) messages.Add(e.Message);
+        }
+        return string.Join(": ", messages);
+    }
 
     private static string Seconds(double seconds) => seconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 
