@@ -7,24 +7,13 @@ namespace Asyncio.Tests.Cli;
 /// <c>aio fetch</c> end to end through the command line: exit codes, the JSON report, the plain summary, URL lists
 /// from a file or standard input, the manifest option.
 /// </summary>
-public sealed class FetchCommandTests : IAsyncLifetime
+public sealed class FetchCommandTests : FetchSandbox
 {
-    private readonly FetchTestServer _server = FetchTestServer.Start();
-    private readonly string _dir = Directory.CreateTempSubdirectory("aio-fetch-cli-").FullName;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
-
     [LinuxFact]
     public void AllDownloaded_Exit0_WithAPlainSummary()
     {
-        Uri a = _server.Serve("/a.bin", new ServedFile { Content = FetchTests.Bytes(2048) });
-        var (code, output, error) = CommandLineTests.Run($"fetch -o {_dir} {a}");
+        Uri a = Server.Serve("/a.bin", new ServedFile { Content = FetchTests.Bytes(2048) });
+        var (code, output, error) = CommandLineTests.Run($"fetch -o {Dir} {a}");
         Assert.Equal(0, code);
         Assert.Equal("", error);
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -37,8 +26,8 @@ public sealed class FetchCommandTests : IAsyncLifetime
     [LinuxFact]
     public void SomeFailed_Exit1()
     {
-        Uri a = _server.Serve("/a.bin", new ServedFile { Content = FetchTests.Bytes(10) });
-        var (code, output, _) = CommandLineTests.Run($"fetch -o {_dir} {a} {_server.Url("/missing")}");
+        Uri a = Server.Serve("/a.bin", new ServedFile { Content = FetchTests.Bytes(10) });
+        var (code, output, _) = CommandLineTests.Run($"fetch -o {Dir} {a} {Server.Url("/missing")}");
         Assert.Equal(1, code);
         Assert.Contains("HTTP 404", output, StringComparison.Ordinal);
         Assert.EndsWith("1 downloaded, 0 skipped, 1 failed", output.TrimEnd(), StringComparison.Ordinal);
@@ -47,7 +36,7 @@ public sealed class FetchCommandTests : IAsyncLifetime
     [LinuxFact]
     public void Quiet_PrintsNothing_ButErrorsOnStandardError()
     {
-        var (code, output, error) = CommandLineTests.Run($"fetch -q -o {_dir} {_server.Url("/missing")}");
+        var (code, output, error) = CommandLineTests.Run($"fetch -q -o {Dir} {Server.Url("/missing")}");
         Assert.Equal(1, code);
         Assert.Equal("", output);
         Assert.Contains("/missing: HTTP 404", error, StringComparison.Ordinal);
@@ -57,11 +46,11 @@ public sealed class FetchCommandTests : IAsyncLifetime
     public void Json_ReportsEveryFile()
     {
         byte[] content = FetchTests.Bytes(1000);
-        Uri a = _server.Serve("/a.bin", new ServedFile { Content = content });
-        File.WriteAllBytes(Path.Combine(_dir, "b.bin"), content);
-        Uri b = _server.Serve("/b.bin", new ServedFile { Content = content });
-        Uri missing = _server.Url("/missing");
-        var (code, output, _) = CommandLineTests.Run($"fetch --json --retries 0 -o {_dir} {a} {b} {missing}");
+        Uri a = Server.Serve("/a.bin", new ServedFile { Content = content });
+        File.WriteAllBytes(Path.Combine(Dir, "b.bin"), content);
+        Uri b = Server.Serve("/b.bin", new ServedFile { Content = content });
+        Uri missing = Server.Url("/missing");
+        var (code, output, _) = CommandLineTests.Run($"fetch --json --retries 0 -o {Dir} {a} {b} {missing}");
         Assert.Equal(1, code);
         using JsonDocument report = JsonDocument.Parse(output);
         JsonElement root = report.RootElement;
@@ -71,7 +60,7 @@ public sealed class FetchCommandTests : IAsyncLifetime
         JsonElement[] files = [.. root.GetProperty("files").EnumerateArray()];
         Assert.Equal(a.AbsoluteUri, files[0].GetProperty("url").GetString());
         Assert.Equal("downloaded", files[0].GetProperty("status").GetString());
-        Assert.Equal(Path.Combine(_dir, "a.bin"), files[0].GetProperty("path").GetString());
+        Assert.Equal(Path.Combine(Dir, "a.bin"), files[0].GetProperty("path").GetString());
         Assert.Equal(1000, files[0].GetProperty("bytes").GetInt64());
         Assert.Equal(FetchTests.Sha256(content), files[0].GetProperty("sha256").GetString());
         Assert.False(files[0].GetProperty("resumed").GetBoolean());
@@ -85,33 +74,33 @@ public sealed class FetchCommandTests : IAsyncLifetime
     [LinuxFact]
     public void InputFile_ListsTheUrls_CommentsAndBlankLinesIgnored()
     {
-        Uri a = _server.Serve("/a.bin", new ServedFile { Content = FetchTests.Bytes(10, 1) });
-        Uri b = _server.Serve("/b.bin", new ServedFile { Content = FetchTests.Bytes(10, 2) });
-        string list = Path.Combine(_dir, "urls.txt");
+        Uri a = Server.Serve("/a.bin", new ServedFile { Content = FetchTests.Bytes(10, 1) });
+        Uri b = Server.Serve("/b.bin", new ServedFile { Content = FetchTests.Bytes(10, 2) });
+        string list = Path.Combine(Dir, "urls.txt");
         File.WriteAllText(list, $"# two files\n{a}\n\n  {b}  \n");
-        var (code, _, _) = CommandLineTests.Run($"fetch -q -o {Path.Combine(_dir, "out")} -i {list}");
+        var (code, _, _) = CommandLineTests.Run($"fetch -q -o {Path.Combine(Dir, "out")} -i {list}");
         Assert.Equal(0, code);
-        Assert.Equal(["a.bin", "b.bin"], Directory.GetFiles(Path.Combine(_dir, "out")).Select(Path.GetFileName).Order());
+        Assert.Equal(["a.bin", "b.bin"], Directory.GetFiles(Path.Combine(Dir, "out")).Select(Path.GetFileName).Order());
     }
 
     [LinuxFact]
     public void InputDash_ReadsStandardInput()
     {
-        Uri a = _server.Serve("/a.bin", new ServedFile { Content = FetchTests.Bytes(10) });
-        var (code, _, _) = CommandLineTests.Run($"fetch -q -o {_dir} -i -", new StringReader($"{a}\n"));
+        Uri a = Server.Serve("/a.bin", new ServedFile { Content = FetchTests.Bytes(10) });
+        var (code, _, _) = CommandLineTests.Run($"fetch -q -o {Dir} -i -", new StringReader($"{a}\n"));
         Assert.Equal(0, code);
-        Assert.True(File.Exists(Path.Combine(_dir, "a.bin")));
+        Assert.True(File.Exists(Path.Combine(Dir, "a.bin")));
     }
 
     [LinuxFact]
     public void Manifest_Mismatch_Exit1_GoodFileKept()
     {
         byte[] a = FetchTests.Bytes(100, 1), b = FetchTests.Bytes(100, 2);
-        Uri ua = _server.Serve("/a.bin", new ServedFile { Content = a });
-        Uri ub = _server.Serve("/b.bin", new ServedFile { Content = b });
-        string manifest = Path.Combine(_dir, "SHA256SUMS");
+        Uri ua = Server.Serve("/a.bin", new ServedFile { Content = a });
+        Uri ub = Server.Serve("/b.bin", new ServedFile { Content = b });
+        string manifest = Path.Combine(Dir, "SHA256SUMS");
         File.WriteAllText(manifest, $"{FetchTests.Sha256(a)}  a.bin\n{FetchTests.Sha256(a)}  b.bin\n");
-        string outDir = Path.Combine(_dir, "out");
+        string outDir = Path.Combine(Dir, "out");
         var (code, output, _) = CommandLineTests.Run($"fetch --manifest {manifest} -o {outDir} {ua} {ub}");
         Assert.Equal(1, code);
         Assert.Contains("sha256 mismatch", output, StringComparison.Ordinal);
@@ -121,7 +110,7 @@ public sealed class FetchCommandTests : IAsyncLifetime
     [LinuxFact]
     public void MissingInputOrManifest_IsAUsageError()
     {
-        Assert.Equal(2, CommandLineTests.Run($"fetch -i {Path.Combine(_dir, "nope.txt")}").Code);
-        Assert.Equal(2, CommandLineTests.Run($"fetch --manifest {Path.Combine(_dir, "nope")} http://127.0.0.1/x").Code);
+        Assert.Equal(2, CommandLineTests.Run($"fetch -i {Path.Combine(Dir, "nope.txt")}").Code);
+        Assert.Equal(2, CommandLineTests.Run($"fetch --manifest {Path.Combine(Dir, "nope")} http://127.0.0.1/x").Code);
     }
 }

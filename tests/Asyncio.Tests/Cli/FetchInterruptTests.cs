@@ -8,29 +8,18 @@ namespace Asyncio.Tests.Cli;
 /// Ctrl-C during <c>aio fetch</c>, on a child process (the <c>aio</c> built next to the tests) sent a real SIGINT:
 /// it exits 130 and keeps the <c>.part</c> and its sidecar for the next run.
 /// </summary>
-public sealed class FetchInterruptTests : IAsyncLifetime
+public sealed class FetchInterruptTests : FetchSandbox
 {
     private const int Sigint = 2;
-
-    private readonly FetchTestServer _server = FetchTestServer.Start();
-    private readonly string _dir = Directory.CreateTempSubdirectory("aio-fetch-int-").FullName;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
 
     [LinuxFact]
     public void CtrlC_Exits130_KeepsThePartForTheNextRun()
     {
         byte[] content = FetchTests.Bytes(2_000_000);
         var served = new ServedFile { Content = content, ChunkDelay = TimeSpan.FromMilliseconds(20) };
-        Uri url = _server.Serve("/slow.bin", served);
-        string part = Path.Combine(_dir, "slow.bin.part");
-        using Process child = StartAio("fetch", "-q", "-o", _dir, url.AbsoluteUri);
+        Uri url = Server.Serve("/slow.bin", served);
+        string part = Path.Combine(Dir, "slow.bin.part");
+        using Process child = StartAio("fetch", "-q", "-o", Dir, url.AbsoluteUri);
         try
         {
             var deadline = Stopwatch.StartNew();
@@ -49,13 +38,13 @@ public sealed class FetchInterruptTests : IAsyncLifetime
             if (!child.HasExited) child.Kill();
         }
         Assert.True(File.Exists(part));
-        Assert.True(File.Exists(Path.Combine(_dir, "slow.bin.part.json")));
-        Assert.False(File.Exists(Path.Combine(_dir, "slow.bin")));
+        Assert.True(File.Exists(Path.Combine(Dir, "slow.bin.part.json")));
+        Assert.False(File.Exists(Path.Combine(Dir, "slow.bin")));
 
         served.ChunkDelay = TimeSpan.Zero;
-        var (code, _, _) = CommandLineTests.Run($"fetch -q -o {_dir} {url}");
+        var (code, _, _) = CommandLineTests.Run($"fetch -q -o {Dir} {url}");
         Assert.Equal(0, code);
-        Assert.Equal(content, File.ReadAllBytes(Path.Combine(_dir, "slow.bin")));
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(Dir, "slow.bin")));
     }
 
     /// <summary>Starts <c>aio ARGS</c> with the <c>dotnet</c> that runs the tests, SIGINT at its default disposition.</summary>

@@ -9,29 +9,18 @@ namespace Asyncio.Tests.Cli;
 /// <c>aio fetch</c>'s engine against a local Kestrel server: concurrent downloads, resume with Range + If-Range,
 /// restarts, verification, names, limits, retries and cancellation. Every run has a watchdog.
 /// </summary>
-public sealed class FetchTests : IAsyncLifetime
+public sealed class FetchTests : FetchSandbox
 {
-    private readonly FetchTestServer _server = FetchTestServer.Start();
-    private readonly string _dir = Directory.CreateTempSubdirectory("aio-fetch-").FullName;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
-
     [LinuxFact]
     public void SeveralFiles_DownloadConcurrently_ByteIdentical_NoLeftovers()
     {
         var files = Enumerable.Range(0, 5).Select(i => (Name: $"f{i}.bin", Content: Bytes(50_000 + i, seed: i))).ToList();
-        Uri[] urls = [.. files.Select(f => _server.Serve("/" + f.Name, new ServedFile { Content = f.Content, Delay = TimeSpan.FromMilliseconds(300) }))];
+        Uri[] urls = [.. files.Select(f => Server.Serve("/" + f.Name, new ServedFile { Content = f.Content, Delay = TimeSpan.FromMilliseconds(300) }))];
         var results = Fetch(Options(urls) with { Concurrency = 5, PerHost = 5 });
         Assert.All(results, r => Assert.Equal(FetchStatus.Downloaded, r.Status));
-        foreach (var (name, content) in files) Assert.Equal(content, File.ReadAllBytes(Path.Combine(_dir, name)));
-        Assert.True(_server.MaxInFlight >= 2, $"at most {_server.MaxInFlight} request(s) at once");
-        Assert.Equal(files.Select(f => f.Name).Order(), Directory.GetFiles(_dir).Select(Path.GetFileName).Order());
+        foreach (var (name, content) in files) Assert.Equal(content, File.ReadAllBytes(Path.Combine(Dir, name)));
+        Assert.True(Server.MaxInFlight >= 2, $"at most {Server.MaxInFlight} request(s) at once");
+        Assert.Equal(files.Select(f => f.Name).Order(), Directory.GetFiles(Dir).Select(Path.GetFileName).Order());
     }
 
     [LinuxFact]
@@ -40,26 +29,26 @@ public sealed class FetchTests : IAsyncLifetime
         var urls = new List<Uri>();
         for (int i = 0; i < 12; i++)
         {
-            urls.Add(_server.Serve($"/h{i % 2}/f{i}.bin", new ServedFile { Content = Bytes(1000, i), Delay = TimeSpan.FromMilliseconds(150) }, host: i % 2));
+            urls.Add(Server.Serve($"/h{i % 2}/f{i}.bin", new ServedFile { Content = Bytes(1000, i), Delay = TimeSpan.FromMilliseconds(150) }, host: i % 2));
         }
         var results = Fetch(Options([.. urls]) with { Concurrency = 3, PerHost = 2 });
         Assert.All(results, r => Assert.Equal(FetchStatus.Downloaded, r.Status));
-        Assert.InRange(_server.MaxInFlight, 2, 3);
-        Assert.InRange(_server.MaxInFlightAt(0), 1, 2);
-        Assert.InRange(_server.MaxInFlightAt(1), 1, 2);
+        Assert.InRange(Server.MaxInFlight, 2, 3);
+        Assert.InRange(Server.MaxInFlightAt(0), 1, 2);
+        Assert.InRange(Server.MaxInFlightAt(1), 1, 2);
     }
 
     [LinuxFact]
     public void ConnectionDroppedMidBody_ResumesWithRangeAndIfRange_ByteIdentical()
     {
         byte[] content = Bytes(300_000);
-        Uri url = _server.Serve("/big.bin", new ServedFile { Content = content, DropFirst = 1, DropAfter = 100_000 });
+        Uri url = Server.Serve("/big.bin", new ServedFile { Content = content, DropFirst = 1, DropAfter = 100_000 });
         FetchResult result = Fetch(Options(url)).Single();
         Assert.Equal(FetchStatus.Downloaded, result.Status);
         Assert.True(result.Resumed);
         Assert.Equal(2, result.Attempts);
-        Assert.Equal(content, File.ReadAllBytes(Path.Combine(_dir, "big.bin")));
-        SeenRequest second = _server.Requests.Last();
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(Dir, "big.bin")));
+        SeenRequest second = Server.Requests.Last();
         Assert.Equal(206, second.Status);
         Assert.Matches(@"^bytes=[1-9]\d*-$", second.Range);
         Assert.Equal("\"v1\"", second.IfRange);
@@ -70,20 +59,20 @@ public sealed class FetchTests : IAsyncLifetime
     public void ServerIgnoringRange_Answers200_AndTheFileRestartsCleanly()
     {
         byte[] content = Bytes(200_000);
-        Uri url = _server.Serve("/norange.bin", new ServedFile { Content = content, Ranges = false, DropFirst = 1, DropAfter = 64_000 });
+        Uri url = Server.Serve("/norange.bin", new ServedFile { Content = content, Ranges = false, DropFirst = 1, DropAfter = 64_000 });
         FetchResult result = Fetch(Options(url)).Single();
         Assert.Equal(FetchStatus.Downloaded, result.Status);
         Assert.False(result.Resumed);
-        Assert.Equal(content, File.ReadAllBytes(Path.Combine(_dir, "norange.bin")));
-        Assert.Equal(200, _server.Requests.Last().Status);
-        Assert.True(_server.Requests.Last().Range is not null, string.Join("\n", _server.Requests) + result);   // it was asked for a range, and sent everything
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(Dir, "norange.bin")));
+        Assert.Equal(200, Server.Requests.Last().Status);
+        Assert.True(Server.Requests.Last().Range is not null, string.Join("\n", Server.Requests) + result);   // it was asked for a range, and sent everything
     }
 
     [LinuxFact]
     public void IfRangeMismatch_TheFileChanged_TheNewVersionReplacesThePart()
     {
         var served = new ServedFile { Content = Bytes(200_000, seed: 1), DropFirst = 1, DropAfter = 50_000 };
-        Uri url = _server.Serve("/changing.bin", served);
+        Uri url = Server.Serve("/changing.bin", served);
         FetchResult first = Fetch(Options(url) with { Retries = 0 }).Single();
         Assert.Equal(FetchStatus.Failed, first.Status);
         Assert.True(first.Path is not null, first.Error);
@@ -96,55 +85,52 @@ public sealed class FetchTests : IAsyncLifetime
         FetchResult second = Fetch(Options(url)).Single();
         Assert.Equal(FetchStatus.Downloaded, second.Status);
         Assert.False(second.Resumed);
-        Assert.Equal(v2, File.ReadAllBytes(Path.Combine(_dir, "changing.bin")));
-        Assert.Equal("\"v1\"", _server.Requests.Last().IfRange);
-        Assert.Equal(200, _server.Requests.Last().Status);
+        Assert.Equal(v2, File.ReadAllBytes(Path.Combine(Dir, "changing.bin")));
+        Assert.Equal("\"v1\"", Server.Requests.Last().IfRange);
+        Assert.Equal(200, Server.Requests.Last().Status);
     }
 
     [LinuxFact]
     public void PartAlreadyComplete_416_IsVerifiedAndRenamed()
     {
         byte[] content = Bytes(40_000);
-        Uri url = _server.Serve("/done.bin", new ServedFile { Content = content });
+        Uri url = Server.Serve("/done.bin", new ServedFile { Content = content });
         // A previous run wrote every byte but stopped before the rename.
-        PartFile part = PartFile.Create(_dir, "done.bin", url, validator: "\"v1\"");
+        PartFile part = PartFile.Create(Dir, "done.bin", url, validator: "\"v1\"");
         File.WriteAllBytes(part.PartPath, content);
         FetchResult result = Fetch(Options(url) with { Sha256 = Sha256(content) }).Single();
         Assert.Equal(FetchStatus.Downloaded, result.Status);
-        Assert.Equal(416, _server.Requests.Single().Status);
-        Assert.Equal($"bytes={content.Length}-", _server.Requests.Single().Range);
-        Assert.Equal(content, File.ReadAllBytes(Path.Combine(_dir, "done.bin")));
-        Assert.Equal(["done.bin"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+        Assert.Equal(416, Server.Requests.Single().Status);
+        Assert.Equal($"bytes={content.Length}-", Server.Requests.Single().Range);
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(Dir, "done.bin")));
+        Assert.Equal(["done.bin"], Directory.GetFiles(Dir).Select(Path.GetFileName));
     }
 
     [LinuxFact]
     public void PartWithoutValidator_IsNotResumed_TheFileStartsOver()
     {
         byte[] content = Bytes(40_000);
-        Uri url = _server.Serve("/plain.bin", new ServedFile { Content = content, ETag = null });
-        PartFile part = PartFile.Create(_dir, "plain.bin", url, validator: null);
+        Uri url = Server.Serve("/plain.bin", new ServedFile { Content = content, ETag = null });
+        PartFile part = PartFile.Create(Dir, "plain.bin", url, validator: null);
         File.WriteAllBytes(part.PartPath, Bytes(1000, seed: 7));   // bytes of unknown origin: never spliced
         FetchResult result = Fetch(Options(url)).Single();
         Assert.Equal(FetchStatus.Downloaded, result.Status);
-        Assert.Null(_server.Requests.Single().Range);
-        Assert.Equal(content, File.ReadAllBytes(Path.Combine(_dir, "plain.bin")));
+        Assert.Null(Server.Requests.Single().Range);
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(Dir, "plain.bin")));
     }
 
     [LinuxFact]
     public void Sha256Mismatch_FileNotRenamed_PartRemoved_Failed()
     {
-        Uri url = _server.Serve("/bad.bin", new ServedFile { Content = Bytes(10_000) });
-        FetchResult result = Fetch(Options(url) with { Sha256 = new string('0', 64) }).Single();
-        Assert.Equal(FetchStatus.Failed, result.Status);
-        Assert.Contains("sha256 mismatch", result.Error, StringComparison.Ordinal);
-        Assert.Empty(Directory.GetFiles(_dir));
+        Uri url = Server.Serve("/bad.bin", new ServedFile { Content = Bytes(10_000) });
+        AssertFailedWithNothingWritten(Fetch(Options(url) with { Sha256 = new string('0', 64) }).Single(), "sha256 mismatch");
     }
 
     [LinuxFact]
     public void Sha256Match_Downloads()
     {
         byte[] content = Bytes(10_000);
-        Uri url = _server.Serve("/good.bin", new ServedFile { Content = content });
+        Uri url = Server.Serve("/good.bin", new ServedFile { Content = content });
         FetchResult result = Fetch(Options(url) with { Sha256 = Sha256(content) }).Single();
         Assert.Equal(FetchStatus.Downloaded, result.Status);
         Assert.Equal(Sha256(content), result.Sha256);
@@ -154,61 +140,58 @@ public sealed class FetchTests : IAsyncLifetime
     public void Manifest_VerifiesEachFileByName_AndRefusesUnlistedOnes()
     {
         byte[] a = Bytes(1000, 1), b = Bytes(1000, 2), c = Bytes(1000, 3);
-        Uri[] urls = [_server.Serve("/a.bin", new ServedFile { Content = a }), _server.Serve("/b.bin", new ServedFile { Content = b }),
-            _server.Serve("/c.bin", new ServedFile { Content = c })];
+        Uri[] urls = [Server.Serve("/a.bin", new ServedFile { Content = a }), Server.Serve("/b.bin", new ServedFile { Content = b }),
+            Server.Serve("/c.bin", new ServedFile { Content = c })];
         var manifest = Manifest.Parse($"{Sha256(a)}  a.bin\n{Sha256(a)}  b.bin\n");
         var results = Fetch(Options(urls) with { Manifest = manifest });
         Assert.Equal([FetchStatus.Downloaded, FetchStatus.Failed, FetchStatus.Failed], results.Select(r => r.Status));
         Assert.Contains("sha256 mismatch", results[1].Error, StringComparison.Ordinal);
         Assert.Contains("not in the manifest", results[2].Error, StringComparison.Ordinal);
-        Assert.Equal(["a.bin"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+        Assert.Equal(["a.bin"], Directory.GetFiles(Dir).Select(Path.GetFileName));
     }
 
     [LinuxFact]
     public void MaxSize_ContentLengthTooLarge_FailsWithoutWriting()
     {
-        Uri url = _server.Serve("/huge.bin", new ServedFile { Content = Bytes(5000) });
-        FetchResult result = Fetch(Options(url) with { MaxSize = 4999 }).Single();
-        Assert.Equal(FetchStatus.Failed, result.Status);
-        Assert.Contains("--max-size", result.Error, StringComparison.Ordinal);
-        Assert.Empty(Directory.GetFiles(_dir));
+        Uri url = Server.Serve("/huge.bin", new ServedFile { Content = Bytes(5000) });
+        AssertFailedWithNothingWritten(Fetch(Options(url) with { MaxSize = 4999 }).Single(), "--max-size");
     }
 
     [LinuxFact]
     public void ExistingFile_SameSize_IsSkipped_DifferentOne_GetsANumberedName()
     {
         byte[] content = Bytes(3000);
-        Uri url = _server.Serve("/x.bin", new ServedFile { Content = content });
-        File.WriteAllBytes(Path.Combine(_dir, "x.bin"), content);
+        Uri url = Server.Serve("/x.bin", new ServedFile { Content = content });
+        File.WriteAllBytes(Path.Combine(Dir, "x.bin"), content);
         Assert.Equal(FetchStatus.Skipped, Fetch(Options(url)).Single().Status);
 
-        File.WriteAllBytes(Path.Combine(_dir, "x.bin"), Bytes(10, seed: 9));
+        File.WriteAllBytes(Path.Combine(Dir, "x.bin"), Bytes(10, seed: 9));
         FetchResult result = Fetch(Options(url)).Single();
         Assert.Equal(FetchStatus.Downloaded, result.Status);
-        Assert.Equal(Path.Combine(_dir, "x (1).bin"), result.Path);
+        Assert.Equal(Path.Combine(Dir, "x (1).bin"), result.Path);
         Assert.Equal(content, File.ReadAllBytes(result.Path!));
-        Assert.Equal(10, new FileInfo(Path.Combine(_dir, "x.bin")).Length);   // the old file is untouched
+        Assert.Equal(10, new FileInfo(Path.Combine(Dir, "x.bin")).Length);   // the old file is untouched
     }
 
     [LinuxFact]
     public void ExistingFile_WithSha256_IsSkippedOnlyIfItVerifies()
     {
         byte[] content = Bytes(3000);
-        Uri url = _server.Serve("/y.bin", new ServedFile { Content = content });
-        File.WriteAllBytes(Path.Combine(_dir, "y.bin"), content);
+        Uri url = Server.Serve("/y.bin", new ServedFile { Content = content });
+        File.WriteAllBytes(Path.Combine(Dir, "y.bin"), content);
         Assert.Equal(FetchStatus.Skipped, Fetch(Options(url) with { Sha256 = Sha256(content) }).Single().Status);
 
-        File.WriteAllBytes(Path.Combine(_dir, "y.bin"), Bytes(3000, seed: 5));   // same size, other bytes
+        File.WriteAllBytes(Path.Combine(Dir, "y.bin"), Bytes(3000, seed: 5));   // same size, other bytes
         FetchResult result = Fetch(Options(url) with { Sha256 = Sha256(content) }).Single();
         Assert.Equal(FetchStatus.Downloaded, result.Status);
-        Assert.Equal(Path.Combine(_dir, "y (1).bin"), result.Path);
+        Assert.Equal(Path.Combine(Dir, "y (1).bin"), result.Path);
     }
 
     [LinuxFact]
     public void TwoUrlsSuggestingOneName_GetTwoFiles()
     {
-        Uri[] urls = [_server.Serve("/one/data.bin", new ServedFile { Content = Bytes(100, 1), Delay = TimeSpan.FromMilliseconds(100) }),
-            _server.Serve("/two/data.bin", new ServedFile { Content = Bytes(100, 2), Delay = TimeSpan.FromMilliseconds(100) })];
+        Uri[] urls = [Server.Serve("/one/data.bin", new ServedFile { Content = Bytes(100, 1), Delay = TimeSpan.FromMilliseconds(100) }),
+            Server.Serve("/two/data.bin", new ServedFile { Content = Bytes(100, 2), Delay = TimeSpan.FromMilliseconds(100) })];
         var results = Fetch(Options(urls) with { Concurrency = 2, PerHost = 2 });
         Assert.Equal(["data (1).bin", "data.bin"], results.Select(r => Path.GetFileName(r.Path!)).Order());
         Assert.Equal(Bytes(100, 1), File.ReadAllBytes(results[0].Path!));
@@ -218,18 +201,18 @@ public sealed class FetchTests : IAsyncLifetime
     [LinuxFact]
     public void ContentDisposition_NameIsUsed_Sanitised_InsideTheOutputDirectory()
     {
-        Uri[] urls = [_server.Serve("/d1", new ServedFile { Content = Bytes(10, 1), ContentDisposition = "attachment; filename*=UTF-8''na%C3%AFve.txt" }),
-            _server.Serve("/d2", new ServedFile { Content = Bytes(10, 2), ContentDisposition = "attachment; filename=\"../../evil.sh\"" })];
+        Uri[] urls = [Server.Serve("/d1", new ServedFile { Content = Bytes(10, 1), ContentDisposition = "attachment; filename*=UTF-8''na%C3%AFve.txt" }),
+            Server.Serve("/d2", new ServedFile { Content = Bytes(10, 2), ContentDisposition = "attachment; filename=\"../../evil.sh\"" })];
         var results = Fetch(Options(urls));
-        Assert.Equal(Path.Combine(_dir, "naïve.txt"), results[0].Path);
-        Assert.Equal(Path.Combine(_dir, "evil.sh"), results[1].Path);
-        Assert.False(File.Exists(Path.Combine(_dir, "..", "..", "evil.sh")));
+        Assert.Equal(Path.Combine(Dir, "naïve.txt"), results[0].Path);
+        Assert.Equal(Path.Combine(Dir, "evil.sh"), results[1].Path);
+        Assert.False(File.Exists(Path.Combine(Dir, "..", "..", "evil.sh")));
     }
 
     [LinuxFact]
     public void ServiceUnavailable_IsRetried_WithRetryAfter()
     {
-        Uri url = _server.Serve("/flaky.bin", new ServedFile { Content = Bytes(100), FailFirst = 2 });
+        Uri url = Server.Serve("/flaky.bin", new ServedFile { Content = Bytes(100), FailFirst = 2 });
         FetchResult result = Fetch(Options(url)).Single();
         Assert.Equal(FetchStatus.Downloaded, result.Status);
         Assert.Equal(3, result.Attempts);
@@ -238,7 +221,7 @@ public sealed class FetchTests : IAsyncLifetime
     [LinuxFact]
     public void Retries_RunOut_TheDownloadFails()
     {
-        Uri url = _server.Serve("/down.bin", new ServedFile { Content = Bytes(100), FailFirst = 10 });
+        Uri url = Server.Serve("/down.bin", new ServedFile { Content = Bytes(100), FailFirst = 10 });
         FetchResult result = Fetch(Options(url) with { Retries = 2 }).Single();
         Assert.Equal(FetchStatus.Failed, result.Status);
         Assert.Equal(3, result.Attempts);
@@ -248,7 +231,7 @@ public sealed class FetchTests : IAsyncLifetime
     [LinuxFact]
     public void NotFound_FailsAtOnce_WithoutRetrying()
     {
-        FetchResult result = Fetch(Options(_server.Url("/missing"))).Single();
+        FetchResult result = Fetch(Options(Server.Url("/missing"))).Single();
         Assert.Equal(FetchStatus.Failed, result.Status);
         Assert.Equal(1, result.Attempts);
         Assert.Contains("404", result.Error, StringComparison.Ordinal);
@@ -270,7 +253,7 @@ public sealed class FetchTests : IAsyncLifetime
     [LinuxFact]
     public void Rate_PacesTheRequests()
     {
-        Uri[] urls = [.. Enumerable.Range(0, 6).Select(i => _server.Serve($"/r{i}", new ServedFile { Content = Bytes(10, i) }))];
+        Uri[] urls = [.. Enumerable.Range(0, 6).Select(i => Server.Serve($"/r{i}", new ServedFile { Content = Bytes(10, i) }))];
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var results = Fetch(Options(urls) with { Rate = new RequestRate(3, 1.0), Concurrency = 6, PerHost = 6 });
         Assert.All(results, r => Assert.Equal(FetchStatus.Downloaded, r.Status));
@@ -283,8 +266,8 @@ public sealed class FetchTests : IAsyncLifetime
     {
         byte[] content = Bytes(1_000_000);
         var served = new ServedFile { Content = content, ChunkDelay = TimeSpan.FromMilliseconds(20) };
-        Uri url = _server.Serve("/slow.bin", served);
-        string part = Path.Combine(_dir, "slow.bin.part");
+        Uri url = Server.Serve("/slow.bin", served);
+        string part = Path.Combine(Dir, "slow.bin.part");
         SelectorLoops.Run(Aio.NewEventLoop(), async () =>
         {
             AioTask<IReadOnlyList<FetchResult>> fetch = Aio.CreateTask(Fetcher.RunAsync(Options(url), NoProgress.Instance));
@@ -301,19 +284,27 @@ public sealed class FetchTests : IAsyncLifetime
         }, limitSeconds: 60);
         Assert.True(new FileInfo(part).Length >= 100_000);
         Assert.True(File.Exists(part[..^".part".Length] + ".part.json"));
-        Assert.False(File.Exists(Path.Combine(_dir, "slow.bin")));
+        Assert.False(File.Exists(Path.Combine(Dir, "slow.bin")));
 
         served.ChunkDelay = TimeSpan.Zero;
         FetchResult result = Fetch(Options(url)).Single();
         Assert.Equal(FetchStatus.Downloaded, result.Status);
         Assert.True(result.Resumed);
-        Assert.Equal(content, File.ReadAllBytes(Path.Combine(_dir, "slow.bin")));
-        Assert.Equal(["slow.bin"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(Dir, "slow.bin")));
+        Assert.Equal(["slow.bin"], Directory.GetFiles(Dir).Select(Path.GetFileName));
+    }
+
+    /// <summary>The download failed for <paramref name="reason"/> and left nothing in the directory, not even a .part.</summary>
+    private void AssertFailedWithNothingWritten(FetchResult result, string reason)
+    {
+        Assert.Equal(FetchStatus.Failed, result.Status);
+        Assert.Contains(reason, result.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(Dir));
     }
 
     /// <summary>Options for <paramref name="urls"/> into the test's directory, with short backoffs.</summary>
     private FetchOptions Options(params Uri[] urls) =>
-        new() { Urls = urls, OutDir = _dir, BackoffBaseSeconds = 0.01, BackoffCapSeconds = 0.05, TimeoutSeconds = 20 };
+        new() { Urls = urls, OutDir = Dir, BackoffBaseSeconds = 0.01, BackoffCapSeconds = 0.05, TimeoutSeconds = 20 };
 
     /// <summary>Runs the engine on a fresh loop, under a watchdog.</summary>
     internal static IReadOnlyList<FetchResult> Fetch(FetchOptions options) =>

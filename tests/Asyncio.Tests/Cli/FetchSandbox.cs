@@ -1,0 +1,19 @@
+namespace Asyncio.Tests.Cli;
+
+/// <summary>What every <c>aio fetch</c> test class needs: a local server and an empty output directory, both removed after each test.</summary>
+public abstract class FetchSandbox : IAsyncLifetime
+{
+    /// <summary>The local server (Kestrel on loopback).</summary>
+    internal FetchTestServer Server { get; } = FetchTestServer.Start();
+
+    /// <summary>A fresh temporary directory for the downloads.</summary>
+    protected string Dir { get; } = Directory.CreateTempSubdirectory("aio-fetch-").FullName;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        Directory.Delete(Dir, recursive: true);
+    }
+}
