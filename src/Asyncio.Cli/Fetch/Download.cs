@@ -55,7 +55,7 @@ internal sealed class Download
             if (_part is not null && !_run.Names.TryClaim(_part.Name)) _part = null;   // the same URL twice in the list
             result = await WithRetries();
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             result = Failed(error.Message);   // the disk: full, read-only, a directory in the way
         }

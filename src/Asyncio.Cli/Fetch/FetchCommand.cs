@@ -92,6 +92,15 @@ internal static class FetchCommand
     /// <summary>Runs the downloads and prints the outcome; returns the exit code.</summary>
     internal static int Run(FetchOptions options, bool json, bool quiet, TextWriter output, TextWriter error)
     {
+        try
+        {
+            Directory.CreateDirectory(options.OutDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"aio fetch: cannot use --out {options.OutDir}: {e.Message}");
+            return FailedExitCode;
+        }
         IReadOnlyList<FetchResult> results;
         try
         {

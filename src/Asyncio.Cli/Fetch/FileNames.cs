@@ -97,13 +97,14 @@ internal static class FileNames
     /// The full path of <paramref name="name"/> in <paramref name="directory"/>; throws if it would land anywhere
     /// else (a last defence: sanitised names never do).
     /// </summary>
+    /// <exception cref="IOException">The name would leave <paramref name="directory"/>.</exception>
     public static string PathIn(string directory, string name)
     {
         string root = Path.GetFullPath(directory);
         string path = Path.GetFullPath(Path.Combine(root, name));
         if (!string.Equals(Path.GetDirectoryName(path), root.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"unsafe file name: {name}");
+            throw new IOException($"unsafe file name: {name}");
         }
         return path;
     }
