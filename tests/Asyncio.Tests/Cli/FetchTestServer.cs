@@ -23,8 +23,20 @@ internal sealed class ServedFile
     /// <summary>The <c>Content-Disposition</c> header, or null.</summary>
     public string? ContentDisposition { get; set; }
 
-    /// <summary>The first this many requests get 503 with <c>Retry-After: 0</c>.</summary>
+    /// <summary>The first this many requests get <see cref="FailStatus"/> with <see cref="RetryAfter"/>.</summary>
     public int FailFirst { get; set; }
+
+    /// <summary>The status of a failed request.</summary>
+    public int FailStatus { get; set; } = 503;
+
+    /// <summary>The <c>Retry-After</c> of a failed request.</summary>
+    public string RetryAfter { get; set; } = "0";
+
+    /// <summary>True to send no <c>Content-Length</c> (a chunked body of unannounced length).</summary>
+    public bool Chunked { get; set; }
+
+    /// <summary>True for a cut body to stall (send nothing more, keep the connection) instead of dropping it.</summary>
+    public bool Stall { get; set; }
 
     /// <summary>The first this many bodies are cut (connection aborted) after <see cref="DropAfter"/> bytes.</summary>
     public int DropFirst { get; set; }
@@ -144,8 +156,8 @@ internal sealed class FetchTestServer : IAsyncDisposable
             if (file.FailFirst > 0)
             {
                 file.FailFirst--;
-                response.StatusCode = 503;
-                response.Headers.RetryAfter = "0";
+                response.StatusCode = file.FailStatus;
+                response.Headers.RetryAfter = file.RetryAfter;
                 return;
             }
         }
@@ -169,7 +181,7 @@ internal sealed class FetchTestServer : IAsyncDisposable
             response.Headers.ContentRange = $"bytes {from}-{content.Length - 1}/{content.Length}";
         }
         if (file.Ranges) response.Headers.AcceptRanges = "bytes";
-        response.ContentLength = content.Length - from;
+        if (!file.Chunked) response.ContentLength = content.Length - from;
         int limit = content.Length;
         lock (file)
         {
@@ -186,7 +198,11 @@ internal sealed class FetchTestServer : IAsyncDisposable
             await response.Body.FlushAsync(context.RequestAborted);
             if (file.ChunkDelay > TimeSpan.Zero) await Task.Delay(file.ChunkDelay, context.RequestAborted);
         }
-        if (limit < content.Length)
+        if (limit < content.Length && file.Stall)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+        }
+        else if (limit < content.Length)
         {
             // Let the bytes written reach the client (an abort discards what is still queued), then drop the connection.
             await Task.Delay(200);

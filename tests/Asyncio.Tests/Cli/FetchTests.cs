@@ -158,6 +158,45 @@ public sealed class FetchTests : FetchSandbox
     }
 
     [LinuxFact]
+    public void MaxSize_UnannouncedLength_StopsWhenTheBodyPassesIt_AndDiscardsThePart()
+    {
+        Uri url = Server.Serve("/chunked.bin", new ServedFile { Content = Bytes(100_000), Chunked = true });
+        AssertFailedWithNothingWritten(Fetch(Options(url) with { MaxSize = 50_000 }).Single(), "--max-size");
+    }
+
+    [LinuxFact]
+    public void UnannouncedLength_DownloadsToTheEnd()
+    {
+        byte[] content = Bytes(100_000);
+        Uri url = Server.Serve("/chunked.bin", new ServedFile { Content = content, Chunked = true });
+        Assert.Equal(FetchStatus.Downloaded, Fetch(Options(url)).Single().Status);
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(Dir, "chunked.bin")));
+    }
+
+    [LinuxFact]
+    public void StalledBody_TimesOut_AndTheRetryResumes()
+    {
+        byte[] content = Bytes(200_000);
+        Uri url = Server.Serve("/stall.bin", new ServedFile { Content = content, DropFirst = 1, DropAfter = 64_000, Stall = true });
+        FetchResult result = Fetch(Options(url) with { TimeoutSeconds = 0.5 }).Single();
+        Assert.Equal(FetchStatus.Downloaded, result.Status);
+        Assert.True(result.Resumed);
+        Assert.Equal(2, result.Attempts);
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(Dir, "stall.bin")));
+    }
+
+    [LinuxFact]
+    public void TooManyRequests_WaitsForRetryAfter()
+    {
+        Uri url = Server.Serve("/busy.bin", new ServedFile { Content = Bytes(100), FailFirst = 1, FailStatus = 429, RetryAfter = "1" });
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        FetchResult result = Fetch(Options(url) with { BackoffCapSeconds = 5 }).Single();
+        Assert.Equal(FetchStatus.Downloaded, result.Status);
+        Assert.Equal(2, result.Attempts);
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.9), $"retried after {watch.Elapsed}");
+    }
+
+    [LinuxFact]
     public void ExistingFile_SameSize_IsSkipped_DifferentOne_GetsANumberedName()
     {
         byte[] content = Bytes(3000);
