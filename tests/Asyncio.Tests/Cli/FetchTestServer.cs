@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -68,12 +70,17 @@ internal sealed class FetchTestServer : IAsyncDisposable
     private int _inFlightAll;
     private int _maxInFlightAll;
 
-    private FetchTestServer()
+    private FetchTestServer(X509Certificate2? certificate)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel =>
         {
+            if (certificate is not null)
+            {
+                kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
+                return;
+            }
             kestrel.Listen(IPAddress.Loopback, 0);
             if (OperatingSystem.IsLinux()) kestrel.Listen(IPAddress.Parse("127.0.0.2"), 0);   // all of 127/8 is loopback
         });
@@ -93,10 +100,10 @@ internal sealed class FetchTestServer : IAsyncDisposable
     /// <summary>The base addresses: 127.0.0.1's first.</summary>
     public IReadOnlyList<Uri> Bases { get; private set; } = [];
 
-    /// <summary>Starts a server.</summary>
-    public static FetchTestServer Start()
+    /// <summary>Starts a server: plain HTTP, or HTTPS with <paramref name="certificate"/> (127.0.0.1 only).</summary>
+    public static FetchTestServer Start(X509Certificate2? certificate = null)
     {
-        var server = new FetchTestServer();
+        var server = new FetchTestServer(certificate);
         server._app.StartAsync().GetAwaiter().GetResult();
         server.Bases = server._app.Urls.Select(a => new Uri(a)).OrderBy(u => u.Host, StringComparer.Ordinal).ToList();
         return server;
@@ -208,6 +215,19 @@ internal sealed class FetchTestServer : IAsyncDisposable
             await Task.Delay(200);
             context.Abort();
         }
+    }
+
+    /// <summary>A self-signed certificate for 127.0.0.1, which no client trusts.</summary>
+    public static X509Certificate2 SelfSignedCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        // Through PKCS#12 so that the key is usable by the TLS stack.
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), password: null);
     }
 
     private static void Raise(ref int max, int value)
