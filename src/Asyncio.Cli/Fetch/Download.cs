@@ -74,7 +74,10 @@ internal sealed class Download
             _attempts++;
             Attempt attempt = await AttemptOnce();
             if (attempt.Final is { } final) return final;
-            if (_attempts > Options.Retries) return Failed($"{attempt.RetryReason} (gave up after {_attempts} attempts)");
+            if (_attempts > Options.Retries)
+            {
+                return Failed($"{attempt.RetryReason} (gave up after {_attempts} attempt{(_attempts == 1 ? "" : "s")})");
+            }
             if (attempt.RetryAtOnce) continue;
             double delay = _run.Retry.Delay(_attempts, attempt.RetryAfter, Random.Shared.NextDouble());
             await Aio.Sleep(delay);

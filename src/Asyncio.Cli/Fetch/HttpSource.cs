@@ -7,7 +7,8 @@ namespace Asyncio.Cli.Fetch;
 /// <summary>
 /// The one place <c>aio fetch</c> speaks HTTP: a GET, optionally for a range, answered with the few header values the
 /// downloader needs and the body as a stream. Everything else in the downloader is independent of the HTTP stack,
-/// so moving to <c>Asyncio.Http</c>'s <c>ClientSession</c> means rewriting this class only.
+/// so moving to <c>Asyncio.Http</c>'s <c>ClientSession</c> means rewriting this file only (this class and
+/// <see cref="HttpAnswer"/>, kept here together for that reason).
 /// </summary>
 /// <remarks>
 /// Responses are taken as they come over the wire: no automatic decompression (a <c>Range</c> counts bytes of the
