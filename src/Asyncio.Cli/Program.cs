@@ -1,51 +1,75 @@
-using Asyncio.Cli.Demos;
-using Asyncio.Cli.Echo;
+using System.CommandLine;
+using Asyncio.Cli.Commands;
 
 namespace Asyncio.Cli;
 
-/// <summary>The <c>aio</c> command: <c>aio demo [--list] [NAME...]</c> and <c>aio echo-server --port N</c>.</summary>
+/// <summary>
+/// The <c>aio</c> command: <c>aio demo</c>, <c>aio fetch</c> and <c>aio echo-server</c>, parsed with System.CommandLine
+/// (<c>--help</c> on every command, <c>--version</c>, the <c>[suggest]</c> directive for shell completion).
+/// </summary>
 internal static class Program
 {
-    private const string Usage = """
-        usage: aio demo [--list] [NAME ...]
-               aio echo-server --port N [--protocol] [--host 127.0.0.1]
-          aio demo            run every example of the asyncio cheat sheet
-          aio demo --list     list the examples
-          aio demo NAME ...   run the named examples
-          aio echo-server     TCP echo server until Ctrl-C (streams API; --protocol: a Protocol subclass)
-        """;
+    /// <summary>The exit code of a command line that does not parse (or fails a command's own checks).</summary>
+    public const int UsageExitCode = 2;
 
-    public static int Main(string[] args)
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Parses and runs one command line, writing to the given writers (tests pass string writers).</summary>
+    /// <param name="args">The arguments after <c>aio</c>.</param>
+    /// <param name="output">Standard output.</param>
+    /// <param name="error">Standard error.</param>
+    /// <returns>The exit code: the command's own, or <see cref="UsageExitCode"/> for a usage error.</returns>
+    /// <param name="input">Standard input (<c>aio fetch -i -</c>); null for the console's.</param>
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, TextReader? input = null)
     {
-        if (args.Length > 0 && args[0] == "echo-server") return EchoServerCommand.Run(args[1..], Console.Out, Console.Error);
-        if (args.Length == 0 || args[0] != "demo")
+        RootCommand root = BuildRoot(input ?? Console.In);
+        ParseResult result = root.Parse(args);
+        if (result.Errors.Count > 0) return ReportUsageError(result, result.Errors.Select(e => e.Message), error);
+        // ProcessTerminationTimeout null: System.CommandLine must not take Ctrl-C; Aio.Run's handler does.
+        return result.Invoke(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null });
+    }
+
+    /// <summary>The command tree. Each command lives in its own class under Commands/ or its feature's folder.</summary>
+    internal static RootCommand BuildRoot(TextReader input)
+    {
+        var root = new RootCommand("Asyncio.Net's command: the asyncio cheat sheet running live, and tools built on the loop.")
         {
-            Console.Error.WriteLine(Usage);
-            return args.Length == 0 ? 0 : 2;
-        }
-        string[] rest = args[1..];
-        if (rest.Contains("--list"))
+            DemoCommand.Create(),
+            Fetch.FetchCommand.Create(input),
+            Echo.EchoServerCommand.Create(),
+        };
+        // `aio` alone prints the help (and succeeds), as it always has.
+        root.SetAction(result => HelpOf(result));
+        return root;
+    }
+
+    /// <summary>Prints the help of the command <paramref name="result"/> chose; returns 0.</summary>
+    internal static int HelpOf(ParseResult result) =>
+        new System.CommandLine.Help.HelpAction().Invoke(result);
+
+    /// <summary>
+    /// Writes the errors (the parser's, or a command's own checks), the command's usage line and where the help is, and returns
+    /// <see cref="UsageExitCode"/> (System.CommandLine's own handler would print the whole help and return 1).
+    /// </summary>
+    internal static int ReportUsageError(ParseResult result, IEnumerable<string> messages, TextWriter error)
+    {
+        Command command = result.CommandResult.Command;
+        string path = CommandPath(result);
+        foreach (string message in messages) error.WriteLine($"{path}: error: {message}");
+        if (command is AioCommand { Usage: { } usage }) error.WriteLine($"usage: {usage}");
+        error.WriteLine($"Run '{path} --help' for more information.");
+        return UsageExitCode;
+    }
+
+    /// <summary>"aio fetch" for the fetch command: the names from the root down.</summary>
+    private static string CommandPath(ParseResult result)
+    {
+        var names = new List<string>();
+        for (var symbol = result.CommandResult; symbol is not null; symbol = symbol.Parent as System.CommandLine.Parsing.CommandResult)
         {
-            foreach (Demo demo in Demo.All) Console.WriteLine($"{demo.Name,-28} {demo.Title}");
-            return 0;
+            names.Add(symbol.Command is RootCommand ? "aio" : symbol.Command.Name);
         }
-        IEnumerable<Demo> chosen = Demo.All;
-        if (rest.Length > 0)
-        {
-            var unknown = rest.Where(n => Demo.All.All(d => d.Name != n)).ToList();
-            if (unknown.Count > 0)
-            {
-                Console.Error.WriteLine($"unknown demo: {string.Join(", ", unknown)} (see aio demo --list)");
-                return 2;
-            }
-            chosen = rest.Select(n => Demo.All.First(d => d.Name == n));
-        }
-        foreach (Demo demo in chosen)
-        {
-            Console.WriteLine($"=== {demo.Title} ({demo.Name})");
-            demo.Run(Console.Out);
-            Console.WriteLine();
-        }
-        return 0;
+        names.Reverse();
+        return string.Join(' ', names);
     }
 }

@@ -1,5 +1,6 @@
-using System.Globalization;
+using System.CommandLine;
 using System.Net;
+using Asyncio.Cli.Commands;
 
 namespace Asyncio.Cli.Echo;
 
@@ -18,45 +19,39 @@ internal static class EchoServerCommand
     /// <param name="UseProtocol">True for the <see cref="EchoProtocol"/> server.</param>
     internal sealed record Options(string Host, int Port, bool UseProtocol);
 
+    /// <summary>Builds the command (System.CommandLine).</summary>
+    public static Command Create()
+    {
+        var port = new Option<int>("--port", "-p") { Description = "The port to listen on (0: a free one).", Required = true, HelpName = "N" };
+        port.Validators.Add(result =>
+        {
+            // A value that is not a number at all is the parser's error already.
+            if (result.Tokens.Count > 0 && int.TryParse(result.Tokens[0].Value, out int port) && port is < 0 or > IPEndPoint.MaxPort)
+            {
+                result.AddError($"--port: not a port number: {result.Tokens[0].Value}");
+            }
+        });
+        var protocol = new Option<bool>("--protocol") { Description = "Serve with a Protocol subclass instead of the streams API." };
+        var host = new Option<string>("--host") { Description = "The address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
+        var command = new AioCommand("echo-server", "TCP echo server until Ctrl-C (for benchmarks).", Usage) { port, protocol, host };
+        command.SetAction(result => Serve(
+            new Options(result.GetValue(host)!, result.GetValue(port), result.GetValue(protocol)),
+            result.InvocationConfiguration.Output));
+        return command;
+    }
+
     /// <summary>Parses the arguments after <c>echo-server</c>.</summary>
     /// <param name="args">The arguments.</param>
     /// <param name="error">Why they do not parse, or null.</param>
     /// <returns>The options, or null when <paramref name="error"/> is set.</returns>
     public static Options? Parse(IReadOnlyList<string> args, out string? error)
     {
-        string host = "127.0.0.1";
-        int? port = null;
-        bool useProtocol = false;
-        error = null;
-        for (int i = 0; i < args.Count; i++)
-        {
-            switch (args[i])
-            {
-                case "--protocol":
-                    useProtocol = true;
-                    break;
-                case "--host" when i + 1 < args.Count:
-                    host = args[++i];
-                    break;
-                case "--port" when i + 1 < args.Count:
-                    if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out int p) || p > IPEndPoint.MaxPort)
-                    {
-                        error = $"--port: not a port number: {args[i]}";
-                        return null;
-                    }
-                    port = p;
-                    break;
-                default:
-                    error = $"unexpected argument: {args[i]}";
-                    return null;
-            }
-        }
-        if (port is null)
-        {
-            error = "--port is required";
-            return null;
-        }
-        return new Options(host, port.Value, useProtocol);
+        Command command = Create();
+        ParseResult result = command.Parse(args);
+        error = result.Errors.Count > 0 ? result.Errors[0].Message : null;
+        if (error is not null) return null;
+        return new Options(
+            result.GetValue<string>("--host")!, result.GetValue<int>("--port"), result.GetValue<bool>("--protocol"));
     }
 
     /// <summary>Runs the command: serves until Ctrl-C, then exits 0.</summary>
@@ -64,17 +59,14 @@ internal static class EchoServerCommand
     /// <param name="output">Where the address is printed.</param>
     /// <param name="errors">Where usage errors go.</param>
     /// <returns>The exit code: 0, or 2 for bad arguments.</returns>
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter errors)
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter errors) =>
+        Program.Run(["echo-server", .. args], output, errors);
+
+    private static int Serve(Options options, TextWriter output)
     {
-        Options? options = Parse(args, out string? error);
-        if (options is null)
-        {
-            errors.WriteLine($"{error}\nusage: {Usage}");
-            return 2;
-        }
         try
         {
-            Aio.Run(Serve(options, output));
+            Aio.Run(ServeUntilCancelled(options, output));
         }
         catch (KeyboardInterrupt)
         {
@@ -83,7 +75,7 @@ internal static class EchoServerCommand
         return 0;
     }
 
-    private static async Coroutine Serve(Options options, TextWriter output)
+    private static async Coroutine ServeUntilCancelled(Options options, TextWriter output)
     {
         Server server = await EchoServers.Start(options.Host, options.Port, options.UseProtocol);
         string kind = options.UseProtocol ? "protocol" : "streams";

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Asyncio.Tests.Executors;
+
+namespace Asyncio.Tests.Cli;
+
+/// <summary>
+/// Ctrl-C during <c>aio fetch</c>, on a child process (the <c>aio</c> built next to the tests) sent a real SIGINT:
+/// it exits 130 and keeps the <c>.part</c> and its sidecar for the next run.
+/// </summary>
+public sealed class FetchInterruptTests : FetchSandbox
+{
+    private const int Sigint = 2;
+
+    [LinuxFact]
+    public void CtrlC_Exits130_KeepsThePartForTheNextRun()
+    {
+        byte[] content = FetchTests.Bytes(2_000_000);
+        var served = new ServedFile { Content = content, ChunkDelay = TimeSpan.FromMilliseconds(20) };
+        Uri url = Server.Serve("/slow.bin", served);
+        string part = Path.Combine(Dir, "slow.bin.part");
+        using Process child = StartAio("fetch", "-q", "-o", Dir, url.AbsoluteUri);
+        try
+        {
+            var deadline = Stopwatch.StartNew();
+            while (!(File.Exists(part) && new FileInfo(part).Length >= 50_000))
+            {
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60) && !child.HasExited, "no .part grew in time");
+                Thread.Sleep(20);
+            }
+            Assert.Equal(0, kill(child.Id, Sigint));
+            Assert.True(child.WaitForExit(TimeSpan.FromSeconds(60)), "aio fetch did not exit after Ctrl-C");
+            Assert.Equal(130, child.ExitCode);
+            Assert.Contains("interrupted", child.StandardError.ReadToEnd(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!child.HasExited) child.Kill();
+        }
+        Assert.True(File.Exists(part));
+        Assert.True(File.Exists(Path.Combine(Dir, "slow.bin.part.json")));
+        Assert.False(File.Exists(Path.Combine(Dir, "slow.bin")));
+
+        served.ChunkDelay = TimeSpan.Zero;
+        var (code, _, _) = CommandLineTests.Run($"fetch -q -o {Dir} {url}");
+        Assert.Equal(0, code);
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(Dir, "slow.bin")));
+    }
+
+    /// <summary>Starts <c>aio ARGS</c> with the <c>dotnet</c> that runs the tests, SIGINT at its default disposition.</summary>
+    private static Process StartAio(params string[] args)
+    {
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+        // GNU env restores SIGINT's default disposition, which a background job of a non-interactive shell lacks.
+        var info = new ProcessStartInfo("env") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in (string[])["--default-signal=INT", dotnet, Path.Combine(AppContext.BaseDirectory, "aio.dll"), .. args])
+        {
+            info.ArgumentList.Add(arg);
+        }
+        return Process.Start(info)!;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+}
