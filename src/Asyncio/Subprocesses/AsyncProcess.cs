@@ -38,6 +38,13 @@ public sealed class AsyncProcess
     /// <summary>The pipe transports, closed if the process could not be set up (asyncio: the transport's <c>_pipes</c>).</summary>
     private readonly List<ITransport> _pipes = [];
 
+    /// <summary>
+    /// How many <see cref="WaitAsync"/> and <see cref="CommunicateAsync"/> calls wait for the running child. While
+    /// any does, the child counts as a job in flight: a virtual clock does not jump past it (a timeout around the
+    /// wait measures the child's real run, as around an executor job). A child nobody waits for holds nothing.
+    /// </summary>
+    private int _clockHolders;
+
     internal AsyncProcess(EventLoop loop, int pid)
     {
         _loop = loop;
@@ -92,6 +99,7 @@ public sealed class AsyncProcess
         if (ReturnCode is { } code) return code;
         Future<int> waiter = _loop.CreateFuture<int>();
         _exitWaiters.Add(waiter);
+        HoldClock();
         try
         {
             return await waiter;
@@ -99,6 +107,7 @@ public sealed class AsyncProcess
         finally
         {
             _exitWaiters.Remove(waiter);
+            ReleaseClock();
         }
     }
 
@@ -122,10 +131,31 @@ public sealed class AsyncProcess
 
     private async Coroutine<(byte[] Stdout, byte[] Stderr)> Communicate(byte[]? input)
     {
-        byte[][] output = await Aio.Gather(FeedStdin(input), ReadToEnd(Stdout), ReadToEnd(Stderr));
-        await WaitAsync();
-        return (output[1], output[2]);
+        HoldClock();
+        try
+        {
+            byte[][] output = await Aio.Gather(FeedStdin(input), ReadToEnd(Stdout), ReadToEnd(Stderr));
+            await WaitAsync();
+            return (output[1], output[2]);
+        }
+        finally
+        {
+            ReleaseClock();
+        }
     }
+
+    private void HoldClock()
+    {
+        if (ReturnCode is null && _clockHolders++ == 0) _loop.JobStarted();
+    }
+
+    private void ReleaseClock()
+    {
+        if (_clockHolders > 0 && --_clockHolders == 0) StopCountingAsJob();
+    }
+
+    /// <summary>The loop stops counting a job when its completion is posted; here there is nothing left to run.</summary>
+    private void StopCountingAsJob() => _loop.PostJobCompletion(static (_, _) => { }, null, null);
 
     /// <summary>Writes the input and closes stdin; a child that closed its end already is no error (asyncio's <c>_feed_stdin</c>).</summary>
     private async Coroutine<byte[]> FeedStdin(byte[]? input)
@@ -214,6 +244,12 @@ public sealed class AsyncProcess
     private void OnExited(int code)
     {
         ReturnCode = code;
+        if (_clockHolders > 0)
+        {
+            // The waits still to resume need no clock: what they wait for has happened.
+            _clockHolders = 0;
+            StopCountingAsJob();
+        }
         foreach (Future<int> waiter in _exitWaiters.ToArray())
         {
             if (!waiter.IsDone) waiter.SetResult(code);

@@ -137,4 +137,40 @@ public class CommunicateTests
         Assert.True(bufferedWhilePaused > 64 * 1024, $"{bufferedWhilePaused} bytes buffered");
         Assert.Equal(1024 * 1024, total);
     }
+
+    [LinuxFact]
+    public void OnVirtualTime_AWaitedChildHoldsTheClock_ATimeoutAroundItMeasuresItsRealRun()
+    {
+        var loop = Selectors.SelectorLoops.NewEpoll(virtualTime: true);
+        var (code, stdout) = Selectors.SelectorLoops.Run(loop, async () =>
+        {
+            AsyncProcess waited = await Aio.CreateSubprocessExec("sleep", ["0.3"]);
+            int code = await Aio.WaitFor(waited.WaitAsync(), 5);
+            AsyncProcess communicated = await Aio.CreateSubprocessShell("sleep 0.3; echo done", stdout: Subprocess.Pipe);
+            var (stdout, _) = await Aio.WaitFor(communicated.CommunicateAsync(), 5);
+            return (code, Text(stdout));
+        });
+        Assert.Equal((0, "done\n"), (code, stdout));
+    }
+
+    [LinuxFact]
+    public void OnVirtualTime_AChildNobodyWaitsFor_HoldsNothing()
+    {
+        var loop = Selectors.SelectorLoops.NewEpoll(virtualTime: true);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Selectors.SelectorLoops.Run(loop, async () =>
+        {
+            AsyncProcess proc = await Aio.CreateSubprocessExec("sleep", ["30"]);
+            await Aio.Sleep(3600);
+            // A wait that is cancelled stops holding the clock too.
+            AioTask<int> wait = Aio.CreateTask(proc.WaitAsync());
+            await Aio.Sleep(0);
+            wait.Cancel();
+            await Assert.ThrowsAsync<CancelledError>(async () => await wait);
+            await Aio.Sleep(3600);
+            proc.Kill();
+            await proc.WaitAsync();
+        });
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"{watch.Elapsed} of real time");
+    }
 }

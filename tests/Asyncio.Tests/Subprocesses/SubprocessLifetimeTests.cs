@@ -82,7 +82,11 @@ public class SubprocessLifetimeTests
         int grandchild = Run(async () =>
         {
             string host = Path.Combine(AppContext.BaseDirectory, "Asyncio.CtrlCHost.dll");
-            AsyncProcess proc = await Aio.CreateSubprocessExec(DotnetHost(), [host, "orphan"], stdout: Subprocess.Pipe);
+            // The host's loop is a default one: epoll, even when this suite runs with AIO_SELECTOR=wait.
+            var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .ToDictionary(e => (string)e.Key, e => (string)e.Value!);
+            env["AIO_SELECTOR"] = "epoll";
+            AsyncProcess proc = await Aio.CreateSubprocessExec(DotnetHost(), [host, "orphan"], stdout: Subprocess.Pipe, env: env);
             var (stdout, _) = await proc.CommunicateAsync();
             Assert.Equal(0, proc.ReturnCode);
             string line = Text(stdout).Trim();
