@@ -347,4 +347,15 @@ public class SubprocessTests
             SelectorLoops.Run(SelectorLoops.New("wait"), async () => await Aio.CreateSubprocessExec("true")));
         Assert.Contains("epoll", error.Message);
     }
+
+    [LinuxFact]
+    public void TheDemo_IsListed_AndPrintsWhatPythonPrints()
+    {
+        var demo = Assert.Single(Asyncio.Cli.Demos.Demo.All, d => d.Name == "subprocess");
+        var output = new StringWriter();
+        demo.Run(output);
+        Assert.Equal(
+            "exit 3, stdout b'hello\\n', stderr b'oops\\n'\ncat echoed b'hello\\n'\ncat echoed b'subprocess\\n'\ncat exited 0\n",
+            output.ToString().ReplaceLineEndings("\n"));
+    }
 }
