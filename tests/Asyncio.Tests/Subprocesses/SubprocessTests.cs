@@ -358,4 +358,21 @@ public class SubprocessTests
             "exit 3, stdout b'hello\\n', stderr b'oops\\n'\ncat echoed b'hello\\n'\ncat echoed b'subprocess\\n'\ncat exited 0\n",
             output.ToString().ReplaceLineEndings("\n"));
     }
+
+    [LinuxFact]
+    public void CancelledWhileItsPipesConnect_TheChildIsKilled()
+    {
+        string marker = UniqueSleepSeconds();
+        int running = Run(async () =>
+        {
+            AioTask<AsyncProcess> starting = Aio.CreateTask(Aio.CreateSubprocessExec("sleep", [marker], stdout: Subprocess.Pipe));
+            await Aio.Sleep(0);   // the task has started the child and waits for its pipes' ConnectionMade
+            Assert.Equal(1, CountChildrenWith(marker));
+            starting.Cancel();
+            await Assert.ThrowsAsync<CancelledError>(async () => await starting);
+            for (int i = 0; i < 200 && CountChildrenWith(marker) > 0; i++) await Aio.Sleep(0.01);
+            return CountChildrenWith(marker);
+        });
+        Assert.Equal(0, running);
+    }
 }
