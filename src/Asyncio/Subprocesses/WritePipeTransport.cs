@@ -16,9 +16,6 @@ namespace Asyncio;
 /// </remarks>
 internal sealed class WritePipeTransport : PipeTransport
 {
-    /// <summary>The default high-water mark of the write buffer (asyncio: 64 KiB).</summary>
-    private const int DefaultHighWater = 64 * 1024;
-
     /// <summary>errno: the reading end is closed.</summary>
     private const int EPIPE = 32;
 
@@ -28,14 +25,11 @@ internal sealed class WritePipeTransport : PipeTransport
     /// <summary>The selector callbacks, made once.</summary>
     private readonly Action _onWritable, _onPeerClosed;
 
-    private int _highWater = DefaultHighWater;
-    private int _lowWater = DefaultHighWater / 4;
+    /// <summary>The water marks and the protocol's pause and resume.</summary>
+    private readonly WriteFlowControl _flowControl;
 
     /// <summary><see cref="WriteEof"/> was called: a later write is a programming error.</summary>
     private bool _eof;
-
-    /// <summary>The protocol was told <see cref="Protocol.PauseWriting"/> and not yet <see cref="Protocol.ResumeWriting"/>.</summary>
-    private bool _protocolPaused;
 
     /// <summary>Starts writing to <paramref name="pipe"/> (non-blocking) for <paramref name="protocol"/> from the next iteration.</summary>
     public WritePipeTransport(EventLoop loop, SafeFileHandle pipe, Protocol protocol, Future<bool>? waiter)
@@ -43,6 +37,7 @@ internal sealed class WritePipeTransport : PipeTransport
     {
         _onWritable = WriteReady;
         _onPeerClosed = PeerClosed;
+        _flowControl = new WriteFlowControl(loop, this, protocol);
     }
 
     /// <inheritdoc/>
@@ -69,7 +64,7 @@ internal sealed class WritePipeTransport : PipeTransport
             Loop.AddWriter(Fd, _onWritable);
         }
         _buffer.Append(data);
-        MaybePauseProtocol();
+        _flowControl.Grew(_buffer.Count);
     }
 
     /// <summary>One non-blocking write: the count written (0 if the pipe is full), or -1 after a fatal error.</summary>
@@ -90,7 +85,7 @@ internal sealed class WritePipeTransport : PipeTransport
         int written = WriteSome(_buffer.Pending);
         if (written < 0) return;
         _buffer.Consume(written);
-        MaybeResumeProtocol();
+        _flowControl.Drained(_buffer.Count);
         if (_buffer.Count > 0) return;
         Loop.RemoveWriter(Fd);
         // This runs in a later iteration than Close(), so calling the protocol here keeps asyncio's promise.
@@ -141,49 +136,8 @@ internal sealed class WritePipeTransport : PipeTransport
     public override void ResumeReading() => throw WrongDirection(nameof(ResumeReading));
 
     /// <inheritdoc/>
-    public override void SetWriteBufferLimits(int? high = null, int? low = null)
-    {
-        int h = high ?? (low is { } l ? 4 * l : DefaultHighWater);
-        int w = low ?? h / 4;
-        if (w < 0) throw new ArgumentOutOfRangeException(nameof(low), w, "the low-water mark must be >= 0");
-        if (h < w) throw new ArgumentOutOfRangeException(nameof(high), h, $"the high-water mark must be >= the low-water mark {w}");
-        _highWater = h;
-        _lowWater = w;
-        MaybePauseProtocol();
-    }
+    public override void SetWriteBufferLimits(int? high = null, int? low = null) => _flowControl.SetLimits(high, low, _buffer.Count);
 
     /// <inheritdoc/>
     public override int GetWriteBufferSize() => _buffer.Count;
-
-    private void MaybePauseProtocol()
-    {
-        if (_buffer.Count <= _highWater || _protocolPaused) return;
-        _protocolPaused = true;
-        CallFlowControl(pause: true);
-    }
-
-    private void MaybeResumeProtocol()
-    {
-        if (!_protocolPaused || _buffer.Count > _lowWater) return;
-        _protocolPaused = false;
-        CallFlowControl(pause: false);
-    }
-
-    /// <summary>A flow-control callback that throws is reported, but the transport goes on, as in asyncio.</summary>
-    private void CallFlowControl(bool pause)
-    {
-        try
-        {
-            if (pause) Protocol.PauseWriting();
-            else Protocol.ResumeWriting();
-        }
-        catch (Exception error)
-        {
-            Loop.CallExceptionHandler(new ExceptionContext(pause ? "protocol.pause_writing() failed" : "protocol.resume_writing() failed")
-            {
-                Exception = error,
-                Extra = new Dictionary<string, object?> { ["transport"] = this, ["protocol"] = Protocol },
-            });
-        }
-    }
 }

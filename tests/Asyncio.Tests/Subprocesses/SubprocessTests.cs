@@ -81,41 +81,25 @@ public class SubprocessTests
         Assert.Equal([3, 3], codes);
     }
 
-    [LinuxFact]
-    public void Kill_EndsTheChild_ReturnCodeMinusNine()
+    [LinuxTheory]
+    [InlineData("Kill", -9)]
+    [InlineData("Terminate", -15)]
+    [InlineData("SendSignal(2)", -2)]
+    public void EndedByASignal_TheReturnCodeIsMinusItsNumber(string how, int expected)
     {
         int code = Run(async () =>
         {
             AsyncProcess proc = await Aio.CreateSubprocessExec("sleep", ["30"]);
-            proc.Kill();
+            Action end = how switch
+            {
+                "Kill" => proc.Kill,
+                "Terminate" => proc.Terminate,
+                _ => () => proc.SendSignal(2),
+            };
+            end();
             return await proc.WaitAsync();
         });
-        Assert.Equal(-9, code);
-    }
-
-    [LinuxFact]
-    public void Terminate_EndsTheChild_ReturnCodeMinusFifteen()
-    {
-        int code = Run(async () =>
-        {
-            AsyncProcess proc = await Aio.CreateSubprocessExec("sleep", ["30"]);
-            proc.Terminate();
-            return await proc.WaitAsync();
-        });
-        Assert.Equal(-15, code);
-    }
-
-    [LinuxFact]
-    public void SendSignal_DeliversThatSignal()
-    {
-        const int Sigint = 2;
-        int code = Run(async () =>
-        {
-            AsyncProcess proc = await Aio.CreateSubprocessExec("sleep", ["30"]);
-            proc.SendSignal(Sigint);
-            return await proc.WaitAsync();
-        });
-        Assert.Equal(-Sigint, code);
+        Assert.Equal(expected, code);
     }
 
     [LinuxFact]
