@@ -109,7 +109,15 @@ internal static class ChildSpawner
                 bool childReads = target == 0;
                 SafeFileHandle childEnd = childReads ? readEnd : writeEnd, parentEnd = childReads ? writeEnd : readEnd;
                 toClose.Add(childEnd);
-                SetNonBlocking(parentEnd);
+                try
+                {
+                    SetNonBlocking(parentEnd);
+                }
+                catch
+                {
+                    parentEnd.Dispose();
+                    throw;
+                }
                 Check(SpawnNative.posix_spawn_file_actions_adddup2(actions, (int)childEnd.DangerousGetHandle(), target),
                     "posix_spawn_file_actions_adddup2");
                 return parentEnd;

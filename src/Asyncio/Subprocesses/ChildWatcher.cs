@@ -106,9 +106,10 @@ internal sealed class ChildWatcher : IClosedWithLoop
     void IClosedWithLoop.CloseWithLoop()
     {
         if (_reaped) return;
-        LiveChildProcesses.Signal(Pid, SIGKILL);
-        LiveChildProcesses.TryReap(Pid, block: true);
         _reaped = true;
         _pidfd?.Dispose();
+        // Only a child still tracked is ours to wait for; nothing else reaps it between these two calls, since
+        // reaping happens on the loop's thread, and this is that thread at its close.
+        if (LiveChildProcesses.Signal(Pid, SIGKILL)) LiveChildProcesses.TryReap(Pid, block: true);
     }
 }
