@@ -359,4 +359,34 @@ public class SubprocessTests
         });
         Assert.Equal(0, running);
     }
+
+    [LinuxFact]
+    public void Stdin_ToAChildThatExitedWithBytesPending_DrainThrowsBrokenPipe()
+    {
+        var (error, closing) = Run(async () =>
+        {
+            AsyncProcess proc = await Aio.CreateSubprocessExec("head", ["-c", "1"], stdin: Subprocess.Pipe, stdout: Subprocess.DevNull);
+            proc.Stdin!.Write(new byte[1024 * 1024]);
+            var error = await Assert.ThrowsAsync<IOException>(async () => await proc.Stdin.DrainAsync());
+            await proc.WaitAsync();
+            return (error, proc.Stdin.IsClosing);
+        });
+        Assert.Equal(32, error.HResult);   // EPIPE
+        Assert.True(closing);
+    }
+
+    [LinuxFact]
+    public void Stdin_WriteEof_ClosesThePipe_AndTheChildSeesEof()
+    {
+        var (canWriteEof, output) = Run(async () =>
+        {
+            AsyncProcess proc = await Aio.CreateSubprocessExec("wc", ["-c"], stdin: Subprocess.Pipe, stdout: Subprocess.Pipe);
+            proc.Stdin!.Write(Bytes("12345"));
+            proc.Stdin.WriteEof();
+            await proc.Stdin.WaitClosedAsync();
+            return (proc.Stdin.CanWriteEof, Text(await proc.Stdout!.ReadAsync()).Trim());
+        });
+        Assert.True(canWriteEof);
+        Assert.Equal("5", output);
+    }
 }
