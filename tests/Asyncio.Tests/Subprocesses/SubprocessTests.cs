@@ -337,6 +337,12 @@ public class SubprocessTests
     {
         var demo = Assert.Single(Asyncio.Cli.Demos.Demo.All, d => d.Name == "subprocess");
         var output = new StringWriter();
+        if (DefaultSelector.Kind != SelectorKind.Epoll)
+        {
+            // The suite runs with AIO_SELECTOR=wait too: the demo's loop then says what it lacks.
+            Assert.Throws<NotSupportedException>(() => demo.Run(output));
+            return;
+        }
         demo.Run(output);
         Assert.Equal(
             "exit 3, stdout b'hello\\n', stderr b'oops\\n'\ncat echoed b'hello\\n'\ncat echoed b'subprocess\\n'\ncat exited 0\n",
