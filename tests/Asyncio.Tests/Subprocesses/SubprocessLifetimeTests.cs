@@ -27,6 +27,25 @@ public class SubprocessLifetimeTests
     }
 
     [LinuxFact]
+    public void ClosingTheLoop_KillsTheChildren_AlsoWhenAThreadWatchesThem()
+    {
+        string marker = UniqueSleepSeconds();
+        ChildWatcher.UsePidfd = false;
+        try
+        {
+            var loop = SelectorLoops.NewEpoll();
+            loop.RunUntilComplete(StartSleepers(marker, 2));
+            Assert.Equal(2, CountChildrenWith(marker));
+            loop.Close();
+            Assert.Equal(0, CountChildrenWith(marker));
+        }
+        finally
+        {
+            ChildWatcher.UsePidfd = true;
+        }
+    }
+
+    [LinuxFact]
     public void ClosingTheLoop_ClosesThePipesStillOpen_NoDescriptorLeaks()
     {
         Warm();
