@@ -4,6 +4,7 @@
 using Asyncio;
 
 string scenario = args.Length > 0 ? args[0] : "";
+if (scenario == "orphan") return LeaveChildRunning();
 try
 {
     string result = Aio.Run(scenario switch
@@ -94,4 +95,14 @@ static async Coroutine<string> BlockInFinally()
         Console.WriteLine("cleanup started");
         await Aio.Sleep(3600);
     }
+}
+
+// Starts `sleep 300` on a loop that is never closed, prints its pid and returns from Main: the program's exit must
+// kill the child (the subprocess tests check that it is gone).
+static int LeaveChildRunning()
+{
+    EventLoop loop = Aio.NewEventLoop();
+    AsyncProcess child = loop.RunUntilComplete(Aio.CreateSubprocessExec("sleep", ["300"]));
+    Console.WriteLine($"child {child.Pid}");
+    return 0;
 }

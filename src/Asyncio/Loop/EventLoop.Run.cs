@@ -204,6 +204,7 @@ public sealed partial class EventLoop
         _timers.Clear();
         _providerTimer?.Dispose();
         DisposeOwnedSockets();
+        CloseSubprocessResources();
         _selector.Dispose();
         ShutdownDefaultExecutorOnClose();
     }

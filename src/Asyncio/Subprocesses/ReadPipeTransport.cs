@@ -1,0 +1,112 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Asyncio;
+
+/// <summary>
+/// The reading end of a pipe (a child's stdout or stderr) as a transport: a reader registered while reading, each
+/// readiness one <c>read</c> into the loop's shared buffer handed to the protocol; at EOF the protocol hears
+/// <see cref="Protocol.EofReceived"/> and the transport closes
+/// (asyncio: <c>unix_events._UnixReadPipeTransport</c>). Writing members throw <see cref="NotSupportedException"/>.
+/// </summary>
+internal sealed class ReadPipeTransport : PipeTransport
+{
+    /// <summary>The selector callback, made once.</summary>
+    private readonly Action _onReadable;
+
+    /// <summary><see cref="PauseReading"/> is in effect.</summary>
+    private bool _paused;
+
+    /// <summary>Starts reading <paramref name="pipe"/> (non-blocking) into <paramref name="protocol"/> from the next iteration.</summary>
+    public ReadPipeTransport(EventLoop loop, SafeFileHandle pipe, Protocol protocol, Future<bool>? waiter)
+        : base(loop, pipe, protocol, waiter) => _onReadable = ReadReady;
+
+    /// <inheritdoc/>
+    public override bool IsReading => !_paused && !Closing;
+
+    /// <inheritdoc/>
+    public override bool CanWriteEof => false;
+
+    /// <inheritdoc/>
+    protected override void Register()
+    {
+        if (IsReading) Loop.AddReader(Fd, _onReadable);
+    }
+
+    private void ReadReady()
+    {
+        if (ConnectionLostScheduled) return;
+        Span<byte> target = Loop.TransportReadBuffer;
+        nint count = SpawnNative.read(Pipe, ref MemoryMarshal.GetReference(target), target.Length);
+        if (count < 0)
+        {
+            if (ErrorUnlessWouldBlock("read") is { } error) Fatal(error, "Fatal read error on pipe transport", osError: true);
+            return;
+        }
+        if (count == 0)
+        {
+            ReadEof();
+            return;
+        }
+        try
+        {
+            Protocol.DataReceived(target[..(int)count]);
+        }
+        catch (Exception error)
+        {
+            Fatal(error, "Fatal error: protocol.data_received() call failed.", osError: false);
+        }
+    }
+
+    /// <summary>The writer closed its end: nothing more can come, so the transport closes whatever the protocol answers.</summary>
+    private void ReadEof()
+    {
+        Closing = true;
+        Loop.RemoveReader(Fd);
+        try
+        {
+            Protocol.EofReceived();
+        }
+        catch (Exception error)
+        {
+            Fatal(error, "Fatal error: protocol.eof_received() call failed.", osError: false);
+            return;
+        }
+        ScheduleConnectionLost(null);
+    }
+
+    /// <inheritdoc/>
+    public override void Close()
+    {
+        if (Closing) return;
+        ForceClose(null);   // nothing is buffered on the reading side
+    }
+
+    /// <inheritdoc/>
+    public override void PauseReading()
+    {
+        if (!IsReading) return;
+        _paused = true;
+        Loop.RemoveReader(Fd);
+    }
+
+    /// <inheritdoc/>
+    public override void ResumeReading()
+    {
+        if (Closing || !_paused) return;
+        _paused = false;
+        Loop.AddReader(Fd, _onReadable);
+    }
+
+    /// <inheritdoc/>
+    public override void Write(ReadOnlySpan<byte> data) => throw WrongDirection(nameof(Write));
+
+    /// <inheritdoc/>
+    public override void WriteEof() => throw WrongDirection(nameof(WriteEof));
+
+    /// <inheritdoc/>
+    public override void SetWriteBufferLimits(int? high = null, int? low = null) => throw WrongDirection(nameof(SetWriteBufferLimits));
+
+    /// <inheritdoc/>
+    public override int GetWriteBufferSize() => 0;
+}
