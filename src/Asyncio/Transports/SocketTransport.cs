@@ -18,9 +18,6 @@ namespace Asyncio;
 [DebuggerDisplay("{ToString(),nq}")]
 internal sealed class SocketTransport : ITransport
 {
-    /// <summary>The default high-water mark of the write buffer (asyncio: 64 KiB).</summary>
-    private const int DefaultHighWater = 64 * 1024;
-
     /// <summary>The loop whose selector watches the socket.</summary>
     private readonly EventLoop _loop;
 
@@ -51,8 +48,8 @@ internal sealed class SocketTransport : ITransport
     /// <summary>The writer callback, made the first time a write has to wait: most connections never need one, and an idle one should not hold it.</summary>
     private Action? _onWritable;
 
-    private int _highWater = DefaultHighWater;
-    private int _lowWater = DefaultHighWater / 4;
+    /// <summary>The write buffer's water marks and the protocol's paused state; made when first needed (most connections never buffer).</summary>
+    private WriteFlowControl? _flowControl;
 
     /// <summary>Closing or closed: no more reading, and <see cref="Protocol.ConnectionLost"/> is coming.</summary>
     private bool _closing;
@@ -62,9 +59,6 @@ internal sealed class SocketTransport : ITransport
 
     /// <summary><see cref="PauseReading"/> is in effect.</summary>
     private bool _readingPaused;
-
-    /// <summary>The protocol was told <see cref="Protocol.PauseWriting"/> and not yet <see cref="Protocol.ResumeWriting"/>.</summary>
-    private bool _protocolPaused;
 
     /// <summary>The connection-lost call is scheduled or done (asyncio's <c>_conn_lost</c>).</summary>
     private bool _connectionLost;
@@ -330,53 +324,18 @@ internal sealed class SocketTransport : ITransport
     }
 
     /// <inheritdoc/>
-    public void SetWriteBufferLimits(int? high = null, int? low = null)
-    {
-        int h = high ?? (low is { } l ? 4 * l : DefaultHighWater);
-        int w = low ?? h / 4;
-        if (w < 0) throw new ArgumentOutOfRangeException(nameof(low), w, "the low-water mark must be >= 0");
-        if (h < w) throw new ArgumentOutOfRangeException(nameof(high), h, $"the high-water mark must be >= the low-water mark {w}");
-        _highWater = h;
-        _lowWater = w;
-        MaybePauseProtocol();
-    }
+    public void SetWriteBufferLimits(int? high = null, int? low = null) => FlowControl.SetLimits(high, low, _buffer.Count);
 
     /// <inheritdoc/>
     public int GetWriteBufferSize() => _buffer.Count;
 
-    /// <summary>The buffer went above the high-water mark: tell the protocol once.</summary>
-    private void MaybePauseProtocol()
-    {
-        if (_buffer.Count <= _highWater || _protocolPaused) return;
-        _protocolPaused = true;
-        CallFlowControl(pause: true);
-    }
+    private WriteFlowControl FlowControl => _flowControl ??= new WriteFlowControl(_loop, this, _protocol, _protocol.PauseWriting, _protocol.ResumeWriting);
 
-    /// <summary>The buffer drained to the low-water mark: tell a paused protocol.</summary>
-    private void MaybeResumeProtocol()
-    {
-        if (!_protocolPaused || _buffer.Count > _lowWater) return;
-        _protocolPaused = false;
-        CallFlowControl(pause: false);
-    }
+    /// <summary>The buffer grew: tell the protocol once if it went above the high-water mark.</summary>
+    private void MaybePauseProtocol() => FlowControl.Grew(_buffer.Count);
 
-    /// <summary>A flow-control callback that throws is reported, but the transport goes on, as in asyncio.</summary>
-    private void CallFlowControl(bool pause)
-    {
-        try
-        {
-            if (pause) _protocol.PauseWriting();
-            else _protocol.ResumeWriting();
-        }
-        catch (Exception error)
-        {
-            _loop.CallExceptionHandler(new ExceptionContext(pause ? "protocol.pause_writing() failed" : "protocol.resume_writing() failed")
-            {
-                Exception = error,
-                Extra = new Dictionary<string, object?> { ["transport"] = this, ["protocol"] = _protocol },
-            });
-        }
-    }
+    /// <summary>The buffer drained: tell a paused protocol once it is at the low-water mark.</summary>
+    private void MaybeResumeProtocol() => _flowControl?.Drained(_buffer.Count);
 
     /// <inheritdoc/>
     public object? GetExtraInfo(string name, object? defaultValue = null) => name switch
