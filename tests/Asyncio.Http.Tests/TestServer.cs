@@ -39,7 +39,8 @@ public sealed class TestServer : IDisposable
         builder.Logging.ClearProviders();
         _app = builder.Build();
         MapRoutes(_app);
-        _app.StartAsync().GetAwaiter().GetResult();
+        // Started from a pool thread: a loop thread (its synchronization context) must never block on it.
+        Task.Run(() => _app.StartAsync()).GetAwaiter().GetResult();
         string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Url = address.TrimEnd('/') + "/";
         Port = new Uri(Url).Port;
@@ -165,7 +166,7 @@ public sealed class TestServer : IDisposable
 
     public void Dispose()
     {
-        _app.StopAsync().GetAwaiter().GetResult();
+        Task.Run(() => _app.StopAsync()).GetAwaiter().GetResult();
         ((IDisposable)_app).Dispose();
     }
 
