@@ -13,29 +13,3 @@ public class ServerTimeoutError : TimeoutException
     /// <summary>Creates the error with its cause.</summary>
     public ServerTimeoutError(string message, Exception? innerException) : base(message, innerException) { }
 }
-
-/// <summary>
-/// The <see cref="ClientTimeout.Connect"/> timeout expired: no connection was acquired in time.
-/// <para>aiohttp: <c>aiohttp.ConnectionTimeoutError</c>.</para>
-/// </summary>
-public sealed class ConnectionTimeoutError : ServerTimeoutError
-{
-    /// <summary>Creates the error.</summary>
-    public ConnectionTimeoutError(string message) : base(message) { }
-
-    /// <summary>Creates the error with its cause.</summary>
-    public ConnectionTimeoutError(string message, Exception? innerException) : base(message, innerException) { }
-}
-
-/// <summary>
-/// The <see cref="ClientTimeout.SockRead"/> timeout expired: the server sent nothing for that long.
-/// <para>aiohttp: <c>aiohttp.SocketTimeoutError</c>.</para>
-/// </summary>
-public sealed class SocketTimeoutError : ServerTimeoutError
-{
-    /// <summary>Creates the error.</summary>
-    public SocketTimeoutError(string message) : base(message) { }
-
-    /// <summary>Creates the error with its cause.</summary>
-    public SocketTimeoutError(string message, Exception? innerException) : base(message, innerException) { }
-}
