@@ -9,7 +9,7 @@ public sealed class CancellationAndLimitTests(TestServer server) : IClassFixture
         string key = TestServer.NewKey();
         await using var session = new ClientSession();
         AioTask<ClientResponse> request = Aio.CreateTask(session.GetAsync(server.Url + "hang?key=" + key));
-        await Aio.Sleep(0.2);
+        await server.WaitStarted(key);
         request.Cancel();
         await Assert.ThrowsAsync<CancelledError>(async () => await request);
         await server.AbortedFor(key).Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -22,7 +22,8 @@ public sealed class CancellationAndLimitTests(TestServer server) : IClassFixture
         await using var session = new ClientSession();
         await using ClientResponse resp = await session.GetAsync(server.Url + "slow-body?key=" + key);
         AioTask<byte[]> read = Aio.CreateTask(resp.ReadAsync());
-        await Aio.Sleep(0.2);
+        await server.WaitStarted(key);
+        await Aio.Sleep(0.1);
         read.Cancel();
         await Assert.ThrowsAsync<CancelledError>(async () => await read);
         await server.AbortedFor(key).Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -34,9 +35,20 @@ public sealed class CancellationAndLimitTests(TestServer server) : IClassFixture
         // asyncio.timeout() around the request: the loop's own timeout cancels the task, which aborts the request.
         string key = TestServer.NewKey();
         await using var session = new ClientSession();
-        await Assert.ThrowsAsync<TimeoutException>(async () => await Aio.Timeout(0.2, () => session.GetAsync(server.Url + "hang?key=" + key)));
+        await Assert.ThrowsAsync<TimeoutException>(async () => await Aio.Timeout(30, handle =>
+        {
+            // The timeout expires once the request has reached the server (a fixed delay could expire before).
+            Aio.CreateTask(ExpireWhenStarted(handle, key));
+            return session.GetAsync(server.Url + "hang?key=" + key);
+        }));
         await server.AbortedFor(key).Task.WaitAsync(TimeSpan.FromSeconds(10));
     });
+
+    private async Coroutine ExpireWhenStarted(TimeoutHandle handle, string key)
+    {
+        await server.WaitStarted(key);
+        handle.Reschedule(Aio.GetRunningLoop().Time());
+    }
 
     [Fact]
     public void Limit_BoundsTheRequestsInFlight() => HttpLoop.Run(async () =>

@@ -29,6 +29,9 @@ public sealed class TestServer : IDisposable
     /// <summary>Completed when the client has gone away from a request, per key (<c>/hang</c>).</summary>
     public ConcurrentDictionary<string, TaskCompletionSource> Aborted { get; } = new();
 
+    /// <summary>Completed when a request has reached its handler, per key (<c>/hang</c>, <c>/slow-body</c>).</summary>
+    public ConcurrentDictionary<string, TaskCompletionSource> Started { get; } = new();
+
     /// <summary>Released by a test to let <c>/gated</c> send the rest of its body, per key.</summary>
     public ConcurrentDictionary<string, TaskCompletionSource> Gates { get; } = new();
 
@@ -56,6 +59,11 @@ public sealed class TestServer : IDisposable
     public static string NewKey() => Guid.NewGuid().ToString("N");
 
     public TaskCompletionSource AbortedFor(string key) => Aborted.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    public TaskCompletionSource StartedFor(string key) => Started.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Waits (real time, at most 10 s) until the request with <paramref name="key"/> has reached the server.</summary>
+    public Task WaitStarted(string key) => StartedFor(key).Task.WaitAsync(TimeSpan.FromSeconds(10));
 
     public TaskCompletionSource GateFor(string key) => Gates.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
@@ -104,6 +112,7 @@ public sealed class TestServer : IDisposable
         {
             // Never answers; records when the client goes away.
             TaskCompletionSource aborted = AbortedFor(Key(context));
+            StartedFor(Key(context)).TrySetResult();
             try
             {
                 await Task.Delay(Timeout.Infinite, context.RequestAborted);
@@ -118,6 +127,7 @@ public sealed class TestServer : IDisposable
             // The headers and a first chunk at once, the rest after a long pause.
             await context.Response.Body.WriteAsync("first"u8.ToArray());
             await context.Response.Body.FlushAsync();
+            StartedFor(Key(context)).TrySetResult();
             try
             {
                 await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted);
