@@ -1,0 +1,197 @@
+using System.Net.Sockets;
+
+namespace Asyncio.Http;
+
+public sealed partial class ClientSession
+{
+    /// <summary>
+    /// The request with its retries: each attempt (after one unit of the rate limiter) runs the whole redirect
+    /// chain under fresh timeouts; a failed attempt of a retryable method waits its backoff on the loop.
+    /// </summary>
+    private async Coroutine<ClientResponse> SendAsync(RequestPlan plan)
+    {
+        RetryOptions retry = plan.Retry;
+        int attempts = retry.RetriesMethod(plan.Method) ? retry.Attempts : 1;
+        for (int attempt = 1; ; attempt++)
+        {
+            bool last = attempt >= attempts;
+            if (_options.Limiter is { } limiter) await limiter.AcquireAsync();
+            ClientResponse response;
+            try
+            {
+                response = await AttemptAsync(plan);
+            }
+            catch (Exception error) when (!last && IsRetryableFailure(error))
+            {
+                await Aio.Sleep(retry.DelayBefore(attempt, null));
+                continue;
+            }
+            if (!last && retry.RetriesStatus(response.Status))
+            {
+                double delay = retry.DelayBefore(attempt, response.RawHeaders);
+                response.Release();
+                await Aio.Sleep(delay);
+                continue;
+            }
+            if (plan.RaiseForStatus) response.RaiseForStatus();
+            return response;
+        }
+    }
+
+    /// <summary>A failure worth another attempt: the connection failed or broke, or the server did not answer in time.</summary>
+    private static bool IsRetryableFailure(Exception error) => error switch
+    {
+        ServerTimeoutError => true,
+        ClientResponseError => false,
+        HttpRequestException http => http.HttpRequestError is HttpRequestError.ConnectionError
+            or HttpRequestError.NameResolutionError or HttpRequestError.ResponseEnded,
+        _ => false,
+    };
+
+    /// <summary>One attempt: sends the request and follows its redirects, all under one <see cref="RequestDeadline"/>.</summary>
+    private async Coroutine<ClientResponse> AttemptAsync(RequestPlan plan)
+    {
+        var deadline = new RequestDeadline(plan.Timeout);
+        var history = new List<ClientResponse>();
+        HttpMethod method = plan.Method;
+        Uri url = plan.Url;
+        bool withBody = true;
+        bool withAuthorization = true;
+        try
+        {
+            while (true)
+            {
+                ClientResponse response = await SendOnceAsync(plan, method, url, withBody, withAuthorization, deadline, history);
+                if (!plan.AllowRedirects || !IsRedirect(response.Status) || response.Location is not { } location) return response;
+                response.Content.DetachDeadline();
+                response.Release();
+                history.Add(response);
+                if (plan.MaxRedirects > 0 && history.Count >= plan.MaxRedirects) throw new TooManyRedirects([.. history]);
+                Uri next = new(url, location);
+                if (next.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps)
+                {
+                    throw new HttpRequestException($"Redirect from {url} to a non-HTTP URL: {next}");
+                }
+                // aiohttp's rules: 303 turns anything but HEAD into a GET, 301 and 302 turn a POST into a GET.
+                if ((response.Status == 303 && method != HttpMethod.Head) || (response.Status is 301 or 302 && method == HttpMethod.Post))
+                {
+                    method = HttpMethod.Get;
+                    withBody = false;
+                }
+                if (!SameOrigin(url, next)) withAuthorization = false;
+                url = next;
+            }
+        }
+        catch
+        {
+            deadline.Dispose();
+            throw;
+        }
+    }
+
+    private static bool IsRedirect(int status) => status is 301 or 302 or 303 or 307 or 308;
+
+    private static bool SameOrigin(Uri a, Uri b) =>
+        Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+
+    /// <summary>
+    /// One request on the wire: takes the connection slots (the connect timeout covers that wait and the TCP
+    /// connect), sends, and waits for the headers (the read timeout covers that wait).
+    /// </summary>
+    private async Coroutine<ClientResponse> SendOnceAsync(RequestPlan plan, HttpMethod method, Uri url, bool withBody,
+        bool withAuthorization, RequestDeadline deadline, List<ClientResponse> history)
+    {
+        ThrowIfClosed();
+        EventLoop loop = Aio.GetRunningLoop();
+        double start = loop.Time();
+        ConnectionSlots.Slot slot;
+        try
+        {
+            slot = await _slots.AcquireAsync(url, deadline.ConnectBudget(0));
+        }
+        catch (ConnectionTimeoutError error) when (deadline.Expired)
+        {
+            throw deadline.TotalTimeoutError(error);
+        }
+        try
+        {
+            ThrowIfClosed();
+            HttpRequestMessage request = plan.Build(method, url, withBody, withAuthorization, _options.HttpVersion);
+            using var wait = new ServerWait(deadline, deadline.ConnectBudget(loop.Time() - start), TaskToken.Current());
+            request.Options.Set(ServerWait.Key, wait);
+            HttpResponseMessage message;
+            try
+            {
+                message = await SendOwnedAsync(_invoker, request, wait.Token);
+            }
+            catch (OperationCanceledException error) when (wait.TimeoutFor(error) is { } timeout)
+            {
+                throw timeout;
+            }
+            catch (HttpRequestException error) when (Find<ServerTimeoutError>(error) is { } timeout)
+            {
+                throw deadline.Expired ? deadline.TotalTimeoutError(error) : timeout;
+            }
+            return new ClientResponse(message, method, url, deadline, slot, [.. history], _json);
+        }
+        catch
+        {
+            slot.Release();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sends, and disposes a response that arrives after its request was cancelled: the coroutine has given up on
+    /// this await by then, and nobody else would give its connection back.
+    /// </summary>
+    private static async Task<HttpResponseMessage> SendOwnedAsync(HttpMessageInvoker invoker, HttpRequestMessage request, CancellationToken token)
+    {
+        HttpResponseMessage response = await invoker.SendAsync(request, token).ConfigureAwait(false);
+        if (token.IsCancellationRequested)
+        {
+            response.Dispose();
+            token.ThrowIfCancellationRequested();
+        }
+        return response;
+    }
+
+    private static T? Find<T>(Exception error) where T : Exception
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is T found) return found;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Opens the TCP connection of a new pooled connection under the connect timeout of the request that asked
+    /// for it, pausing that request's read timer meanwhile. Runs on the HTTP stack's threads.
+    /// </summary>
+    private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        context.InitialRequestMessage.Options.TryGetValue(ServerWait.Key, out ServerWait? wait);
+        wait?.PauseReadTimer();
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (wait?.ConnectBudget is { } budget) timer.CancelAfter(TimeSpan.FromSeconds(budget));
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, timer.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new ConnectionTimeoutError(
+                $"Connection timeout to host {context.DnsEndPoint.Host}:{context.DnsEndPoint.Port}: not connected within {wait?.ConnectBudget} s.", error);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        wait?.StartReadTimer();
+        return new NetworkStream(socket, ownsSocket: true);
+    }
+}

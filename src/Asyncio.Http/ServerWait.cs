@@ -1,0 +1,68 @@
+using System.Globalization;
+
+namespace Asyncio.Http;
+
+/// <summary>
+/// One wait on the server (for the response's headers, or for a piece of its body): a token cancelled by the
+/// task's cancellation, the total deadline or the <see cref="ClientTimeout.SockRead"/> timer, and the
+/// translation of that cancellation into the error aiohttp raises.
+/// </summary>
+internal sealed class ServerWait : IDisposable
+{
+    /// <summary>Where the connect callback finds the wait of the request that opened a connection.</summary>
+    public static readonly HttpRequestOptionsKey<ServerWait> Key = new("Asyncio.Http.ServerWait");
+
+    private readonly RequestDeadline _deadline;
+    private readonly CancellationToken _taskToken;
+    private readonly CancellationTokenSource _source;
+
+    public ServerWait(RequestDeadline deadline, double? connectBudget, CancellationToken taskToken)
+    {
+        _deadline = deadline;
+        _taskToken = taskToken;
+        ConnectBudget = connectBudget;
+        _source = CancellationTokenSource.CreateLinkedTokenSource(taskToken, deadline.Token);
+        StartReadTimer();
+    }
+
+    /// <summary>Cancelled by the task, the total deadline or the read timer.</summary>
+    public CancellationToken Token => _source.Token;
+
+    /// <summary>Seconds a new connection may take to connect; null for no limit.</summary>
+    public double? ConnectBudget { get; }
+
+    /// <summary>Stops the read timer while a new connection is made (the connect timeout covers that part).</summary>
+    public void PauseReadTimer() => SetTimer(Timeout.InfiniteTimeSpan);
+
+    /// <summary>(Re)starts the read timer: the server has this long to send something.</summary>
+    public void StartReadTimer()
+    {
+        if (_deadline.Timeout.SockRead is { } seconds) SetTimer(TimeSpan.FromSeconds(seconds));
+    }
+
+    private void SetTimer(TimeSpan delay)
+    {
+        try
+        {
+            _source.CancelAfter(delay);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A connection made for this request finished after the request itself ended.
+        }
+    }
+
+    /// <summary>
+    /// The timeout a cancellation of <see cref="Token"/> stands for, or null when the task itself was cancelled
+    /// (the <see cref="OperationCanceledException"/> then goes on as the task's cancellation).
+    /// </summary>
+    public TimeoutException? TimeoutFor(OperationCanceledException error)
+    {
+        if (_taskToken.IsCancellationRequested || !_source.IsCancellationRequested) return null;
+        if (_deadline.Expired) return _deadline.TotalTimeoutError(error);
+        return new SocketTimeoutError(string.Create(CultureInfo.InvariantCulture,
+            $"Timeout on reading data from socket: nothing for {_deadline.Timeout.SockRead} s."), error);
+    }
+
+    public void Dispose() => _source.Dispose();
+}
