@@ -1,0 +1,483 @@
+using Asyncio.Greenlets;
+
+namespace Asyncio.Tests.Greenlets;
+
+/// <summary>gevent's spawn, join, kill, joinall, wait and Timeout (each checked against gevent 22.10).</summary>
+public class GeventTests
+{
+    /// <summary>Runs <paramref name="main"/> on a virtual-time loop, collecting what reaches the exception handler; a real-time watchdog stops a hang.</summary>
+    internal static T Run<T>(Func<Coroutine<T>> main, List<ExceptionContext>? reports = null)
+    {
+        var loop = TestLoop.NewVirtual();
+        loop.SetExceptionHandler((_, context) => (reports ?? throw new Xunit.Sdk.XunitException($"unexpected report: {context.Message}")).Add(context));
+        using var watchdog = new Timer(_ => loop.CallSoonThreadsafe(loop.Stop), null, TimeSpan.FromSeconds(30), Timeout.InfiniteTimeSpan);
+        try
+        {
+            return loop.RunUntilComplete(Inside(main));
+        }
+        finally
+        {
+            loop.Close();
+        }
+    }
+
+    private static async Coroutine<T> Inside<T>(Func<Coroutine<T>> main) => await main();
+
+    private static async Coroutine<object?> SleepThenReturn(object? arg)
+    {
+        await Gevent.Sleep(1);
+        return arg;
+    }
+
+    private static async Coroutine<object?> Fail(object? arg)
+    {
+        await Gevent.Sleep(0);
+        throw new ArgumentException((string?)arg);
+    }
+
+    [Fact]
+    public void Spawn_StartsOnTheNextIteration()
+    {
+        var steps = Run(async () =>
+        {
+            var steps = new List<string>();
+            var g = Gevent.Spawn(async _ =>
+            {
+                steps.Add("greenlet");
+                return null;
+            });
+            steps.Add("after spawn");
+            await g.JoinAsync();
+            return steps;
+        });
+        Assert.Equal(["after spawn", "greenlet"], steps);
+    }
+
+    [Fact]
+    public void Join_ThenValue_IsWhatTheBodyReturned()
+    {
+        var g = Run(async () =>
+        {
+            var g = Gevent.Spawn(SleepThenReturn, 42);
+            Assert.False(g.IsDead);
+            Assert.True(await g.JoinAsync());
+            return g;
+        });
+        Assert.True(g.IsDead);
+        Assert.True(g.IsSuccessful);
+        Assert.Equal(42, g.Value);
+        Assert.Null(g.Exception);
+    }
+
+    [Fact]
+    public void Join_WithATimeoutThatPasses_ReturnsFalseAndLeavesItAlive()
+    {
+        bool dead = Run(async () => await Gevent.Spawn(SleepThenReturn, 1).JoinAsync(timeout: 0.5));
+        Assert.False(dead);
+    }
+
+    [Fact]
+    public void Body_RunsInItsOwnGreenlet_WhoseParentIsTheTasksMainGreenlet()
+    {
+        var (inside, parentIsMain, g) = Run(async () =>
+        {
+            Greenlet? inside = null;
+            bool parentIsMain = false;
+            var g = Gevent.Spawn(async _ =>
+            {
+                inside = Greenlet.Current;
+                parentIsMain = inside.Parent!.IsMain;
+                return null;
+            });
+            await g.JoinAsync();
+            return (inside, parentIsMain, g);
+        });
+        Assert.Same(g.Greenlet, inside);
+        Assert.True(parentIsMain);
+    }
+
+    [Fact]
+    public void Exception_IsStoredAndReportedAsFailed()
+    {
+        var reports = new List<ExceptionContext>();
+        var g = Run(async () =>
+        {
+            var g = Gevent.Spawn(Fail, "boom");
+            await g.JoinAsync();
+            return g;
+        }, reports);
+        Assert.True(g.IsDead);
+        Assert.False(g.IsSuccessful);
+        Assert.Null(g.Value);
+        Assert.Equal("boom", Assert.IsType<ArgumentException>(g.Exception).Message);
+        var report = Assert.Single(reports);
+        Assert.Same(g.Exception, report.Exception);
+        Assert.Matches(@"^<Greenlet at #\d+: Fail\('boom'\)> failed with ArgumentException$", report.Message);
+    }
+
+    [Fact]
+    public void GetAsync_ThrowsTheGreenletsException()
+    {
+        var error = Run(async () =>
+        {
+            try
+            {
+                await Gevent.Spawn(Fail, "boom").GetAsync();
+                return null;
+            }
+            catch (ArgumentException e)
+            {
+                return e;
+            }
+        }, new List<ExceptionContext>());
+        Assert.Equal("boom", error?.Message);
+    }
+
+    [Fact]
+    public void Kill_BeforeStart_IsDeadAtOnceSuccessfulWithGreenletExitAsValue_AndNeverRuns()
+    {
+        var (g, ran) = Run(async () =>
+        {
+            bool ran = false;
+            var g = Gevent.Spawn(async _ =>
+            {
+                ran = true;
+                return null;
+            });
+            g.Kill();
+            Assert.True(g.IsDead);
+            await Gevent.Sleep(1);
+            return (g, ran);
+        });
+        Assert.False(ran);
+        Assert.True(g.IsSuccessful);
+        Assert.IsType<GreenletExit>(g.Value);
+        Assert.Null(g.Exception);
+        Assert.Null(g.Greenlet);
+    }
+
+    [Fact]
+    public void Kill_WhileSleeping_ThrowsGreenletExitAtTheSleep_AndEndsSuccessful()
+    {
+        var (g, seen, elapsed) = Run(async () =>
+        {
+            Exception? seen = null;
+            var g = Gevent.Spawn(async _ =>
+            {
+                try
+                {
+                    await Gevent.Sleep(10);
+                }
+                catch (Exception e)
+                {
+                    seen = e;
+                    throw;
+                }
+                return "finished";
+            });
+            await Gevent.Sleep(1);
+            double t0 = Aio.GetRunningLoop().Time();
+            Assert.True(await g.KillAsync());
+            return (g, seen, Aio.GetRunningLoop().Time() - t0);
+        });
+        Assert.IsType<GreenletExit>(seen);
+        Assert.Same(seen, g.Value);
+        Assert.True(g.IsDead);
+        Assert.True(g.IsSuccessful);
+        Assert.Null(g.Exception);
+        Assert.True(elapsed < 1);
+    }
+
+    [Fact]
+    public void Kill_WhileAwaitingAFuture_EndsKilledThoughTheAwaitSawACancellation()
+    {
+        var (g, seen) = Run(async () =>
+        {
+            Exception? seen = null;
+            var never = Aio.GetRunningLoop().CreateFuture();
+            var g = Gevent.Spawn(async _ =>
+            {
+                try
+                {
+                    await never;
+                }
+                catch (Exception e)
+                {
+                    seen = e;
+                    throw;
+                }
+                return null;
+            });
+            await Gevent.Sleep(0);
+            await g.KillAsync();
+            return (g, seen);
+        });
+        Assert.IsType<CancelledError>(seen);
+        Assert.IsType<GreenletExit>(g.Value);
+        Assert.True(g.IsSuccessful);
+    }
+
+    [Fact]
+    public void Kill_WithAnotherException_FailsTheGreenletWithIt()
+    {
+        var reports = new List<ExceptionContext>();
+        var g = Run(async () =>
+        {
+            var g = Gevent.Spawn(SleepThenReturn, 1);
+            await Gevent.Sleep(0);
+            await g.KillAsync(new InvalidOperationException("v"));
+            return g;
+        }, reports);
+        Assert.True(g.IsDead);
+        Assert.False(g.IsSuccessful);
+        Assert.Null(g.Value);
+        Assert.Equal("v", Assert.IsType<InvalidOperationException>(g.Exception).Message);
+        Assert.Single(reports);
+    }
+
+    [Fact]
+    public void Kill_CaughtByTheBody_LetsItReturnAValue()
+    {
+        var g = Run(async () =>
+        {
+            var g = Gevent.Spawn(async _ =>
+            {
+                try
+                {
+                    await Gevent.Sleep(10);
+                }
+                catch (GreenletExit)
+                {
+                    await Gevent.Sleep(1);
+                    return "caught";
+                }
+                return "finished";
+            });
+            await Gevent.Sleep(0);
+            await g.KillAsync();
+            return g;
+        });
+        Assert.Equal("caught", g.Value);
+        Assert.True(g.IsSuccessful);
+        Assert.False(g.Task.IsCancelled);
+    }
+
+    [Fact]
+    public void Kill_OfADeadGreenlet_ChangesNothing()
+    {
+        var g = Run(async () =>
+        {
+            var g = Gevent.Spawn(SleepThenReturn, 7);
+            await g.JoinAsync();
+            g.Kill();
+            return g;
+        });
+        Assert.Equal(7, g.Value);
+    }
+
+    [Fact]
+    public void JoinAll_WithATimeout_ReturnsOnlyTheDeadOnes()
+    {
+        var (done, all) = Run(async () =>
+        {
+            var all = new[] { 0.5, 3, 1 }.Select(d => Gevent.Spawn(async arg =>
+            {
+                await Gevent.Sleep((double)arg!);
+                return arg;
+            }, d)).ToArray();
+            var done = await Gevent.JoinAll(all, timeout: 2);
+            return (done, all);
+        });
+        Assert.Equal([all[0], all[2]], done);
+    }
+
+    [Fact]
+    public void JoinAll_WithoutATimeout_WaitsForAll()
+    {
+        var done = Run(async () =>
+        {
+            var all = Enumerable.Range(1, 5).Select(i => Gevent.Spawn(SleepThenReturn, i)).ToList();
+            return await Gevent.JoinAll(all);
+        });
+        Assert.Equal([1, 2, 3, 4, 5], done.Select(g => (int)g.Value!));
+    }
+
+    [Fact]
+    public void JoinAll_RaiseError_ThrowsTheFirstFailureAtOnce()
+    {
+        var (error, time) = Run(async () =>
+        {
+            var all = new[] { Gevent.Spawn(SleepThenReturn, 1), Gevent.Spawn(Fail, "first") };
+            try
+            {
+                await Gevent.JoinAll(all, raiseError: true);
+                return ((ArgumentException?)null, 0.0);
+            }
+            catch (ArgumentException e)
+            {
+                return (e, Aio.GetRunningLoop().Time());
+            }
+        }, new List<ExceptionContext>());
+        Assert.Equal("first", error?.Message);
+        Assert.True(time < 1);
+    }
+
+    [Fact]
+    public void Wait_WithACount_ReturnsOnceThatManyAreDead_InTheOrderTheyDied()
+    {
+        var (ready, all, time) = Run(async () =>
+        {
+            var all = new[] { 3.0, 1, 2, 4 }.Select(d => Gevent.Spawn(async arg =>
+            {
+                await Gevent.Sleep((double)arg!);
+                return arg;
+            }, d)).ToArray();
+            var ready = await Gevent.Wait(all, count: 2);
+            return (ready, all, Aio.GetRunningLoop().Time());
+        });
+        Assert.Equal([all[1], all[2]], ready);
+        Assert.InRange(time, 2, 2.5);
+    }
+
+    [Fact]
+    public void Wait_NegativeCount_IsRefused()
+    {
+        Run<object?>(async () =>
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => Gevent.Wait([], count: -1));
+            return null;
+        });
+    }
+
+    [Fact]
+    public void Timeout_ThrowsGeventTimeoutAtThePendingAwait()
+    {
+        var (error, time) = Run(async () =>
+        {
+            try
+            {
+                await Gevent.Timeout(0.5, async () => await Gevent.Sleep(10));
+                return ((GeventTimeout?)null, 0.0);
+            }
+            catch (GeventTimeout e)
+            {
+                return (e, Aio.GetRunningLoop().Time());
+            }
+        });
+        Assert.Equal(0.5, error?.Seconds);
+        Assert.Equal("0.5 seconds", error?.Message);
+        Assert.InRange(time, 0.5, 0.6);
+    }
+
+    [Fact]
+    public void Timeout_WithAnException_ThrowsThatOne()
+    {
+        var error = Run(async () =>
+        {
+            try
+            {
+                await Gevent.Timeout(0.5, async () => await Gevent.Sleep(10), new InvalidOperationException("late"));
+                return null;
+            }
+            catch (InvalidOperationException e)
+            {
+                return e;
+            }
+        });
+        Assert.Equal("late", error?.Message);
+    }
+
+    [Fact]
+    public void Timeout_NotReached_ReturnsTheBodysValue()
+    {
+        int value = Run(async () => await Gevent.Timeout(5, async () =>
+        {
+            await Gevent.Sleep(1);
+            return 3;
+        }));
+        Assert.Equal(3, value);
+    }
+
+    [Fact]
+    public void Timeout_InsideASpawnedGreenlet_FailsOnlyThatGreenletsBlock()
+    {
+        var g = Run(async () =>
+        {
+            var g = Gevent.Spawn(async _ =>
+            {
+                try
+                {
+                    await Gevent.Timeout(0.5, async () => await Gevent.Sleep(10));
+                    return "no timeout";
+                }
+                catch (GeventTimeout)
+                {
+                    return "timed out";
+                }
+            });
+            await g.JoinAsync();
+            return g;
+        });
+        Assert.Equal("timed out", g.Value);
+    }
+
+    [Fact]
+    public void SwitchToAnotherSpawnedGreenlet_IsRefused()
+    {
+        var g = Run(async () =>
+        {
+            var sleeper = Gevent.Spawn(SleepThenReturn, 1);
+            await Gevent.Sleep(0);
+            var g = Gevent.Spawn(async _ => await sleeper.Greenlet!.Switch());
+            await g.JoinAsync();
+            return g;
+        }, new List<ExceptionContext>());
+        Assert.IsType<InvalidOperationException>(g.Exception);
+    }
+
+    [Fact]
+    public void SwitchToTheHub_FailsTheGreenletInsteadOfHanging()
+    {
+        var g = Run(async () =>
+        {
+            var g = Gevent.Spawn(async _ => await Greenlet.Current.Parent!.Switch());
+            await g.JoinAsync();
+            return g;
+        }, new List<ExceptionContext>());
+        Assert.Contains("switched to its parent", Assert.IsType<InvalidOperationException>(g.Exception).Message);
+    }
+
+    [Fact]
+    public void CancellingTheTask_LeavesTheGreenletDeadOfTheCancellation()
+    {
+        var g = Run(async () =>
+        {
+            var g = Gevent.Spawn(SleepThenReturn, 1);
+            await Gevent.Sleep(0);
+            g.Task.Cancel();
+            await g.JoinAsync();
+            return g;
+        });
+        Assert.IsType<CancelledError>(g.Exception);
+        Assert.True(g.Task.IsCancelled);
+    }
+
+    [Fact]
+    public void Spawn_OutsideALoop_IsRefused()
+    {
+        Assert.Throws<InvalidOperationException>(() => Gevent.Spawn(SleepThenReturn));
+    }
+
+    [Fact]
+    public void ToString_ShowsTheFunctionAndItsArgument_LikeGevent()
+    {
+        string text = Run(async () =>
+        {
+            var g = Gevent.Spawn(SleepThenReturn, 1);
+            string text = g.ToString();
+            g.Kill();
+            return text;
+        });
+        Assert.Matches(@"^<Greenlet at #\d+: SleepThenReturn\(1\)>$", text);
+    }
+}
