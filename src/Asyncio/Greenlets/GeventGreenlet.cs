@@ -10,10 +10,11 @@ namespace Asyncio.Greenlets;
 /// <para>gevent: <c>gevent.Greenlet</c> (what <c>gevent.spawn</c> returns).</para>
 /// </summary>
 /// <remarks>
-/// <para>gevent's <c>Greenlet</c> is a subclass of greenlet's; here the spawned body runs in a plain
-/// <see cref="Greenlets.Greenlet"/> (<see cref="Greenlet"/>, made when the body starts), whose parent is its task's
-/// main greenlet, the stand-in for gevent's hub. The body can switch among greenlets it makes itself, inside its
-/// task; a switch to another spawned greenlet is refused, as it runs in another task.</para>
+/// <para>gevent's <c>Greenlet</c> is a greenlet whose parent is the hub. Here the hub is the loop, which is no
+/// greenlet: the body runs as its task's main greenlet (<see cref="Greenlet.Current"/> inside it is
+/// <see cref="Greenlet.IsMain"/>, with no <see cref="Greenlet.Parent"/>). It can make greenlets of its own and switch
+/// among them inside its task; a switch to a greenlet of another spawned greenlet is refused, as it runs in another
+/// task.</para>
 /// <para>Killing delivers the kill's exception (<see cref="GreenletExit"/> by default) at the body's pending await:
 /// gevent's own waits (<see cref="Gevent.Sleep"/>, <see cref="JoinAsync"/>, <see cref="Gevent.Wait"/>, ...) throw
 /// it as is; any other await (a future, a stream read) is interrupted by cancelling the task, so there it surfaces
@@ -26,17 +27,23 @@ public sealed class GeventGreenlet
     /// <summary>Numbers greenlets for <see cref="ToString"/>, as gevent shows an address.</summary>
     private static long s_count;
 
+    /// <summary>
+    /// Kills requested and not yet delivered, by the task of the greenlet, on this loop thread. Kept aside rather
+    /// than in a field: a kill is rare, and every greenlet's bytes count when thousands are alive.
+    /// </summary>
+    [ThreadStatic]
+    private static Dictionary<AioTask, Exception>? t_pendingKills;
+
+    private static Dictionary<AioTask, Exception> PendingKills => t_pendingKills ??= [];
+
     /// <summary>The body and its argument.</summary>
     private readonly Func<object?, Coroutine<object?>> _run;
     private readonly object? _arg;
 
-    /// <summary>The task the greenlet runs in; its root coroutine switches into the body.</summary>
+    /// <summary>The task the greenlet runs in; its root coroutine runs the body inline.</summary>
     private readonly AioTask<object?> _task;
 
     private readonly long _id;
-
-    /// <summary>The plain greenlet running the body; null until the body starts.</summary>
-    private Greenlet? _greenlet;
 
     /// <summary>Set when the task's first step runs: a kill before it needs no delivery.</summary>
     private bool _started;
@@ -45,11 +52,11 @@ public sealed class GeventGreenlet
     private object? _value;
     private Exception? _exception;
 
-    /// <summary>A kill requested and not yet delivered at an await of the body.</summary>
-    private Exception? _pendingKill;
-
-    /// <summary>Called once when the greenlet dies (gevent's <c>rawlink</c>): the waits of <see cref="Gevent"/>.</summary>
-    private List<Action<GeventGreenlet>>? _deathListeners;
+    /// <summary>
+    /// Called once when the greenlet dies (gevent's <c>rawlink</c>): the waits of <see cref="Gevent"/>. One listener is
+    /// kept as is and more in a list, since most greenlets have one joiner at most.
+    /// </summary>
+    private object? _deathListeners;
 
     internal GeventGreenlet(Func<object?, Coroutine<object?>> run, object? arg)
     {
@@ -58,12 +65,6 @@ public sealed class GeventGreenlet
         _id = Interlocked.Increment(ref s_count);
         _task = Aio.CreateTask(RunAsync());
     }
-
-    /// <summary>
-    /// The plain greenlet running the body (whose <see cref="Greenlets.Greenlet.Parent"/> is the task's main
-    /// greenlet); null until the body starts, and for a greenlet killed before it started.
-    /// </summary>
-    public Greenlet? Greenlet => _greenlet;
 
     /// <summary>The task the greenlet runs in: a <see cref="Future"/> done when the greenlet is dead (or, killed before it started, soon after).</summary>
     public AioTask<object?> Task => _task;
@@ -113,7 +114,7 @@ public sealed class GeventGreenlet
             Die(exception);
             return;
         }
-        _pendingKill = exception;
+        PendingKills[_task] = exception;
         _task.Cancel();
     }
 
@@ -168,10 +169,16 @@ public sealed class GeventGreenlet
     internal void AddDeathListener(Action<GeventGreenlet> listener)
     {
         if (_dead) listener(this);
-        else (_deathListeners ??= []).Add(listener);
+        else if (_deathListeners is null) _deathListeners = listener;
+        else if (_deathListeners is List<Action<GeventGreenlet>> list) list.Add(listener);
+        else _deathListeners = new List<Action<GeventGreenlet>> { (Action<GeventGreenlet>)_deathListeners, listener };
     }
 
-    internal void RemoveDeathListener(Action<GeventGreenlet> listener) => _deathListeners?.Remove(listener);
+    internal void RemoveDeathListener(Action<GeventGreenlet> listener)
+    {
+        if (ReferenceEquals(_deathListeners, listener)) _deathListeners = null;
+        else if (_deathListeners is List<Action<GeventGreenlet>> list) list.Remove(listener);
+    }
 
     /// <summary>
     /// The kill pending for the greenlet whose task runs now, taken once: gevent's waits throw it in place of the
@@ -179,40 +186,25 @@ public sealed class GeventGreenlet
     /// </summary>
     internal static Exception? TakeCurrentKill()
     {
-        GeventGreenlet? current = Greenlets.Greenlet.CurrentSpawned();
-        Exception? kill = current?._pendingKill;
-        if (kill is null) return null;
+        if (t_pendingKills is not { Count: > 0 } kills || EventLoop.RunningOrNull?.CurrentTask is not { } task) return null;
+        if (!kills.Remove(task, out Exception? kill)) return null;
         // The cancellation that carried the kill is spent: withdrawn, so that asyncio's timeouts count right.
-        current!._pendingKill = null;
-        current._task.Uncancel();
+        task.Uncancel();
         return kill;
     }
 
-    /// <summary>The task's root: switches into the body and records how it ended.</summary>
+    /// <summary>The task's root: runs the body inline and records how it ended.</summary>
     private async Coroutine<object?> RunAsync()
     {
         _started = true;
-        Greenlets.Greenlet.Current.Spawned = this;
-        // Made here, so that its parent is this task's main greenlet: the body's end switches back to this coroutine.
-        _greenlet = new Greenlet(_run);
         try
         {
-            object? value = await _greenlet.Switch(_arg);
-            while (!_greenlet.IsDead)
-            {
-                // The body switched to its parent, the hub's stand-in; gevent would park it for good. Here nothing
-                // could switch back, so it is told rather than left hanging.
-                value = await _greenlet.Throw(new InvalidOperationException(
-                    $"{this} switched to its parent, the hub: a spawned greenlet waits by awaiting, not by switching to the hub"));
-            }
-            Finish(value, null);
+            Finish(await _run(_arg), null);
         }
         catch (CancelledError cancelled)
         {
             // A kill delivered at an await that is not gevent's own: the kill, not the cancellation, ends the greenlet.
-            Exception? kill = _pendingKill;
-            _pendingKill = null;
-            if (kill is null)
+            if (!PendingKills.Remove(_task, out Exception? kill))
             {
                 // Cancelled by someone else (the loop shutting down, Task.Cancel): the task ends cancelled too.
                 Finish(null, cancelled);
@@ -223,7 +215,6 @@ public sealed class GeventGreenlet
         }
         catch (Exception error)
         {
-            if (ReferenceEquals(error, _pendingKill)) _pendingKill = null;
             Die(error);
         }
         return _value;
@@ -250,12 +241,14 @@ public sealed class GeventGreenlet
     private void Finish(object? value, Exception? error)
     {
         Debug.Assert(!_dead, "a greenlet dies once");
+        // A kill that came too late to be delivered dies with the greenlet.
+        t_pendingKills?.Remove(_task);
         _value = value;
         _exception = error;
         _dead = true;
-        List<Action<GeventGreenlet>>? listeners = _deathListeners;
+        object? listeners = _deathListeners;
         _deathListeners = null;
-        if (listeners is null) return;
-        foreach (Action<GeventGreenlet> listener in listeners) listener(this);
+        if (listeners is Action<GeventGreenlet> one) one(this);
+        else if (listeners is List<Action<GeventGreenlet>> list) list.ForEach(listener => listener(this));
     }
 }

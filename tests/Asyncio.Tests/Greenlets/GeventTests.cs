@@ -77,23 +77,22 @@ public class GeventTests
     }
 
     [Fact]
-    public void Body_RunsInItsOwnGreenlet_WhoseParentIsTheTasksMainGreenlet()
+    public void Body_RunsAsItsTasksMainGreenlet_AboveWhichIsTheHub()
     {
-        var (inside, parentIsMain, g) = Run(async () =>
+        var (spawner, inside) = Run(async () =>
         {
             Greenlet? inside = null;
-            bool parentIsMain = false;
-            var g = Gevent.Spawn(async _ =>
+            await Gevent.Spawn(async _ =>
             {
                 inside = Greenlet.Current;
-                parentIsMain = inside.Parent!.IsMain;
                 return null;
-            });
-            await g.JoinAsync();
-            return (inside, parentIsMain, g);
+            }).JoinAsync();
+            return (Greenlet.Current, inside);
         });
-        Assert.Same(g.Greenlet, inside);
-        Assert.True(parentIsMain);
+        Assert.NotNull(inside);
+        Assert.NotSame(spawner, inside);
+        Assert.True(inside.IsMain);
+        Assert.Null(inside.Parent);
     }
 
     [Fact]
@@ -153,7 +152,6 @@ public class GeventTests
         Assert.True(g.IsSuccessful);
         Assert.IsType<GreenletExit>(g.Value);
         Assert.Null(g.Exception);
-        Assert.Null(g.Greenlet);
     }
 
     [Fact]
@@ -422,13 +420,19 @@ public class GeventTests
     }
 
     [Fact]
-    public void SwitchToAnotherSpawnedGreenlet_IsRefused()
+    public void SwitchToAGreenletOfAnotherSpawnedGreenlet_IsRefused()
     {
         var g = Run(async () =>
         {
-            var sleeper = Gevent.Spawn(SleepThenReturn, 1);
+            Greenlet? other = null;
+            var sleeper = Gevent.Spawn(async _ =>
+            {
+                other = Greenlet.Current;
+                await Gevent.Sleep(1);
+                return null;
+            });
             await Gevent.Sleep(0);
-            var g = Gevent.Spawn(async _ => await sleeper.Greenlet!.Switch());
+            var g = Gevent.Spawn(async _ => await other!.Switch());
             await g.JoinAsync();
             return g;
         }, new List<ExceptionContext>());
@@ -436,15 +440,21 @@ public class GeventTests
     }
 
     [Fact]
-    public void SwitchToTheHub_FailsTheGreenletInsteadOfHanging()
+    public void GreenletsMadeInsideASpawnedGreenlet_SwitchAmongThemselves()
     {
         var g = Run(async () =>
         {
-            var g = Gevent.Spawn(async _ => await Greenlet.Current.Parent!.Switch());
+            var g = Gevent.Spawn(async arg =>
+            {
+                var doubler = new Greenlet(async v => (int)v! * 2);
+                object? doubled = await doubler.Switch(arg);
+                await Gevent.Sleep(1);
+                return doubled;
+            }, 21);
             await g.JoinAsync();
             return g;
-        }, new List<ExceptionContext>());
-        Assert.Contains("switched to its parent", Assert.IsType<InvalidOperationException>(g.Exception).Message);
+        });
+        Assert.Equal(42, g.Value);
     }
 
     [Fact]
