@@ -24,9 +24,6 @@ namespace Asyncio.Greenlets;
 [DebuggerDisplay("{ToString(),nq}")]
 public sealed class GeventGreenlet
 {
-    /// <summary>Numbers greenlets for <see cref="ToString"/>, as gevent shows an address.</summary>
-    private static long s_count;
-
     /// <summary>
     /// Kills requested and not yet delivered, by the task of the greenlet, on this loop thread. Kept aside rather
     /// than in a field: a kill is rare, and every greenlet's bytes count when thousands are alive.
@@ -42,8 +39,6 @@ public sealed class GeventGreenlet
 
     /// <summary>The task the greenlet runs in; its root coroutine runs the body inline.</summary>
     private readonly AioTask<object?> _task;
-
-    private readonly long _id;
 
     /// <summary>Set when the task's first step runs: a kill before it needs no delivery.</summary>
     private bool _started;
@@ -62,7 +57,6 @@ public sealed class GeventGreenlet
     {
         _run = run;
         _arg = arg;
-        _id = Interlocked.Increment(ref s_count);
         _task = Aio.CreateTask(RunAsync());
     }
 
@@ -162,7 +156,8 @@ public sealed class GeventGreenlet
     {
         string name = _run.Method.Name.StartsWith('<') ? "<lambda>" : _run.Method.Name;
         string arg = _arg is string text ? $"'{text}'" : PyRepr.Value(_arg);
-        return $"<Greenlet at #{_id}: {name}({arg})>";
+        // gevent shows the greenlet's address; the task's name tells greenlets apart here.
+        return $"<Greenlet in {_task.Name}: {name}({arg})>";
     }
 
     /// <summary>Calls <paramref name="listener"/> when the greenlet dies (at once if it is dead).</summary>

@@ -111,7 +111,7 @@ public class GeventTests
         Assert.Equal("boom", Assert.IsType<ArgumentException>(g.Exception).Message);
         var report = Assert.Single(reports);
         Assert.Same(g.Exception, report.Exception);
-        Assert.Matches(@"^<Greenlet at #\d+: Fail\('boom'\)> failed with ArgumentException$", report.Message);
+        Assert.Matches(@"^<Greenlet in Task-\d+: Fail\('boom'\)> failed with ArgumentException$", report.Message);
     }
 
     [Fact]
@@ -488,6 +488,6 @@ public class GeventTests
             g.Kill();
             return text;
         });
-        Assert.Matches(@"^<Greenlet at #\d+: SleepThenReturn\(1\)>$", text);
+        Assert.Matches(@"^<Greenlet in Task-\d+: SleepThenReturn\(1\)>$", text);
     }
 }
