@@ -189,7 +189,7 @@ public static class Gevent
 public class GeventTimeout : TimeoutException
 {
     /// <summary>A timeout of <paramref name="seconds"/> (null: unknown).</summary>
-    public GeventTimeout(double? seconds) : base(seconds is { } s ? $"{PyRepr.Value(s)} second{(s == 1 ? "" : "s")}" : "timeout")
+    public GeventTimeout(double? seconds) : base(seconds is { } s ? $"{s.ToString(System.Globalization.CultureInfo.InvariantCulture)} second{(s == 1 ? "" : "s")}" : "timeout")
     {
         Seconds = seconds;
     }

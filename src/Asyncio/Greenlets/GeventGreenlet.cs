@@ -154,10 +154,22 @@ public sealed class GeventGreenlet
     /// <inheritdoc/>
     public override string ToString()
     {
-        string name = _run.Method.Name.StartsWith('<') ? "<lambda>" : _run.Method.Name;
+        string name = FunctionName(_run.Method.Name);
         string arg = _arg is string text ? $"'{text}'" : PyRepr.Value(_arg);
         // gevent shows the greenlet's address; the task's name tells greenlets apart here.
         return $"<Greenlet in {_task.Name}: {name}({arg})>";
+    }
+
+    /// <summary>
+    /// The function's name as Python would show it: a local function's own name (the compiler calls it
+    /// <c>&lt;Outer&gt;g__Name|0_1</c>), <c>&lt;lambda&gt;</c> for a lambda.
+    /// </summary>
+    private static string FunctionName(string compiled)
+    {
+        if (!compiled.StartsWith('<')) return compiled;
+        int start = compiled.IndexOf("g__", StringComparison.Ordinal);
+        int end = compiled.IndexOf('|', Math.Max(start, 0));
+        return start >= 0 && end > start ? compiled[(start + 3)..end] : "<lambda>";
     }
 
     /// <summary>Calls <paramref name="listener"/> when the greenlet dies (at once if it is dead).</summary>
