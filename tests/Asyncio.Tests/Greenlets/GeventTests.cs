@@ -23,6 +23,15 @@ public class GeventTests
 
     private static async Coroutine<T> Inside<T>(Func<Coroutine<T>> main) => await main();
 
+    /// <summary>gevent's failed greenlet: dead, not successful, no value, the exception kept.</summary>
+    private static void AssertFailedWith<TException>(GeventGreenlet g, string message) where TException : Exception
+    {
+        Assert.True(g.IsDead);
+        Assert.False(g.IsSuccessful);
+        Assert.Null(g.Value);
+        Assert.Equal(message, Assert.IsType<TException>(g.Exception).Message);
+    }
+
     private static async Coroutine<object?> SleepThenReturn(object? arg)
     {
         await Gevent.Sleep(1);
@@ -105,10 +114,7 @@ public class GeventTests
             await g.JoinAsync();
             return g;
         }, reports);
-        Assert.True(g.IsDead);
-        Assert.False(g.IsSuccessful);
-        Assert.Null(g.Value);
-        Assert.Equal("boom", Assert.IsType<ArgumentException>(g.Exception).Message);
+        AssertFailedWith<ArgumentException>(g, "boom");
         var report = Assert.Single(reports);
         Assert.Same(g.Exception, report.Exception);
         Assert.Matches(@"^<Greenlet in Task-\d+: Fail\('boom'\)> failed with ArgumentException$", report.Message);
@@ -226,10 +232,7 @@ public class GeventTests
             await g.KillAsync(new InvalidOperationException("v"));
             return g;
         }, reports);
-        Assert.True(g.IsDead);
-        Assert.False(g.IsSuccessful);
-        Assert.Null(g.Value);
-        Assert.Equal("v", Assert.IsType<InvalidOperationException>(g.Exception).Message);
+        AssertFailedWith<InvalidOperationException>(g, "v");
         Assert.Single(reports);
     }
 
