@@ -108,8 +108,9 @@ public sealed class GeventGreenlet
             Die(exception);
             return;
         }
-        PendingKills[_task] = exception;
+        // Cancel first: in debug mode it refuses a call from another thread, before anything is recorded.
         _task.Cancel();
+        PendingKills[_task] = exception;
     }
 
     /// <summary>
