@@ -277,6 +277,74 @@ public class GeventTests
     }
 
     [Fact]
+    public void Kill_WhileJoiningAnother_ThrowsGreenletExitAtTheJoin()
+    {
+        var (joiner, seen) = Run(async () =>
+        {
+            Exception? seen = null;
+            var sleeper = Gevent.Spawn(SleepThenReturn, 1);
+            var joiner = Gevent.Spawn(async _ =>
+            {
+                try
+                {
+                    await sleeper.JoinAsync();
+                }
+                catch (Exception e)
+                {
+                    seen = e;
+                    throw;
+                }
+                return null;
+            });
+            await Gevent.Sleep(0);
+            await joiner.KillAsync();
+            await sleeper.JoinAsync();
+            return (joiner, seen);
+        });
+        Assert.IsType<GreenletExit>(seen);
+        Assert.Same(seen, joiner.Value);
+    }
+
+    [Fact]
+    public void Kill_InsideATimeoutBlock_IsTheKillNotATimeout()
+    {
+        var g = Run(async () =>
+        {
+            var g = Gevent.Spawn(async _ =>
+            {
+                await Gevent.Timeout(5, async () => await Gevent.Sleep(10));
+                return "finished";
+            });
+            await Gevent.Sleep(1);
+            await g.KillAsync();
+            return g;
+        });
+        Assert.IsType<GreenletExit>(g.Value);
+        Assert.True(g.IsSuccessful);
+    }
+
+    [Fact]
+    public void Kill_OfItself_ArrivesAtItsNextWait()
+    {
+        var (g, reachedAfterKill) = Run(async () =>
+        {
+            bool reachedAfterKill = false;
+            GeventGreenlet? self = null;
+            self = Gevent.Spawn(async _ =>
+            {
+                self!.Kill();
+                reachedAfterKill = true;
+                await Gevent.Sleep(1);
+                return "finished";
+            });
+            await self.JoinAsync();
+            return (self, reachedAfterKill);
+        });
+        Assert.True(reachedAfterKill);
+        Assert.IsType<GreenletExit>(g.Value);
+    }
+
+    [Fact]
     public void JoinAll_WithATimeout_ReturnsOnlyTheDeadOnes()
     {
         var (done, all) = Run(async () =>
