@@ -20,9 +20,12 @@ EXTRA_ROWS = {
            ('rss_bytes_per_task', 'bytes/task (RSS)', True)],
     'LIMITER': [('error_pct', '% from the ideal time', False)],
     'W6': [('cpu_us_per_request', 'µs server CPU/request', False)],
+    'G4': [('rss_bytes_per_greenlet', 'bytes/greenlet (RSS)', True)],
 }
 # The .NET headline of these workloads is not what the CPython script measures: its cells stay empty there.
-PY_HEADLINE_ELSEWHERE = {'W5'}
+PY_HEADLINE_ELSEWHERE = {'W5', 'G4'}
+# Workloads whose CPython side is not asyncio (greenlet, gevent): uvloop has nothing to add, so they skip its column.
+NO_UVLOOP = {'G1', 'G2', 'G3', 'G4'}
 
 
 # ---------------------------------------------------------------- the table
@@ -194,6 +197,12 @@ def targets(trows, bdn_zero):
         v = None if r is None else r['cells'].get('aio')
         out.append((f'{what}: speed-up within 1.3x of 2 cores, i.e. ≥ 1.54x', 'n/a' if v is None else f'{v:.2f}x',
                     verdict(None if v is None else v >= 2 / 1.3)))
+
+    # Greenlets: the CPython column holds greenlet (G1, G4) and gevent (G2, G3).
+    for name, what, at_least in (('G1', 'switch round trips ≥ 2x greenlet', 2), ('G2', 'spawn + sleep(0) + join ≥ 20x gevent', 20),
+                                 ('G3', 'queue ping-pong ≥ 5x gevent', 5)):
+        x, ok = check(find_row(trows, name), 'asyncio', at_least)
+        out.append((f'{name} {what}', fmt_ratio(x), verdict(ok)))
     return out
 
 
@@ -342,6 +351,13 @@ NOTES = [
     'echoed one byte, then again after 10,000 more connections have each echoed one byte (so every one was accepted and '
     'its reader or handler is waiting) and 0.5 s of rest; the growth divided by 10,000 is the figure (median of 3 runs). '
     'The runner raises its descriptor limit to the hard limit (children inherit it; echo.py raises its own).',
+    'G1-G4 greenlets (bench/py/greenlets.py): the CPython column holds Debian\'s greenlet (G1, G4) and gevent (G2, G3) '
+    'on /usr/bin/python3, not asyncio; no uvloop column. G1: the main greenlet and an echo greenlet switch a value back '
+    'and forth 1,000,000 times (`await g.Switch(v)` / `g.switch(v)`). G2: 100,000 `Gevent.Spawn` / `gevent.spawn`, each '
+    'sleeping 0 once, then `JoinAll` / `joinall`. G3: two spawned greenlets pass a value back and forth 100,000 times '
+    'over two queues (`AsyncQueue` / `gevent.queue.Queue`). G4: 100,000 greenlets started and suspended in their '
+    'bodies; .NET headline: managed heap growth per greenlet, RSS per greenlet beside it, the figure CPython reports '
+    '(its tracemalloc count is in the raw results).',
     'CPython column: Debian\'s /usr/bin/python3 (3.11.2, built with PGO/LTO), the interpreter uvloop runs on. It is '
     'faster than the pyenv build the targets\' CPython figures were first measured with (W3: 551k vs 441k callbacks/s), so '
     'ratios here are conservative; `--python python3` uses the pyenv interpreter instead.',

@@ -16,7 +16,7 @@ own process (.NET: `Asyncio.Bench echo-server`, CPython: bench/py/echo.py, C: be
 bench/c/echo_client. `--workloads W6` (or `--only W6`) selects both.
 
 Where the CPython side of a workload comes from: a bench/py/<area>.py that lists it (bench/py/core.py for W1-W5 and W7,
-composition.py, executors.py). The convention for those files: `python3 FILE --list` prints the workload names it
+composition.py, executors.py, greenlets.py for G1-G4: greenlet and gevent). The convention for those files: `python3 FILE --list` prints the workload names it
 implements, one per line or space-separated; `python3 FILE NAME [--variant V] [--uvloop]` prints one JSON line
 {"w": NAME, "runtime": "asyncio", "value": ..., "unit": ...}. A workload no file lists reads n/a in the CPython columns.
 
@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 
 import echo_runner
-from report import DOTNET_RUNTIMES, NOTES, PY_RUNTIMES, all_runs, fmt, markdown_table, table_rows, targets, write_doc
+from report import DOTNET_RUNTIMES, NO_UVLOOP, NOTES, PY_RUNTIMES, all_runs, fmt, markdown_table, table_rows, targets, write_doc
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = 'bench/Asyncio.Bench'
@@ -279,7 +279,7 @@ def main():
     for name in names:
         dotnet_rts = [rt for (n, rt, _) in entries if n == name and rt in wanted]
         variants = sorted({v for (n, _, vs) in entries if n == name for v in vs}, key=lambda v: (v != 'flat', v)) or [None]
-        py_rts = [rt for rt in PY_RUNTIMES if rt in wanted and name in scripts]
+        py_rts = [rt for rt in PY_RUNTIMES if rt in wanted and name in scripts and not (rt == 'uvloop' and name in NO_UVLOOP)]
         for variant in variants:
             rows.append((name, variant, [rt for rt in DOTNET_RUNTIMES if rt in dotnet_rts] + py_rts))
     w6_rows = echo_runner.rows(echo_runner.selected(args.workloads.split(',') if args.workloads else None), wanted)
