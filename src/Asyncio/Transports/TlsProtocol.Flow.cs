@@ -52,8 +52,9 @@ internal sealed partial class TlsProtocol
         ControlPlainReading();
     }
 
-    /// <summary>Reads go on while the application reads, and while closing, to meet the peer's close_notify.</summary>
-    private bool WantsReads() => _state switch
+    /// <summary>Reads go on while the application reads, and while closing, to meet the peer's close_notify; never
+    /// after the peer's end, which a read would report again and again.</summary>
+    private bool WantsReads() => !_eofReceived && _state switch
     {
         State.Wrapped => !_appReadingPaused,
         State.Flushing or State.ShuttingDown => true,
