@@ -35,7 +35,7 @@ internal sealed partial class TlsProtocol
             {
                 _readInFlight = true;
                 WhenDone(read.AsTask(), static (self, task) => self.ReadDone(task));
-                return;
+                break;   // the records are all taken: the socket may have to read again
             }
             int count;
             try
