@@ -17,10 +17,6 @@ namespace Asyncio.Tests.Tls;
 /// </summary>
 public class TlsConnectionTests
 {
-    private static byte[] B(string text) => Encoding.ASCII.GetBytes(text);
-
-    private static string S(byte[] bytes) => Encoding.ASCII.GetString(bytes);
-
     [LinuxFact]
     public void OpenConnection_WithTls_EchoesLines() =>
         Run(async loop =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 
 namespace Asyncio.Tests.Tls;
 
@@ -15,6 +16,12 @@ internal static class TlsFixtures
     private static readonly Lazy<X509Certificate2> s_certificate = new(() => MakeCertificate("localhost"));
 
     private static readonly Lazy<X509Certificate2> s_otherCertificate = new(() => MakeCertificate("localhost"));
+
+    /// <summary>ASCII bytes of <paramref name="text"/>.</summary>
+    public static byte[] B(string text) => Encoding.ASCII.GetBytes(text);
+
+    /// <summary>The ASCII text of <paramref name="bytes"/>.</summary>
+    public static string S(byte[] bytes) => Encoding.ASCII.GetString(bytes);
 
     /// <summary>The server's certificate, with its private key.</summary>
     public static X509Certificate2 Certificate => s_certificate.Value;

@@ -14,10 +14,6 @@ namespace Asyncio.Tests.Tls;
 /// </summary>
 public class TlsUpgradeTests
 {
-    private static byte[] B(string text) => Encoding.ASCII.GetBytes(text);
-
-    private static string S(byte[] bytes) => Encoding.ASCII.GetString(bytes);
-
     /// <summary>A plain server that answers STARTTLS, upgrades, and then echoes lines over TLS.</summary>
     private static async Coroutine StartTlsServer(AsyncStreamReader reader, AsyncStreamWriter writer)
     {
