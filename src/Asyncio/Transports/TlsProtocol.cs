@@ -330,8 +330,10 @@ internal sealed partial class TlsProtocol : Protocol
 
     /// <summary>
     /// Runs <paramref name="then"/> on the loop once <paramref name="task"/> is done: at once when it already is, else
-    /// posted from its continuation. The task's error is observed in the continuation, so that nothing is reported
-    /// as unobserved even when the loop is closed before the post runs.
+    /// posted from its continuation. The continuation runs wherever the task completes (inside a
+    /// <see cref="DataReceived"/>, normally) and only posts, without the detour through the loop's
+    /// <c>SynchronizationContext</c>. The task's error is observed there, so that nothing is reported as unobserved
+    /// even when the loop is closed before the post runs.
     /// </summary>
     private void WhenDone<TTask>(TTask task, Action<TlsProtocol, TTask> then) where TTask : Task
     {
@@ -340,7 +342,7 @@ internal sealed partial class TlsProtocol : Protocol
             then(this, task);
             return;
         }
-        task.GetAwaiter().UnsafeOnCompleted(() =>
+        task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() =>
         {
             _ = task.Exception;
             Post(() => then(this, task));

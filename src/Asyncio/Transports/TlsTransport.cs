@@ -18,17 +18,11 @@ internal sealed class TlsTransport : ITransport
     /// <summary>The TLS layer that does the work.</summary>
     private readonly TlsProtocol _tls;
 
-    /// <summary>The plain transport, for the keys of <see cref="GetExtraInfo"/> that are not TLS's.</summary>
-    private ITransport? _plain;
-
     public TlsTransport(TlsProtocol tls) => _tls = tls;
 
-    /// <summary>Set when the plain connection is made.</summary>
-    internal ITransport? Plain
-    {
-        get => _plain;
-        set => _plain = value;
-    }
+    /// <summary>The plain transport, for the keys of <see cref="GetExtraInfo"/> that are not TLS's; set when the
+    /// plain connection is made.</summary>
+    internal ITransport? Plain { get; set; }
 
     /// <inheritdoc/>
     public void Write(ReadOnlySpan<byte> data) => _tls.AppWrite(data);
@@ -76,7 +70,7 @@ internal sealed class TlsTransport : ITransport
         "peercert" => _tls.PeerCertificate,
         "cipher" => _tls.CipherSuite,
         "sslcontext" => _tls.Options,
-        _ => _plain is null ? defaultValue : _plain.GetExtraInfo(name, defaultValue),
+        _ => Plain is null ? defaultValue : Plain.GetExtraInfo(name, defaultValue),
     };
 
     /// <inheritdoc/>
