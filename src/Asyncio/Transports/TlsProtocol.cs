@@ -365,8 +365,8 @@ internal sealed partial class TlsProtocol : Protocol
 
     /// <summary>
     /// The record stream's output: sent through the plain transport. The <c>SslStream</c> writes from the loop's
-    /// thread in practice; a write from another thread is copied and posted, and later ones follow it through the
-    /// loop so that records keep their order.
+    /// thread, except during a handshake, which it partly runs on the thread pool: a write from another thread is
+    /// copied and posted, and later ones follow it through the loop so that records keep their order.
     /// </summary>
     private void SendRecords(ReadOnlySpan<byte> records)
     {
