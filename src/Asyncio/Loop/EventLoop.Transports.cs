@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 
 namespace Asyncio;
@@ -39,18 +40,31 @@ public sealed partial class EventLoop
     /// <param name="protocolFactory">Makes the protocol once the connection is made.</param>
     /// <param name="host">An IP address or a name to resolve.</param>
     /// <param name="port">The port.</param>
-    /// <returns>A coroutine giving the transport and the protocol, once <see cref="Protocol.ConnectionMade"/> has run.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not a port number.</exception>
+    /// <param name="ssl">TLS options: the connection is then TLS over TCP, the certificate checked as
+    /// <see cref="System.Net.Security.SslStream"/> checks it, against <paramref name="host"/> unless the options name a
+    /// <c>TargetHost</c> (asyncio: <c>ssl=</c>, <c>server_hostname=</c>). Null: plain TCP.</param>
+    /// <param name="sslHandshakeTimeout">Seconds the TLS handshake may take (60 when null), only with <paramref name="ssl"/>
+    /// (asyncio: <c>ssl_handshake_timeout</c>).</param>
+    /// <returns>A coroutine giving the transport and the protocol, once <see cref="Protocol.ConnectionMade"/> has run
+    /// (with TLS: after the handshake).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not a port number, or <paramref name="sslHandshakeTimeout"/> is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="sslHandshakeTimeout"/> is given without <paramref name="ssl"/>.</exception>
     /// <exception cref="NotSupportedException">The loop's selector cannot watch descriptors (the plain wait selector).</exception>
     /// <exception cref="SocketException">At the await: no address could be connected to (the last address's error).</exception>
-    public Coroutine<(ITransport Transport, TProtocol Protocol)> CreateConnection<TProtocol>(Func<TProtocol> protocolFactory, string host, int port)
+    /// <exception cref="System.Security.Authentication.AuthenticationException">At the await: the TLS handshake failed
+    /// (a certificate that does not verify, a wrong host name); the socket is closed by then. A handshake that takes
+    /// too long gives <see cref="TimeoutException"/>.</exception>
+    public Coroutine<(ITransport Transport, TProtocol Protocol)> CreateConnection<TProtocol>(Func<TProtocol> protocolFactory, string host, int port,
+        SslClientAuthenticationOptions? ssl = null, double? sslHandshakeTimeout = null)
         where TProtocol : Protocol
     {
         ArgumentNullException.ThrowIfNull(protocolFactory);
         ArgumentNullException.ThrowIfNull(host);
         CheckPort(port);
+        TlsSide.CheckTimeoutNeedsTls(ssl, sslHandshakeTimeout);
+        TlsSide? tls = ssl is null ? null : TlsSide.ForClient(ssl, host, sslHandshakeTimeout);
         CheckCanWatch();
-        return Connect(protocolFactory, host, port);
+        return Connect(protocolFactory, host, port, tls);
     }
 
     /// <summary>
@@ -63,16 +77,24 @@ public sealed partial class EventLoop
     /// <param name="host">An IP address (<c>"0.0.0.0"</c> for every IPv4 interface) or a name to resolve.</param>
     /// <param name="port">The port, or 0.</param>
     /// <param name="backlog">The listen queue's length, and the most connections accepted per iteration.</param>
+    /// <param name="ssl">TLS options (with the server's certificate): each connection is then TLS, and its protocol
+    /// hears <see cref="Protocol.ConnectionMade"/> after the handshake; a connection whose handshake fails is closed
+    /// and its protocol never hears of it (asyncio: <c>ssl=</c>). Null: plain TCP.</param>
+    /// <param name="sslHandshakeTimeout">Seconds each handshake may take (60 when null), only with <paramref name="ssl"/>.</param>
     /// <returns>A coroutine giving the serving <see cref="Server"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not a port number, or <paramref name="backlog"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not a port number, or <paramref name="backlog"/> or <paramref name="sslHandshakeTimeout"/> is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="sslHandshakeTimeout"/> is given without <paramref name="ssl"/>.</exception>
     /// <exception cref="NotSupportedException">The loop's selector cannot watch descriptors.</exception>
     /// <exception cref="SocketException">At the await: an address could not be bound (<see cref="SocketError.AddressAlreadyInUse"/>, ...).</exception>
-    public Coroutine<Server> CreateServer(Func<Protocol> protocolFactory, string host, int port, int backlog = 100)
+    public Coroutine<Server> CreateServer(Func<Protocol> protocolFactory, string host, int port, int backlog = 100,
+        SslServerAuthenticationOptions? ssl = null, double? sslHandshakeTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(protocolFactory);
         ArgumentNullException.ThrowIfNull(host);
         CheckPort(port);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(backlog);
+        TlsSide.CheckTimeoutNeedsTls(ssl, sslHandshakeTimeout);
+        if (ssl is not null) protocolFactory = TlsServerFactory(protocolFactory, TlsSide.ForServer(ssl, sslHandshakeTimeout));
         CheckCanWatch();
         return Listen(protocolFactory, host, port, backlog);
     }
@@ -143,7 +165,7 @@ public sealed partial class EventLoop
             throw new ArgumentOutOfRangeException(nameof(port), port, "not a port number");
     }
 
-    private async Coroutine<(ITransport Transport, TProtocol Protocol)> Connect<TProtocol>(Func<TProtocol> protocolFactory, string host, int port)
+    private async Coroutine<(ITransport Transport, TProtocol Protocol)> Connect<TProtocol>(Func<TProtocol> protocolFactory, string host, int port, TlsSide? tls)
         where TProtocol : Protocol
     {
         SocketException? last = null;
@@ -159,7 +181,7 @@ public sealed partial class EventLoop
                 last = error;
                 continue;
             }
-            return await StartTransport(socket, protocolFactory);
+            return tls is null ? await StartTransport(socket, protocolFactory) : await StartTlsTransport(socket, protocolFactory, tls);
         }
         throw last!;
     }

@@ -263,6 +263,9 @@ public sealed class AsyncStreamReader
         _transport = transport;
     }
 
+    /// <summary>The connection went over to TLS: pausing and resuming reading now apply to the TLS transport.</summary>
+    internal void ReplaceTransport(ITransport transport) => _transport = transport;
+
     /// <summary>Reads throw the connection's error once it is set (asyncio checks at the start of each read).</summary>
     private void ThrowIfFailed()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Security;
 
 namespace Asyncio;
 
@@ -29,10 +30,10 @@ public sealed class AsyncStreamWriter
     }
 
     /// <summary>
-    /// The connection's transport.
+    /// The connection's transport (the TLS one after <see cref="StartTlsAsync(SslClientAuthenticationOptions, double?)"/>).
     /// <para>asyncio: <c>StreamWriter.transport</c>.</para>
     /// </summary>
-    public ITransport Transport { get; }
+    public ITransport Transport { get; private set; }
 
     /// <summary>
     /// Whether <see cref="WriteEof"/> is supported (always, for TCP and Unix-domain sockets).
@@ -109,8 +110,56 @@ public sealed class AsyncStreamWriter
     public async Coroutine WaitClosedAsync() => await _protocol.Closed;
 
     /// <summary>
+    /// Upgrades the connection to TLS as its client (SMTP's or IMAP's STARTTLS): drains, runs the handshake, and
+    /// from then on this writer and its reader go through TLS. Bytes the reader holds already stay as they came.
+    /// <para>asyncio: <c>await StreamWriter.start_tls(sslcontext, server_hostname=..., ssl_handshake_timeout=...)</c>.</para>
+    /// </summary>
+    /// <param name="options">The client options; <c>TargetHost</c> is required (the name the server's certificate is checked against).</param>
+    /// <param name="sslHandshakeTimeout">Seconds the handshake may take; 60 when null.</param>
+    /// <returns>A coroutine that completes once the handshake is done.</returns>
+    /// <exception cref="ArgumentException">The options name no <c>TargetHost</c>; the connection is already TLS.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="sslHandshakeTimeout"/> is not positive.</exception>
+    /// <remarks>At the await: <see cref="System.Security.Authentication.AuthenticationException"/> when the handshake
+    /// fails, <see cref="TimeoutException"/> when it takes too long; the connection is closed then.</remarks>
+    public Coroutine StartTlsAsync(SslClientAuthenticationOptions options, double? sslHandshakeTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        TlsSide.ForClient(options, host: null, sslHandshakeTimeout);   // checked at the call
+        return StartTls(loop => loop.StartTlsAsync(Transport, _protocol, options, sslHandshakeTimeout));
+    }
+
+    /// <summary>
+    /// Upgrades the connection to TLS as its server (the server's side of STARTTLS).
+    /// <para>asyncio: <c>await StreamWriter.start_tls(sslcontext)</c> on a server's writer.</para>
+    /// </summary>
+    /// <param name="options">The server options, with its certificate.</param>
+    /// <param name="sslHandshakeTimeout">Seconds the handshake may take; 60 when null.</param>
+    /// <returns>A coroutine that completes once the handshake is done.</returns>
+    /// <exception cref="ArgumentException">The connection is already TLS.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="sslHandshakeTimeout"/> is not positive.</exception>
+    /// <remarks>At the await: <see cref="System.Security.Authentication.AuthenticationException"/> when the handshake
+    /// fails, <see cref="TimeoutException"/> when it takes too long; the connection is closed then.</remarks>
+    public Coroutine StartTlsAsync(SslServerAuthenticationOptions options, double? sslHandshakeTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        TlsSide.CheckTimeout(sslHandshakeTimeout);
+        return StartTls(loop => loop.StartTlsAsync(Transport, _protocol, options, sslHandshakeTimeout));
+    }
+
+    /// <summary>asyncio's order: drain, start TLS on the loop, then hand the new transport to the writer and the protocol.</summary>
+    private async Coroutine StartTls(Func<EventLoop, Coroutine<ITransport>> startTls)
+    {
+        if (Transport is TlsTransport) throw new ArgumentException("the connection is already TLS");
+        await DrainAsync();
+        ITransport tls = await startTls(Aio.GetRunningLoop());
+        Transport = tls;
+        _protocol.ReplaceTransport(tls);
+    }
+
+    /// <summary>
     /// Information about the connection: <c>"peername"</c>, <c>"sockname"</c>, <c>"socket"</c>, as
-    /// <see cref="ITransport.GetExtraInfo"/>.
+    /// <see cref="ITransport.GetExtraInfo"/>; over TLS also <c>"ssl_object"</c> (the <see cref="SslStream"/>),
+    /// <c>"peercert"</c>, <c>"cipher"</c> and <c>"sslcontext"</c>.
     /// <para>asyncio: <c>StreamWriter.get_extra_info(name, default=None)</c>.</para>
     /// </summary>
     /// <param name="name">The key.</param>

@@ -32,6 +32,9 @@ internal sealed class StreamReaderProtocol : Protocol
     /// <summary>The transport's write buffer is above its high-water mark (asyncio's <c>_paused</c>).</summary>
     private bool _writingPaused;
 
+    /// <summary>The connection's transport: the plain one, then the TLS one after <see cref="ReplaceTransport"/>.</summary>
+    private ITransport _transport = null!;
+
     /// <summary>The connection was lost (asyncio's <c>_connection_lost</c>).</summary>
     private bool _connectionLost;
 
@@ -53,8 +56,16 @@ internal sealed class StreamReaderProtocol : Protocol
     /// <summary>Completes when the connection is lost; throws its error if it had one.</summary>
     public Future<bool> Closed => _closed;
 
+    /// <summary>The writer's transport became a TLS one (asyncio: <c>StreamReaderProtocol._replace_transport</c>).</summary>
+    public void ReplaceTransport(ITransport transport)
+    {
+        _transport = transport;
+        _reader.ReplaceTransport(transport);
+    }
+
     public override void ConnectionMade(ITransport transport)
     {
+        _transport = transport;
         _reader.SetTransport(transport);
         Writer = new AsyncStreamWriter(transport, this, _reader);
         if (_clientConnected is null) return;
@@ -72,8 +83,8 @@ internal sealed class StreamReaderProtocol : Protocol
         handler.AddDoneCallback(done =>
         {
             // A cancelled handler will not close its connection: close it here (asyncio since 3.12.x does the same).
-            if (done.IsCancelled) transport.Close();
-            else if (done.Exception() is { } error) ReportHandlerFailure(transport, error);
+            if (done.IsCancelled) _transport.Close();
+            else if (done.Exception() is { } error) ReportHandlerFailure(_transport, error);
         });
     }
 

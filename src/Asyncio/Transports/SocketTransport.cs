@@ -27,11 +27,11 @@ internal sealed class SocketTransport : ITransport
     /// <summary>The socket's descriptor, kept because a disposed socket no longer tells it.</summary>
     private readonly int _fd;
 
-    /// <summary>Whom the transport reports to.</summary>
-    private readonly Protocol _protocol;
+    /// <summary>Whom the transport reports to; replaced only by <see cref="SetProtocol"/> (TLS started on the connection).</summary>
+    private Protocol _protocol;
 
     /// <summary>The same protocol when it receives into its own buffer, else null.</summary>
-    private readonly BufferedProtocol? _bufferedProtocol;
+    private BufferedProtocol? _bufferedProtocol;
 
     /// <summary>The server that accepted the connection, told when it is lost; null for a client connection.</summary>
     private readonly Server? _server;
@@ -345,6 +345,16 @@ internal sealed class SocketTransport : ITransport
         "socket" => _socket,
         _ => defaultValue,
     };
+
+    /// <summary>
+    /// Hands the connection to another protocol, as <c>start_tls</c> does with the TLS layer
+    /// (asyncio: <c>transport.set_protocol(protocol)</c>).
+    /// </summary>
+    internal void SetProtocol(Protocol protocol)
+    {
+        _protocol = protocol;
+        _bufferedProtocol = protocol as BufferedProtocol;
+    }
 
     /// <inheritdoc/>
     public override string ToString() =>
