@@ -105,11 +105,12 @@ public sealed partial class ClientSession
         EventLoop loop = Aio.GetRunningLoop();
         double start = loop.Time();
         ConnectionSlots.Slot slot;
+        bool totalBounds = deadline.TotalBoundsConnect(0);
         try
         {
             slot = await _slots.AcquireAsync(url, deadline.ConnectBudget(0));
         }
-        catch (ConnectionTimeoutError error) when (deadline.Expired)
+        catch (ConnectionTimeoutError error) when (deadline.Expired || totalBounds)
         {
             throw deadline.TotalTimeoutError(error);
         }

@@ -48,6 +48,13 @@ internal sealed class RequestDeadline : IDisposable
         return budget is null ? null : Math.Max(0, budget.Value);
     }
 
+    /// <summary>
+    /// True when what is left of the total timeout, not the connect timeout, bounds <see cref="ConnectBudget"/>: a
+    /// connection wait that then runs out has run out of the total time (whichever of the two timers fires first).
+    /// </summary>
+    public bool TotalBoundsConnect(double spent) =>
+        Remaining is { } left && (Timeout.Connect is not { } connect || connect - spent >= left);
+
     /// <summary>The error of an expired total timeout (aiohttp raises a bare <c>asyncio.TimeoutError</c>).</summary>
     public TimeoutException TotalTimeoutError(Exception? cause = null) => new(
         string.Create(CultureInfo.InvariantCulture, $"The request exceeded its total timeout of {Timeout.Total} s."), cause);
