@@ -323,14 +323,13 @@ NOTES = [
     'single-thread `SynchronizationContext` pump (bench/Asyncio.Bench/SingleThreadPump.cs), the shape of an event loop.',
     'The machine is shared: absolute figures move with its load (see the load average above); ratios from the same run '
     'are steadier than absolute numbers.',
-    'Why the task-spawning targets are hard (W1, taskgroup, gather; measured with perf): the collector, not the loop. '
-    'Every task of these workloads stays alive until it is gathered, so each young collection copies them all; our '
-    'own code is about a quarter of the samples, the runtime (mostly the GC) and the kernel (fresh pages) take the '
-    'rest. A task is two objects here, the task (64 B) and its root coroutine (64 B for one awaiting Sleep(0)), where '
-    'an `async Task` is one: one object cannot be both the `Coroutine<T>` an async method returns and the '
-    '`AioTask<T>` (a `Future`) `CreateTask` returns without changing the public types (see docs/architecture.md, '
-    '"Tasks and coroutines"). Both were made smaller instead (from 80 B + 72 B), and the ready queue\'s blocks moved '
-    'to the pinned object heap, so that a burst\'s queued steps are not copied by each young collection.',
+    'Why the task-spawning workloads are bound by the collector (W1, taskgroup, gather; measured with perf): every task '
+    'stays alive until it is gathered, so each young collection copies them all; our own code is about a quarter of '
+    'the samples, the runtime (mostly the GC) and the kernel (fresh pages) the rest. A task is one object, as an '
+    '`async Task` is: the coroutine\'s state machine box is the task (`Coroutine<T>` is a struct around it; see '
+    'docs/architecture.md, "Tasks and coroutines"), 88 B for one awaiting Sleep(0), where it was a 64 B task plus '
+    'a 64 B coroutine. The ready queue\'s blocks live on the pinned object heap, so that a burst\'s queued steps are '
+    'not copied by each young collection.',
     'W3 flat schedules 1,000,000 callbacks before running any: the ready queue takes 32 MB of fresh blocks (32 bytes '
     'per entry), whose zeroing and page faults show in the profile; CPython\'s deque pays the same kind of cost with '
     'pointers of 8 bytes. W3 chained (steady state, no growth) meets 40x.',
