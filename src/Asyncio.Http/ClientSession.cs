@@ -43,8 +43,8 @@ public sealed partial class ClientSession : IAsyncDisposable, IDisposable
             CookieContainer = CookieJar,
             // Redirects are followed here, to count them as aiohttp does and to keep each hop under the limits.
             AllowAutoRedirect = false,
-            // aiohttp sends Accept-Encoding: gzip, deflate and decompresses.
-            AutomaticDecompression = DecompressionMethods.All,
+            // aiohttp sends Accept-Encoding: gzip, deflate and decompresses, unless auto_decompress=False.
+            AutomaticDecompression = _options.AutoDecompress ? DecompressionMethods.All : DecompressionMethods.None,
             MaxConnectionsPerServer = _options.LimitPerHost > 0 ? _options.LimitPerHost : int.MaxValue,
             ConnectCallback = ConnectAsync,
         };

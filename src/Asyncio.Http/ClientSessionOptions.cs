@@ -72,6 +72,14 @@ public sealed class ClientSessionOptions
     /// <summary>How request bodies given as <see cref="RequestOptions.Json"/> are written and <see cref="ClientResponse.JsonAsync{T}"/> reads; <see cref="JsonSerializerDefaults.Web"/> when null. <para>aiohttp: <c>json_serialize</c>.</para></summary>
     public JsonSerializerOptions? JsonOptions { get; init; }
 
+    /// <summary>
+    /// Whether bodies are decompressed: true (the default) sends <c>Accept-Encoding</c> for gzip, deflate and
+    /// brotli and hands the decoded bytes to the reader; false adds no <c>Accept-Encoding</c> and gives the body
+    /// exactly as sent, <c>Content-Encoding</c> and <c>Content-Length</c> describing those bytes (what a byte
+    /// <c>Range</c> counts). <para>aiohttp: <c>auto_decompress=True</c>.</para>
+    /// </summary>
+    public bool AutoDecompress { get; init; } = true;
+
     /// <summary>TLS settings (certificate validation, client certificates, protocols) for HTTPS; .NET's defaults when null. <para>aiohttp: <c>TCPConnector(ssl=...)</c>.</para></summary>
     public SslClientAuthenticationOptions? SslOptions { get; init; }
 

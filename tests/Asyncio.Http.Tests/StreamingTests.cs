@@ -55,6 +55,31 @@ public sealed class StreamingTests(TestServer server) : IClassFixture<TestServer
     }, loop: Aio.NewEventLoop(virtualTime: true));
 
     [Fact]
+    public void AutoDecompress_ByDefault_AsksForCompressionAndDecodesTheBody() => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "gzip");
+        Assert.Contains("gzip", resp.Headers["X-Accept-Encoding"], StringComparison.Ordinal);
+        Assert.Equal("hello gzip", await resp.TextAsync());
+    });
+
+    [Fact]
+    public void AutoDecompress_False_GivesTheBodyAsSent() => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession(new ClientSessionOptions { AutoDecompress = false });
+        await using ClientResponse resp = await session.GetAsync(server.Url + "gzip");
+        byte[] body = await resp.ReadAsync();
+        resp.Headers.TryGetValue("X-Accept-Encoding", out string asked);
+        Assert.Equal("", asked);
+        Assert.Equal("gzip", resp.Headers["Content-Encoding"]);
+        Assert.Equal(body.Length, resp.ContentLength);
+        Assert.Equal(new byte[] { 0x1f, 0x8b }, body[..2]);
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(body), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip);
+        Assert.Equal("hello gzip", reader.ReadToEnd());
+    });
+
+    [Fact]
     public void ContentReadAsync_ReadsAtMostNBytes() => HttpLoop.Run(async () =>
     {
         await using var session = new ClientSession();

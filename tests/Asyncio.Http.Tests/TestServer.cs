@@ -94,6 +94,19 @@ public sealed class TestServer : IDisposable
             context.Response.ContentType = "text/plain; charset=utf-8";
             await context.Response.Body.WriteAsync(new byte[] { 0x61, 0xff, 0x62 });
         });
+        app.Map("/gzip", async (HttpContext context) =>
+        {
+            // "hello gzip", always gzip-encoded; the request's Accept-Encoding echoed in a header.
+            using var packed = new MemoryStream();
+            using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            {
+                gzip.Write("hello gzip"u8);
+            }
+            context.Response.Headers.ContentEncoding = "gzip";
+            context.Response.Headers["X-Accept-Encoding"] = context.Request.Headers.AcceptEncoding.ToString();
+            context.Response.ContentLength = packed.Length;
+            await context.Response.Body.WriteAsync(packed.ToArray());
+        });
         app.Map("/status/{code:int}", (int code) => Results.StatusCode(code));
         app.Map("/redirect/{n:int}", (int n) => n > 0 ? Results.Redirect($"/redirect/{n - 1}") : Results.Text("done"));
         app.Map("/redirect-to", (HttpContext context) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Asyncio.Http;
 
 namespace Asyncio.Cli.Fetch;
 
@@ -92,8 +93,11 @@ internal sealed class Download
         HttpAnswer answer;
         try
         {
-            answer = await Aio.Timeout(Options.TimeoutSeconds, async () =>
-                await _run.Source.GetAsync(_url, resume, Aio.CurrentTask()!.CancellationToken));
+            answer = await Aio.Timeout(Options.TimeoutSeconds, async () => await _run.Source.GetAsync(_url, resume));
+        }
+        catch (TooManyRedirects error)   // an HttpRequestException, but retrying would loop again
+        {
+            return Attempt.Done(Failed(Describe(error)));
         }
         catch (HttpRequestException error) when (error.HttpRequestError != HttpRequestError.SecureConnectionError)
         {
@@ -183,16 +187,14 @@ internal sealed class Download
         long have = part.Length;
         if (total > Options.MaxSize) return Attempt.Done(TooLarge(total.Value, part));
         _run.Progress.Started(_index, part.Name, total, have);
-        byte[] buffer = new byte[ChunkSize];
         await using (FileStream file = part.OpenForAppend())
         {
             while (true)
             {
-                int read;
+                byte[] chunk;
                 try
                 {
-                    read = await Aio.Timeout(Options.TimeoutSeconds, async () =>
-                        await answer.ReadAsync(buffer, Aio.CurrentTask()!.CancellationToken));
+                    chunk = await Aio.Timeout(Options.TimeoutSeconds, async () => await answer.ReadChunkAsync(ChunkSize));
                 }
                 catch (IOException error)
                 {
@@ -202,11 +204,11 @@ internal sealed class Download
                 {
                     return Attempt.Retry($"no data for {Seconds(Options.TimeoutSeconds)} after {have} bytes");
                 }
-                if (read == 0) break;
-                if (have + read > Options.MaxSize) return Attempt.Done(TooLarge(have + read, part));
-                await file.WriteAsync(buffer.AsMemory(0, read), Aio.CurrentTask()!.CancellationToken);
-                have += read;
-                _run.Progress.Advanced(_index, read);
+                if (chunk.Length == 0) break;
+                if (have + chunk.Length > Options.MaxSize) return Attempt.Done(TooLarge(have + chunk.Length, part));
+                await file.WriteAsync(chunk, Aio.CurrentTask()!.CancellationToken);
+                have += chunk.Length;
+                _run.Progress.Advanced(_index, chunk.Length);
             }
             // On disk before the rename: after a crash a final name never holds less than the whole file.
             await Aio.ToThread(() => file.Flush(flushToDisk: true));

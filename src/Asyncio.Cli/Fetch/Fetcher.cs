@@ -12,7 +12,7 @@ internal static class Fetcher
     public static async Coroutine<IReadOnlyList<FetchResult>> RunAsync(FetchOptions options, IFetchProgress progress)
     {
         Directory.CreateDirectory(options.OutDir);
-        using var source = new HttpSource(options.Insecure, TimeSpan.FromSeconds(options.TimeoutSeconds), options.PerHost);
+        using var source = new HttpSource(options.Insecure, options.PerHost);
         AsyncLimiter? limiter = options.Rate is { } rate ? new AsyncLimiter(rate.Count, rate.PeriodSeconds) : null;
         var run = new FetchRun(options, source, progress, limiter, new ReservedNames(options.OutDir),
             new RetryPolicy(options.BackoffBaseSeconds, options.BackoffCapSeconds));

@@ -1,79 +1,77 @@
-using System.Net;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Security;
+using Asyncio.Http;
 
 namespace Asyncio.Cli.Fetch;
 
 /// <summary>
-/// The one place <c>aio fetch</c> speaks HTTP: a GET, optionally for a range, answered with the few header values the
-/// downloader needs and the body as a stream. Everything else in the downloader is independent of the HTTP stack,
-/// so moving to <c>Asyncio.Http</c>'s <c>ClientSession</c> means rewriting this file only (this class and
-/// <see cref="HttpAnswer"/>, kept here together for that reason).
+/// The one place <c>aio fetch</c> speaks HTTP: a GET through <c>Asyncio.Http</c>'s <see cref="ClientSession"/>,
+/// optionally for a range, answered with the few header values the downloader needs and the body read in chunks
+/// from the response's content. Everything else in the downloader is independent of the HTTP stack (this class and
+/// <see cref="HttpAnswer"/> are kept here together for that reason).
 /// </summary>
 /// <remarks>
-/// Responses are taken as they come over the wire: no automatic decompression (a <c>Range</c> counts bytes of the
-/// encoded body, and the file must be the bytes the server sent). Redirects are followed. No overall timeout on the
-/// client: the downloader times the wait for headers and each read of the body itself.
+/// The session is configured so that the downloader stays in charge: no retries, no timeouts and no total
+/// connection limit of the session's own (the downloader retries, times the wait for headers and each read of the
+/// body, and bounds concurrency itself); no automatic decompression (a <c>Range</c> counts bytes of the encoded
+/// body, and the file must be the bytes the server sent); redirects are followed by the session. Made and used on
+/// the run's loop.
 /// </remarks>
 internal sealed class HttpSource : IDisposable
 {
-    /// <summary>The client, shared by every download of a run (its pool keeps connections per host).</summary>
-    private readonly HttpClient _client;
+    /// <summary>The <c>User-Agent</c> of every request.</summary>
+    internal const string UserAgent = "aio-fetch/0.1";
 
-    /// <summary>Creates the source.</summary>
+    /// <summary>The session, shared by every download of a run (its pool keeps connections per host).</summary>
+    private readonly ClientSession _session;
+
+    /// <summary>Creates the source; call on the run's loop.</summary>
     /// <param name="insecure">True to accept any TLS certificate (<c>--insecure</c>); verification is on otherwise.</param>
-    /// <param name="connectTimeout">The limit for opening a connection.</param>
     /// <param name="maxConnectionsPerHost">The pool's limit per host (the downloader's per-host limit).</param>
-    public HttpSource(bool insecure, TimeSpan connectTimeout, int maxConnectionsPerHost)
+    public HttpSource(bool insecure, int maxConnectionsPerHost)
     {
-        var handler = new SocketsHttpHandler
+        _session = new ClientSession(new ClientSessionOptions
         {
-            AutomaticDecompression = DecompressionMethods.None,
-            AllowAutoRedirect = true,
-            ConnectTimeout = connectTimeout,
-            MaxConnectionsPerServer = maxConnectionsPerHost,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        };
-        if (insecure)
-        {
-            // Accepting any certificate is what --insecure asks for, explicitly and only then.
-#pragma warning disable CA5359
-            handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = static (_, _, _, _) => true };
-#pragma warning restore CA5359
-        }
-        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        _client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("aio-fetch", "0.1"));
+            DefaultHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["User-Agent"] = UserAgent },
+            AutoDecompress = false,
+            // The downloader's Aio.Timeout bounds each wait; its own retries and semaphores are the only ones.
+            Timeout = ClientTimeout.None,
+            Retry = null,
+            Limit = 0,
+            LimitPerHost = maxConnectionsPerHost,
+            RaiseForStatus = false,
+            SslOptions = insecure ? AcceptAnyCertificate() : null,
+        });
     }
 
     /// <summary>
     /// Sends <c>GET url</c> (with <c>Range: bytes=FROM-</c> and <c>If-Range</c> when <paramref name="resume"/> is
-    /// given) and returns once the headers arrived; the caller reads and disposes the body.
+    /// given) and returns once the headers arrived; the caller reads and disposes the body. Cancelling the calling
+    /// task aborts the request.
     /// </summary>
     /// <exception cref="HttpRequestException">The connection failed.</exception>
-    public async Task<HttpAnswer> GetAsync(Uri url, ResumeRequest? resume, CancellationToken token)
+    /// <exception cref="TooManyRedirects">The redirects did not end.</exception>
+    public async Coroutine<HttpAnswer> GetAsync(Uri url, ResumeRequest? resume)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("identity"));
+        var headers = new List<KeyValuePair<string, string>> { new("Accept-Encoding", "identity") };
         if (resume is not null)
         {
-            request.Headers.Range = new RangeHeaderValue(resume.From, null);
-            request.Headers.TryAddWithoutValidation("If-Range", resume.Validator);
+            headers.Add(new("Range", string.Create(CultureInfo.InvariantCulture, $"bytes={resume.From}-")));
+            headers.Add(new("If-Range", resume.Validator));
         }
-        HttpResponseMessage response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
-        try
-        {
-            Stream body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
-            return new HttpAnswer(response, body);
-        }
-        catch
-        {
-            response.Dispose();
-            throw;
-        }
+        ClientResponse response = await _session.GetAsync(url.AbsoluteUri, new RequestOptions { Headers = headers });
+        return new HttpAnswer(response);
     }
 
-    /// <inheritdoc/>
-    public void Dispose() => _client.Dispose();
+    /// <summary>Closes the session.</summary>
+    public void Dispose() => _session.Close();
+
+    /// <summary>Accepting any certificate is what <c>--insecure</c> asks for, explicitly and only then.</summary>
+    private static SslClientAuthenticationOptions AcceptAnyCertificate() =>
+#pragma warning disable CA5359
+        new() { RemoteCertificateValidationCallback = static (_, _, _, _) => true };
+#pragma warning restore CA5359
 }
 
 /// <summary>Asks for the rest of a file: from byte <paramref name="From"/>, only if it is still <paramref name="Validator"/>.</summary>
@@ -84,37 +82,41 @@ internal sealed record ResumeRequest(long From, string Validator);
 /// <summary>An HTTP answer: status, the headers a download needs, and the body.</summary>
 internal sealed class HttpAnswer : IDisposable
 {
-    /// <summary>The response, owned (disposed with the answer).</summary>
-    private readonly HttpResponseMessage _response;
+    /// <summary>The response, owned (disposed with the answer, which gives its connection back).</summary>
+    private readonly ClientResponse _response;
 
-    /// <summary>The body.</summary>
-    private readonly Stream _body;
-
-    internal HttpAnswer(HttpResponseMessage response, Stream body)
+    internal HttpAnswer(ClientResponse response)
     {
         _response = response;
-        _body = body;
-        HttpContentHeaders content = response.Content.Headers;
-        ContentLength = content.ContentLength;
-        ContentRangeFrom = content.ContentRange?.From;
-        ContentRangeTotal = content.ContentRange?.Length;
-        EntityTag? etag = response.Headers.ETag is { } tag ? new EntityTag(tag.ToString(), tag.IsWeak) : null;
-        ETag = etag;
-        LastModified = content.LastModified is { } date ? date.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : null;
-        ContentDisposition = content.TryGetValues("Content-Disposition", out var values) ? string.Join(", ", values) : null;
-        RetryAfter = response.Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } when } => when - DateTimeOffset.UtcNow,
-            _ => null,
-        };
+        ResponseHeaders headers = response.Headers;
+        ContentLength = response.ContentLength;
+        ContentRangeHeaderValue? range = headers.TryGetValue("Content-Range", out string rangeText)
+            && ContentRangeHeaderValue.TryParse(rangeText, out ContentRangeHeaderValue? parsedRange) ? parsedRange : null;
+        ContentRangeFrom = range?.From;
+        ContentRangeTotal = range?.Length;
+        ETag = headers.TryGetValue("ETag", out string tagText) && EntityTagHeaderValue.TryParse(tagText, out EntityTagHeaderValue? tag)
+            ? new EntityTag(tag.ToString(), tag.IsWeak)
+            : null;
+        LastModified = headers.TryGetValue("Last-Modified", out string dateText)
+            && DateTimeOffset.TryParse(dateText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset date)
+            ? date.ToString("R", CultureInfo.InvariantCulture)
+            : null;
+        ContentDisposition = headers.TryGetValue("Content-Disposition", out string disposition) ? disposition : null;
+        RetryAfter = headers.TryGetValue("Retry-After", out string retryText) && RetryConditionHeaderValue.TryParse(retryText, out RetryConditionHeaderValue? retry)
+            ? retry switch
+            {
+                { Delta: { } delta } => delta,
+                { Date: { } when } => when - DateTimeOffset.UtcNow,
+                _ => null,
+            }
+            : null;
     }
 
     /// <summary>The status code.</summary>
-    public int Status => (int)_response.StatusCode;
+    public int Status => _response.Status;
 
     /// <summary>The reason phrase, for messages.</summary>
-    public string? Reason => _response.ReasonPhrase;
+    public string Reason => _response.Reason;
 
     /// <summary><c>Content-Length</c>: the body's length, when given.</summary>
     public long? ContentLength { get; }
@@ -137,16 +139,15 @@ internal sealed class HttpAnswer : IDisposable
     /// <summary><c>Retry-After</c> as a delay from now, if given.</summary>
     public TimeSpan? RetryAfter { get; }
 
-    /// <summary>Reads the next bytes of the body (0 at its end).</summary>
+    /// <summary>
+    /// Reads the next chunk of the body (one read from the network, at most <paramref name="size"/> bytes; empty at
+    /// its end). Cancelling the calling task aborts the read.
+    /// </summary>
     /// <exception cref="IOException">The connection broke.</exception>
-    public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken token) => _body.ReadAsync(buffer, token);
+    public Coroutine<byte[]> ReadChunkAsync(int size) => _response.Content.ReadAsync(size);
 
     /// <inheritdoc/>
-    public void Dispose()
-    {
-        _body.Dispose();
-        _response.Dispose();
-    }
+    public void Dispose() => _response.Dispose();
 }
 
 /// <summary>An entity tag as sent (quotes included) and whether it is weak (<c>W/</c>), which <c>If-Range</c> may not use.</summary>

@@ -54,7 +54,7 @@ internal sealed class ServedFile
 }
 
 /// <summary>One request as the server saw it.</summary>
-internal sealed record SeenRequest(string Host, string Path, string? Range, string? IfRange, int Status);
+internal sealed record SeenRequest(string Host, string Path, string? Range, string? IfRange, int Status, string? UserAgent = null, string? AcceptEncoding = null);
 
 /// <summary>
 /// Kestrel on 127.0.0.1 and 127.0.0.2 (two hosts for the per-host limit), free ports, serving <see cref="Files"/>
@@ -145,7 +145,8 @@ internal sealed class FetchTestServer : IAsyncDisposable
             Interlocked.Decrement(ref _inFlightAll);
             _inFlight.AddOrUpdate(host, 0, (_, n) => n - 1);
             Requests.Enqueue(new SeenRequest(host, context.Request.Path.Value ?? "", context.Request.Headers.Range.FirstOrDefault(),
-                context.Request.Headers.IfRange.FirstOrDefault(), context.Response.StatusCode));
+                context.Request.Headers.IfRange.FirstOrDefault(), context.Response.StatusCode,
+                context.Request.Headers.UserAgent.ToString(), context.Request.Headers.AcceptEncoding.ToString()));
         }
     }
 

@@ -56,6 +56,16 @@ public sealed class FetchTests : FetchSandbox
     }
 
     [LinuxFact]
+    public void Requests_GoThroughTheClientSession_WithItsUserAgent_AskingForTheBodyAsStored()
+    {
+        Uri url = Server.Serve("/ua.bin", new ServedFile { Content = Bytes(1000) });
+        Assert.Equal(FetchStatus.Downloaded, Fetch(Options(url)).Single().Status);
+        SeenRequest seen = Server.Requests.Single();
+        Assert.Equal(HttpSource.UserAgent, seen.UserAgent);
+        Assert.Equal("identity", seen.AcceptEncoding);
+    }
+
+    [LinuxFact]
     public void ServerIgnoringRange_Answers200_AndTheFileRestartsCleanly()
     {
         byte[] content = Bytes(200_000);
