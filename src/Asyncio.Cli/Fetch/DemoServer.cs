@@ -58,6 +58,9 @@ internal sealed class DemoServer : IAsyncDisposable
     private readonly double _bytesPerSecond;
     private readonly Dictionary<string, int> _answers = [];
     private readonly List<string> _log = [];
+
+    /// <summary>The answers in progress, cancelled when the server is disposed.</summary>
+    private readonly HashSet<AioTask> _answering = [];
     private Server? _server;
 
     private DemoServer(IReadOnlyDictionary<string, DemoFile> files, double bytesPerSecond)
@@ -121,15 +124,24 @@ internal sealed class DemoServer : IAsyncDisposable
     /// <summary>The URL of a path on this server.</summary>
     public Uri UrlOf(string path) => new($"http://{Address}{path}");
 
-    /// <summary>Stops listening and waits for the connections to end.</summary>
+    /// <summary>Stops listening, aborts the connections still open (a client interrupted mid-answer) and waits for them to end.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_server is not null) await _server.DisposeAsync();
+        if (_server is null) return;
+        _server.Close();
+        _server.AbortClients();
+        // An answer may be asleep (throttle, slow start) for a client that left: end it rather than leave it pending.
+        List<AioTask> answering = [.. _answering];
+        foreach (AioTask task in answering) task.Cancel();
+        if (answering.Count > 0) await Aio.Wait(answering);
+        await _server.DisposeAsync();
     }
 
     /// <summary>Answers one request; a client that goes away mid-answer only ends that answer.</summary>
     private async Coroutine Answer(AsyncStreamReader reader, AsyncStreamWriter writer)
     {
+        AioTask task = Aio.CurrentTask()!;
+        _answering.Add(task);
         try
         {
             string[] head = Encoding.ASCII.GetString(await reader.ReadUntilAsync("\r\n\r\n"u8.ToArray())).Split("\r\n");
@@ -138,9 +150,8 @@ internal sealed class DemoServer : IAsyncDisposable
                 .ToLookup(h => h[..h.IndexOf(':', StringComparison.Ordinal)].Trim(), h => h[(h.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim(), StringComparer.OrdinalIgnoreCase);
             string path = requestLine.Length > 1 ? requestLine[1] : "/";
             string? range = headers["Range"].FirstOrDefault();
-            int status = await Respond(requestLine[0], path, range, headers["If-Range"].FirstOrDefault(), writer);
-            lock (_log) _log.Add($"{requestLine[0]} {path}{(range is null ? "" : $" [{range}]")} -> {(status == 0 ? "reset" : status)}");
-            if (status == 0) return;
+            string request = $"{requestLine[0]} {path}{(range is null ? "" : $" [{range}]")}";
+            if (!await Respond(request, path, range, headers["If-Range"].FirstOrDefault(), writer)) return;
             await writer.DrainAsync();
             writer.Close();
             await writer.WaitClosedAsync();
@@ -150,33 +161,38 @@ internal sealed class DemoServer : IAsyncDisposable
             // The client went away (or sent no complete request): nothing left to answer.
             writer.Transport.Abort();
         }
+        finally
+        {
+            _answering.Remove(task);
+        }
     }
 
-    /// <summary>Writes the answer; returns its status, or 0 when the connection was reset on purpose.</summary>
-    private async Coroutine<int> Respond(string method, string path, string? range, string? ifRange, AsyncStreamWriter writer)
+    /// <summary>Writes the answer to <paramref name="request"/>; returns false when the connection was reset on purpose.</summary>
+    private async Coroutine<bool> Respond(string request, string path, string? range, string? ifRange, AsyncStreamWriter writer)
     {
+        string method = request[..request.IndexOf(' ', StringComparison.Ordinal)];
         if (method != "GET")
         {
-            WriteHead(writer, "405 Method Not Allowed", 0, "Allow: GET\r\n");
-            return 405;
+            Head(writer, request, "405 Method Not Allowed", 0, "Allow: GET\r\n");
+            return true;
         }
         if (!_files.TryGetValue(path, out DemoFile? file))
         {
-            WriteHead(writer, "404 Not Found", 0, "");
-            return 404;
+            Head(writer, request, "404 Not Found", 0, "");
+            return true;
         }
         int answer = _answers[path] = _answers.GetValueOrDefault(path) + 1;
         switch (file.Fault)
         {
             case DemoFault.ServerErrorOnce when answer == 1:
-                WriteHead(writer, "500 Internal Server Error", 0, "");
-                return 500;
+                Head(writer, request, "500 Internal Server Error", 0, "");
+                return true;
             case DemoFault.TooManyRequestsOnce when answer == 1:
-                WriteHead(writer, "429 Too Many Requests", 0, "Retry-After: 1\r\n");
-                return 429;
+                Head(writer, request, "429 Too Many Requests", 0, "Retry-After: 1\r\n");
+                return true;
             case DemoFault.UnavailableOnce when answer == 1:
-                WriteHead(writer, "503 Service Unavailable", 0, "Retry-After: 1\r\n");
-                return 503;
+                Head(writer, request, "503 Service Unavailable", 0, "Retry-After: 1\r\n");
+                return true;
             case DemoFault.SlowStart:
                 await Aio.Sleep(SlowStartSeconds);
                 break;
@@ -188,21 +204,22 @@ internal sealed class DemoServer : IAsyncDisposable
         {
             if (start >= length)
             {
-                WriteHead(writer, "416 Range Not Satisfiable", 0, $"Content-Range: bytes */{length}\r\n");
-                return 416;
+                Head(writer, request, "416 Range Not Satisfiable", 0, $"Content-Range: bytes */{length}\r\n");
+                return true;
             }
             from = start;
         }
-        string validators = $"ETag: {file.ETag}\r\nAccept-Ranges: bytes\r\n";
-        if (from > 0) WriteHead(writer, "206 Partial Content", length - from, $"{validators}Content-Range: bytes {from}-{length - 1}/{length}\r\n");
-        else WriteHead(writer, "200 OK", length, validators);
         bool reset = file.Fault == DemoFault.ResetMidBody && answer == 1;
+        string validators = $"ETag: {file.ETag}\r\nAccept-Ranges: bytes\r\n";
+        string? label = reset ? "reset" : null;
+        if (from > 0) Head(writer, request, "206 Partial Content", length - from, $"{validators}Content-Range: bytes {from}-{length - 1}/{length}\r\n", label);
+        else Head(writer, request, "200 OK", length, validators, label);
         long end = reset ? Math.Min(length, from + (file.CutAt ?? (int)(length / 2))) : length;
         await SendBody(writer, file.Content.AsMemory((int)from, (int)(end - from)));
-        if (!reset) return from > 0 ? 206 : 200;
+        if (!reset) return true;
         // Abort, not Close: the client sees a reset connection, not a clean end.
         writer.Transport.Abort();
-        return 0;
+        return false;
     }
 
     /// <summary>Sends the body in chunks, no faster than the throttle.</summary>
@@ -217,9 +234,17 @@ internal sealed class DemoServer : IAsyncDisposable
         }
     }
 
-    private static void WriteHead(AsyncStreamWriter writer, string status, long contentLength, string extra) =>
+    /// <summary>
+    /// Writes the status line and headers, and logs the answer now: a client may have read all of it before this
+    /// coroutine runs again (it sleeps after the last chunk).
+    /// </summary>
+    /// <param name="label">What the log says instead of the status code (a reset answer).</param>
+    private void Head(AsyncStreamWriter writer, string request, string status, long contentLength, string extra, string? label = null)
+    {
+        lock (_log) _log.Add($"{request} -> {label ?? status[..3]}");
         writer.Write(Encoding.ASCII.GetBytes(
             $"HTTP/1.1 {status}\r\nContent-Length: {contentLength}\r\n{extra}Connection: close\r\n\r\n"));
+    }
 
     /// <summary>The N of <c>bytes=N-</c>; null for any other form (answered with the whole file).</summary>
     private static long? ParseRangeStart(string range) =>

@@ -29,7 +29,7 @@ public sealed class FetchDemoTests : IDisposable
         Assert.Equal(DemoServer.DemoSite().Count, Directory.GetFiles(_dir).Length);   // no .part, no sidecar
         Assert.Contains("6 downloaded, 0 skipped, 0 failed", output, StringComparison.Ordinal);
         Assert.Matches(@"dog\.jpg  \(resumed\)", output);
-        Assert.Contains("the server answered 9 requests: 4 x 200, 1 x 206, 1 x 429, 1 x 500, 1 x 503, 1 x reset", output, StringComparison.Ordinal);
+        Assert.Contains("the server answered 10 requests: 5 x 200, 1 x 206, 1 x 429, 1 x 500, 1 x 503, 1 x reset", output, StringComparison.Ordinal);
         Assert.DoesNotContain('\u001b', output);
     }
 
