@@ -262,6 +262,9 @@ internal sealed class BackgroundDemoServer : IDisposable
     private EventLoop? _loop;
     private Future<object?>? _stop;
 
+    /// <summary>What ended the loop after the server started, rethrown by <see cref="Dispose"/>.</summary>
+    private Exception? _failure;
+
     internal BackgroundDemoServer(IReadOnlyDictionary<string, DemoFile> files, double bytesPerSecond)
     {
         _thread = new Thread(() =>
@@ -273,7 +276,7 @@ internal sealed class BackgroundDemoServer : IDisposable
             }
             catch (Exception e)
             {
-                _started.TrySetException(e);
+                if (!_started.TrySetException(e)) _failure = e;
             }
             finally
             {
@@ -293,6 +296,7 @@ internal sealed class BackgroundDemoServer : IDisposable
     {
         _loop!.CallSoonThreadsafe(() => _stop!.SetResult(null));
         _thread.Join();
+        if (_failure is not null) throw new InvalidOperationException("the demo server failed", _failure);
     }
 
     private async Coroutine Serve(EventLoop loop, IReadOnlyDictionary<string, DemoFile> files, double bytesPerSecond)
