@@ -1,14 +1,14 @@
-using System.Net;
-using System.Text;
 using Asyncio.Cli.Fetch;
 
 namespace Asyncio.Cli.Demos;
 
 /// <summary>
-/// "simple aiohttp download demo", done safely: a tiny HTTP server on the loop (<c>Aio.StartServer</c>) serves a
-/// few files, cutting its first answer short, and <c>aio fetch</c>'s engine downloads them all concurrently into a
-/// temporary directory: the cut download resumes with <c>Range</c> + <c>If-Range</c>, the missing file fails
-/// without stopping the others. docs/fetch.md has the cheat sheet's code beside <c>aio fetch</c>.
+/// "simple aiohttp download demo", for real and then done safely, against <see cref="DemoServer"/> on the loop
+/// (<c>Aio.StartServer</c>), which resets its first answer for <c>big.bin</c> mid-body. First <c>aio fetch</c>'s
+/// engine downloads the files concurrently into a temporary directory: the cut download resumes with <c>Range</c> +
+/// <c>If-Range</c>, the missing file fails without stopping the others. Then the cheat sheet's own code (one task per
+/// URL with a shared HTTP client, <c>Aio.Wait</c>) downloads the same URLs, and shows what it misses: the 404 page is
+/// saved as if it were the file. docs/fetch.md has the cheat sheet's code beside <c>aio fetch</c>.
 /// </summary>
 internal sealed class DownloadDemo : Demo
 {
@@ -16,10 +16,10 @@ internal sealed class DownloadDemo : Demo
     private const int CutAt = 100_000;
 
     /// <summary>The files served, by path.</summary>
-    private static readonly Dictionary<string, byte[]> s_files = new()
+    private static readonly Dictionary<string, DemoFile> s_files = new()
     {
-        ["/big.bin"] = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7)).ToArray(),
-        ["/hello.txt"] = "hello, world\n"u8.ToArray(),
+        ["/big.bin"] = new(Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7)).ToArray(), DemoFault.ResetMidBody, CutAt),
+        ["/hello.txt"] = new("hello, world\n"u8.ToArray()),
     };
 
     /// <summary>The paths asked for: two served, one missing.</summary>
@@ -36,15 +36,13 @@ internal sealed class DownloadDemo : Demo
     private static async Coroutine Body(TextWriter output)
     {
         string directory = Directory.CreateTempSubdirectory("aio-demo-download-").FullName;
-        int bigAnswers = 0;
-        await using Server server = await Aio.StartServer((r, w) => Serve(r, w, () => ++bigAnswers == 1), "127.0.0.1", 0);
-        var address = (IPEndPoint)server.Sockets[0].LocalEndPoint!;
-        output.WriteLine($"serving big.bin and hello.txt on {address}; the first answer for big.bin is cut after {CutAt} bytes");
+        await using DemoServer server = await DemoServer.StartAsync(s_files);
+        output.WriteLine($"serving big.bin and hello.txt on {server.Address}; the first answer for big.bin is cut after {CutAt} bytes");
         try
         {
             var options = new FetchOptions
             {
-                Urls = [.. s_paths.Select(p => new Uri($"http://{address}{p}"))],
+                Urls = [.. s_paths.Select(server.UrlOf)],
                 OutDir = directory,
                 BackoffBaseSeconds = 0.05,
             };
@@ -54,8 +52,9 @@ internal sealed class DownloadDemo : Demo
                 string how = result.Error ?? $"{result.Bytes} bytes, {result.Attempts} attempt(s){(result.Resumed ? ", resumed" : "")}";
                 output.WriteLine($"  {Path.GetFileName(result.Url.AbsolutePath),-12} {FetchReport.StatusName(result.Status),-10} {how}");
             }
-            bool identical = s_files.All(f => File.ReadAllBytes(Path.Combine(directory, f.Key[1..])).AsSpan().SequenceEqual(f.Value));
+            bool identical = s_files.All(f => File.ReadAllBytes(Path.Combine(directory, f.Key[1..])).AsSpan().SequenceEqual(f.Value.Content));
             output.WriteLine($"the files on disk are the ones served: {identical}; no .part left: {Directory.GetFiles(directory, "*.part").Length == 0}");
+            await CheatSheetWay(server, Directory.CreateDirectory(Path.Combine(directory, "cheat-sheet")).FullName, output);
         }
         finally
         {
@@ -63,31 +62,27 @@ internal sealed class DownloadDemo : Demo
         }
     }
 
-    /// <summary>Answers one GET (HTTP/1.1, one request per connection), honouring <c>Range: bytes=N-</c>.</summary>
-    /// <param name="reader">The request.</param>
-    /// <param name="writer">The response.</param>
-    /// <param name="firstBigAnswer">Called for big.bin: true the first time (that answer is cut).</param>
-    private static async Coroutine Serve(AsyncStreamReader reader, AsyncStreamWriter writer, Func<bool> firstBigAnswer)
+    /// <summary>The cheat sheet's <c>main</c>: one task per URL, a shared client, <c>asyncio.wait</c>.</summary>
+    private static async Coroutine CheatSheetWay(DemoServer server, string directory, TextWriter output)
     {
-        string[] head = Encoding.ASCII.GetString(await reader.ReadUntilAsync("\r\n\r\n"u8.ToArray())).Split("\r\n");
-        string path = head[0].Split(' ')[1];
-        string? range = head.FirstOrDefault(h => h.StartsWith("Range: bytes=", StringComparison.OrdinalIgnoreCase))?["Range: bytes=".Length..].TrimEnd('-');
-        if (!s_files.TryGetValue(path, out byte[]? content))
+        output.WriteLine("the cheat sheet's code (one task per URL, Aio.Wait, no checks):");
+        using var session = new HttpClient();
+        List<AioTask<string>> tasks = [.. s_paths.Select(p => Aio.CreateTask(DownloadImg(session, server.UrlOf(p), directory)))];
+        WaitResult<AioTask<string>> done = await Aio.Wait(tasks);
+        // asyncio.wait hands back the tasks, failures unread; here each one is read, in the order of the URLs.
+        foreach (AioTask<string> task in tasks)
         {
-            writer.Write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8);
+            output.WriteLine($"  {(done.Done.Contains(task) && task.Exception() is null ? task.Result() : $"failed: {task.Exception()?.Message}")}");
         }
-        else
-        {
-            bool cut = path == "/big.bin" && firstBigAnswer();
-            int from = range is null ? 0 : int.Parse(range, System.Globalization.CultureInfo.InvariantCulture);
-            string status = range is null ? "200 OK" : $"206 Partial Content\r\nContent-Range: bytes {from}-{content.Length - 1}/{content.Length}";
-            writer.Write(Encoding.ASCII.GetBytes(
-                $"HTTP/1.1 {status}\r\nContent-Length: {content.Length - from}\r\nETag: \"v1\"\r\nAccept-Ranges: bytes\r\nConnection: close\r\n\r\n"));
-            // The first answer stops early: the client sees the connection end before Content-Length bytes.
-            writer.Write(content.AsSpan(from, cut ? CutAt : content.Length - from));
-        }
-        await writer.DrainAsync();
-        writer.Close();
-        await writer.WaitClosedAsync();
+    }
+
+    /// <summary>The cheat sheet's <c>download_img</c>: whatever the answer, its body goes to the URL's base name.</summary>
+    private static async Coroutine<string> DownloadImg(HttpClient session, Uri url, string directory)
+    {
+        string fileName = Path.GetFileName(url.AbsolutePath);
+        using HttpResponseMessage response = await session.GetAsync(url);
+        byte[] content = await response.Content.ReadAsByteArrayAsync();
+        await File.WriteAllBytesAsync(Path.Combine(directory, fileName), content);
+        return $"{fileName,-12} HTTP {(int)response.StatusCode}, {content.Length} bytes written{((int)response.StatusCode >= 400 ? " anyway: an error page saved as the file" : "")}";
     }
 }

@@ -50,20 +50,39 @@ internal static class FetchCommand
         var insecure = new Option<bool>("--insecure", "-k") { Description = "Do not verify TLS certificates (verification is on by default)." };
         var json = new Option<bool>("--json") { Description = "Print a JSON report instead of the summary table." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary; errors still go to standard error." };
+        var demo = new Option<bool>("--demo") { Description = "Download from a local demo server with injected faults (into --out, or a new temporary directory)." };
 
         var command = new AioCommand("fetch", "Download files safely: .part files, verified, resumable, renamed only when complete.", Usage)
         {
-            urls, input, outDir, concurrency, perHost, rate, retries, timeout, maxSize, sha256, manifest, insecure, json, quiet,
+            urls, input, outDir, concurrency, perHost, rate, retries, timeout, maxSize, sha256, manifest, insecure, json, quiet, demo,
         };
         command.Validators.Add(result =>
         {
             if (result.GetValue(sha256) is not null && result.GetValue(manifest) is not null) result.AddError("--sha256 and --manifest: give one or the other");
             if (result.GetValue(sha256) is not null && result.GetValue(input) is not null) result.AddError("--sha256 is for a single URL: use --manifest with --input");
-            if ((result.GetValue(urls) ?? []).Length == 0 && result.GetValue(input) is null) result.AddError("no URL: give URLs or --input FILE");
+            bool hasUrls = (result.GetValue(urls) ?? []).Length > 0 || result.GetValue(input) is not null;
+            if (result.GetValue(demo) && hasUrls) result.AddError("--demo downloads from its own server: give no URL and no --input");
+            if (result.GetValue(demo) && (result.GetValue(sha256) is not null || result.GetValue(manifest) is not null)) result.AddError("--demo verifies against its own manifest: no --sha256 or --manifest");
+            if (!hasUrls && !result.GetValue(demo)) result.AddError("no URL: give URLs or --input FILE");
         });
         command.SetAction(result =>
         {
             TextWriter output = result.InvocationConfiguration.Output, error = result.InvocationConfiguration.Error;
+            if (result.GetValue(demo))
+            {
+                string? demoOut = result.GetResult(outDir) is { Implicit: false } ? result.GetValue(outDir) : null;
+                var demoOptions = new FetchOptions
+                {
+                    Urls = [],
+                    Concurrency = result.GetValue(concurrency),
+                    PerHost = result.GetValue(perHost),
+                    Rate = result.GetValue(rate),
+                    Retries = result.GetValue(retries),
+                    TimeoutSeconds = result.GetValue(timeout),
+                    MaxSize = result.GetValue(maxSize),
+                };
+                return RunDemo(demoOptions, demoOut, result.GetValue(json), result.GetValue(quiet), output, error);
+            }
             var problems = new List<string>();
             List<Uri> list = ReadUrls(result.GetValue(urls) ?? [], result.GetValue(input), stdin, problems);
             IReadOnlyDictionary<string, string>? digests = ReadManifest(result.GetValue(manifest), problems);
@@ -120,6 +139,38 @@ internal static class FetchCommand
             foreach (FetchResult failed in results.Where(r => r.Status == FetchStatus.Failed)) error.WriteLine($"aio fetch: {failed.Url}: {failed.Error}");
         }
         return results.Any(r => r.Status == FetchStatus.Failed) ? FailedExitCode : 0;
+    }
+
+    /// <summary>How fast the demo server sends each body: slow enough for the progress to show.</summary>
+    internal const double DemoBytesPerSecond = 512 * 1024;
+
+    /// <summary>
+    /// <c>aio fetch --demo</c>: serves <see cref="DemoServer.DemoSite"/> on 127.0.0.1 (throttled, with its faults) and
+    /// downloads every file with <paramref name="options"/>, verified against the server's digests.
+    /// </summary>
+    /// <param name="options">The limits and retries asked for (URLs, directory and manifest are the demo's).</param>
+    /// <param name="outDir">The directory asked for, or null for a new temporary one.</param>
+    internal static int RunDemo(FetchOptions options, string? outDir, bool json, bool quiet, TextWriter output, TextWriter error)
+    {
+        string directory = outDir ?? Directory.CreateTempSubdirectory("aio-fetch-demo-").FullName;
+        using BackgroundDemoServer background = DemoServer.StartInBackground(DemoServer.DemoSite(), DemoBytesPerSecond);
+        DemoServer server = background.Server;
+        // The JSON report must stay the only thing on standard output.
+        TextWriter notes = json ? error : output;
+        if (!quiet)
+        {
+            notes.WriteLine($"aio fetch --demo: serving {server.Files.Count} files on http://{server.Address} at {DemoBytesPerSecond / 1024:F0} KiB/s per answer");
+            notes.WriteLine("  faults: cat.jpg 500 then OK, dog.jpg reset mid-body, owl.png slow start, report.csv 429 + Retry-After, archive.bin 503 + Retry-After");
+            notes.WriteLine($"  downloading into {directory}");
+        }
+        int code = Run(options with
+        {
+            Urls = [.. server.Files.Keys.Select(server.UrlOf)],
+            OutDir = directory,
+            Manifest = server.Files.ToDictionary(f => f.Key[(f.Key.LastIndexOf('/') + 1)..], f => f.Value.Sha256),
+        }, json, quiet, output, error);
+        if (!quiet) notes.WriteLine($"the server answered {server.Log.Count} requests: {string.Join(", ", server.Log.GroupBy(l => l[(l.LastIndexOf("-> ", StringComparison.Ordinal) + 3)..]).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} x {g.Key}"))}");
+        return code;
     }
 
     /// <summary>The URLs of the arguments, then of the input file; bad ones are added to <paramref name="problems"/>.</summary>
