@@ -21,6 +21,8 @@ EXTRA_ROWS = {
     'LIMITER': [('error_pct', '% from the ideal time', False)],
     'W6': [('cpu_us_per_request', 'µs server CPU/request', False)],
     'G4': [('rss_bytes_per_greenlet', 'bytes/greenlet (RSS)', True)],
+    'H1': [('cpu_s_per_gb', 'client CPU s/GB', False)],
+    'H2': [('cpu_s_per_gb', 'client CPU s/GB', False)],
 }
 # The .NET headline of these workloads is not what the CPython script measures: its cells stay empty there.
 PY_HEADLINE_ELSEWHERE = {'W5', 'G4'}
@@ -203,6 +205,14 @@ def targets(trows, bdn_zero):
                                  ('G3', 'queue ping-pong ≥ 5x gevent', 5)):
         x, ok = check(find_row(trows, name), 'asyncio', at_least)
         out.append((f'{name} {what}', fmt_ratio(x), verdict(ok)))
+
+    # HTTP downloads: the CPython column holds aiohttp.
+    for name in ('H1', 'H2'):
+        for other, what, at_least in (('tp', 'plain HttpClient', 0.95), ('asyncio', 'aiohttp', 1.2)):
+            r = find_row(trows, name)
+            x, ok = check(r, other, at_least)
+            m = fmt_ratio(x) if x is None else f'{fmt(r["cells"]["aio"])} vs {fmt(r["cells"][other])} MB/s ({fmt_ratio(x)})'
+            out.append((f'{name} ClientSession ≥ {at_least}x {what}', m, verdict(ok)))
     return out
 
 
@@ -357,6 +367,19 @@ NOTES = [
     'over two queues (`AsyncQueue` / `gevent.queue.Queue`). G4: 100,000 greenlets started and suspended in their '
     'bodies; .NET headline: managed heap growth per greenlet, RSS per greenlet beside it, the figure CPython reports '
     '(its tracemalloc count is in the raw results).',
+    'H1/H2 HTTP downloads (bench/http_runner.py): H1 = 1,000 files of 100 KB, H2 = 20 files of 50 MB, all from ONE '
+    'local server started once per run as its own process (`Asyncio.Bench http-server`: Kestrel on 127.0.0.1, '
+    '`GET /SIZE` answered with SIZE bytes generated once into memory, with a Content-Length), downloaded at '
+    'concurrency 32 by three clients, each client run its own process: aio = Asyncio.Http\'s `ClientSession` '
+    '(`Limit = 32`) inside `Aio.Run`, one task per file under an `AsyncSemaphore(32)`, gathered, each body read with '
+    '`Content.IterChunkedAsync(65536)` and discarded; .NET tp = a plain `HttpClient` (`MaxConnectionsPerServer = 32`) '
+    'with `Parallel.ForEachAsync` (`MaxDegreeOfParallelism = 32`), `ResponseHeadersRead`, the stream read into a '
+    '64 KiB pooled buffer; the CPython column = Debian\'s aiohttp on /usr/bin/python3 (bench/py/http.py): '
+    '`ClientSession` + `asyncio.Semaphore(32)` + `gather`, `resp.content.iter_chunked(65536)`. Each client first '
+    'downloads 64 files of at most 1 MiB on a session of its own (warm-up, untimed), then the timed run on a new '
+    'session. Headline: MB/s (10^6 bytes) of the timed run. `cpu_s_per_gb`: the client process\'s CPU time (user + '
+    'system, all threads: `Process.TotalProcessorTime`, `resource.getrusage`) over the timed run, per 10^9 bytes. The '
+    'server shares the two cores with the client, so MB/s also pays for the server; the CPU row is the client\'s own cost.',
     'CPython column: Debian\'s /usr/bin/python3 (3.11.2, built with PGO/LTO), the interpreter uvloop runs on. It is '
     'faster than the pyenv build the targets\' CPython figures were first measured with (W3: 551k vs 441k callbacks/s), so '
     'ratios here are conservative; `--python python3` uses the pyenv interpreter instead.',

@@ -15,6 +15,11 @@ W6 (echo) and W6-idle are driven from outside the measured process: bench/echo_r
 own process (.NET: `Asyncio.Bench echo-server`, CPython: bench/py/echo.py, C: bench/c/echo_server) and drives it with
 bench/c/echo_client. `--workloads W6` (or `--only W6`) selects both.
 
+H1 and H2 (HTTP downloads) are driven the same way: bench/http_runner.py starts one local HTTP server
+(`Asyncio.Bench http-server`) for the run and runs each client as its own process (`Asyncio.Bench http-client
+--client aio|tp`, and aiohttp's bench/py/http.py in the CPython column; the runner tries `apt-get install -y
+python3-aiohttp` when it is missing, else n/a).
+
 Where the CPython side of a workload comes from: a bench/py/<area>.py that lists it (bench/py/core.py for W1-W5 and W7,
 composition.py, executors.py, greenlets.py for G1-G4: greenlet and gevent). The convention for those files: `python3 FILE --list` prints the workload names it
 implements, one per line or space-separated; `python3 FILE NAME [--variant V] [--uvloop]` prints one JSON line
@@ -38,6 +43,7 @@ import time
 from pathlib import Path
 
 import echo_runner
+import http_runner
 from report import DOTNET_RUNTIMES, NO_UVLOOP, NOTES, PY_RUNTIMES, all_runs, fmt, markdown_table, table_rows, targets, write_doc
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -283,9 +289,10 @@ def main():
         for variant in variants:
             rows.append((name, variant, [rt for rt in DOTNET_RUNTIMES if rt in dotnet_rts] + py_rts))
     w6_rows = echo_runner.rows(echo_runner.selected(args.workloads.split(',') if args.workloads else None), wanted)
+    h_rows = http_runner.rows(http_runner.selected(args.workloads.split(',') if args.workloads else None), wanted)
 
     if args.from_raw:
-        results = load_raw(args.from_raw, rows + w6_rows)
+        results = load_raw(args.from_raw, rows + w6_rows + h_rows)
     else:
         raw_dir = ROOT / 'bench' / 'results' / 'raw'
         raw_dir.mkdir(parents=True, exist_ok=True)
@@ -296,7 +303,10 @@ def main():
             if w6_rows:
                 results.update(echo_runner.measure(w6_rows, dll, args, raw,
                                                    lambda rt: dotnet_env(args, 'W6') if rt in DOTNET_RUNTIMES else None))
-    rows += w6_rows
+            if h_rows:
+                results.update(http_runner.measure(h_rows, dll, args, raw,
+                                                   lambda rt: dotnet_env(args, 'H') if rt in DOTNET_RUNTIMES else None))
+    rows += w6_rows + h_rows
 
     bdn_table, bdn_zero = run_bdn(dll, args) if args.bdn else (None, None)
     trows = table_rows(rows, results)

@@ -7,6 +7,7 @@ namespace Asyncio.Bench;
 /// JSON line. <c>Asyncio.Bench --bdn [BenchmarkDotNet args]</c>: runs the BenchmarkDotNet suite.
 /// <c>Asyncio.Bench --list</c>: lists the workloads as <c>NAME RUNTIME [VARIANT,VARIANT...]</c>.
 /// <c>Asyncio.Bench echo-server --server S</c>: runs one of W6's echo servers (see <see cref="Echo.EchoServers"/>).
+/// <c>Asyncio.Bench http-server</c> / <c>http-client</c>: H1/H2's server and clients (see <see cref="Http.HttpBench"/>).
 /// </summary>
 public static class Program
 {
@@ -18,6 +19,8 @@ public static class Program
             return 0;
         }
         if (args.Length > 0 && args[0] == Echo.EchoServers.Command) return Echo.EchoServers.Run(args);
+        if (args.Length > 0 && args[0] == Http.HttpBench.ServerCommand) return Http.HttpBench.Serve(args);
+        if (args.Length > 0 && args[0] == Http.HttpBench.ClientCommand) return Http.HttpBench.Client(args);
         if (args.Length == 0 || args[0] == "--list")
         {
             foreach (var (name, rt) in WorkloadRegistry.All.Keys.OrderBy(k => k.Name).ThenBy(k => k.Runtime))

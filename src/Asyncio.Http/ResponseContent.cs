@@ -80,13 +80,28 @@ public sealed class ResponseContent
 
     private async IAsyncEnumerable<byte[]> Chunks(int n, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        byte[] buffer = new byte[n];
+        // A read that fills the buffer hands the buffer itself out (a new one is made for the next read); a
+        // shorter one hands out a copy and keeps the buffer. Neither is zeroed first: every byte handed out was
+        // just read. This saves copying and zeroing each chunk of a large body.
+        byte[]? buffer = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            buffer ??= GC.AllocateUninitializedArray<byte>(n);
             int read = await ReadSomeAsync(buffer);
             if (read == 0) yield break;
-            yield return buffer[..read];
+            if (read == buffer.Length)
+            {
+                byte[] full = buffer;
+                buffer = null;
+                yield return full;
+            }
+            else
+            {
+                byte[] chunk = GC.AllocateUninitializedArray<byte>(read);
+                buffer.AsSpan(0, read).CopyTo(chunk);
+                yield return chunk;
+            }
         }
     }
 

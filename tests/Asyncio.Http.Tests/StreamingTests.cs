@@ -46,6 +46,18 @@ public sealed class StreamingTests(TestServer server) : IClassFixture<TestServer
     });
 
     [Fact]
+    public void IterChunkedAsync_ChunksKeptByTheCallerKeepTheirBytes() => HttpLoop.Run(async () =>
+    {
+        // A chunk that filled the read buffer is handed out as is: the next read must not write into it.
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "text");
+        var chunks = new List<byte[]>();
+        await foreach (byte[] chunk in resp.Content.IterChunkedAsync(2)) chunks.Add(chunk);
+        Assert.Equal("hello", System.Text.Encoding.UTF8.GetString(chunks.SelectMany(c => c).ToArray()));
+        Assert.Equal(chunks.Count, chunks.Distinct(ReferenceEqualityComparer.Instance).Count());
+    });
+
+    [Fact]
     public void Request_OnAVirtualTimeLoop_RunsInRealTime() => HttpLoop.Run(async () =>
     {
         // The HTTP stack's awaits are foreign: the virtual clock does not skip the time they take.

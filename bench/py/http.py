@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""H1/H2's aiohttp client: downloads N files from bench/http_runner.py's server, aiohttp's usual style.
+
+Usage:  python3 http.py --list          (prints nothing: bench/http_runner.py runs this client itself)
+        python3 http.py client --port P --files N --size BYTES [--concurrency 32] [--w H1]
+
+ClientSession + asyncio.Semaphore(32) + gather, each body read with resp.content.iter_chunked(65536) and
+discarded. Prints one JSON line: MB/s and the process's CPU seconds (user + system) per GB over the timed part.
+"""
+import sys
+from pathlib import Path
+
+# This file is named http.py: drop its directory from the path so that `import http` (which aiohttp does) finds
+# the standard library's module, not this script.
+_here = str(Path(__file__).resolve().parent)
+sys.path[:] = [p for p in sys.path if p not in ('', _here) and Path(p or '.').resolve() != Path(_here)]
+
+import argparse
+import asyncio
+import json
+import resource
+import time
+
+
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+async def download(url, files, concurrency):
+    import aiohttp
+    sem = asyncio.Semaphore(concurrency)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+        async def one():
+            async with sem:
+                async with session.get(url) as resp:
+                    resp.raise_for_status()
+                    n = 0
+                    async for chunk in resp.content.iter_chunked(65536):
+                        n += len(chunk)
+                    return n
+        return sum(await asyncio.gather(*(one() for _ in range(files))))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('mode', nargs='?')
+    p.add_argument('--list', action='store_true')
+    p.add_argument('--port', type=int)
+    p.add_argument('--files', type=int, default=1000)
+    p.add_argument('--size', type=int, default=100_000)
+    p.add_argument('--concurrency', type=int, default=32)
+    p.add_argument('--w', default='H')
+    args = p.parse_args()
+    if args.list:
+        return
+    base = f'http://127.0.0.1:{args.port}'
+    # Warm-up as the .NET clients: twice the concurrency of files of at most 1 MiB, on a session of its own.
+    asyncio.run(download(f'{base}/{min(args.size, 1 << 20)}', args.concurrency * 2, args.concurrency))
+    cpu0, t0 = cpu_seconds(), time.perf_counter()
+    total = asyncio.run(download(f'{base}/{args.size}', args.files, args.concurrency))
+    seconds, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
+    if total != args.files * args.size:
+        sys.exit(f'read {total} bytes, expected {args.files * args.size}')
+    import aiohttp
+    print(json.dumps({'w': args.w, 'runtime': 'aiohttp', 'value': total / 1e6 / seconds, 'unit': 'MB/s',
+                      'cpu_s_per_gb': cpu / (total / 1e9), 'seconds': seconds, 'cpu_seconds': cpu,
+                      'aiohttp': aiohttp.__version__}))
+
+
+if __name__ == '__main__':
+    main()
