@@ -94,36 +94,24 @@ public sealed partial class EventLoop
     private async Coroutine<(ITransport Transport, TProtocol Protocol)> StartTlsTransport<TProtocol>(Socket socket, Func<TProtocol> protocolFactory, TlsSide side)
         where TProtocol : Protocol
     {
-        TProtocol protocol;
+        TlsProtocol? tls = null;
         try
         {
-            protocol = protocolFactory();
+            (tls, TProtocol protocol) = await StartWhenMade(socket, protocolFactory, (protocol, waiter) =>
+            {
+                tls = new TlsProtocol(this, protocol, side, waiter, callConnectionMade: true);
+                _ = new SocketTransport(this, socket, tls, waiter: null, server: null);
+                return tls;
+            }, static tls => tls.Abort());
+            return (tls.AppTransport, protocol);
         }
-        catch
+        catch (Exception error) when (error is not CancelledError && tls is not null)
         {
-            socket.Dispose();
-            throw;
-        }
-        Future<bool> waiter = CreateFuture<bool>();
-        var tls = new TlsProtocol(this, protocol, side, waiter, callConnectionMade: true);
-        _ = new SocketTransport(this, socket, tls, waiter: null, server: null);
-        try
-        {
-            await waiter;
-        }
-        catch (Exception error) when (error is not CancelledError)
-        {
-            // A failed handshake: the socket is closed before the caller hears of it, so nothing leaks meanwhile.
-            tls.Abort();
+            // A failed handshake (StartWhenMade aborted the layer): the socket is closed before the caller hears of
+            // it, so nothing leaks meanwhile.
             await tls.PlainLost;
             throw;
         }
-        catch
-        {
-            tls.Abort();
-            throw;
-        }
-        return (tls.AppTransport, protocol);
     }
 
     /// <summary>The server side of <see cref="CreateServer"/> with <c>ssl:</c>: each connection's protocol is a TLS
