@@ -155,11 +155,8 @@ public abstract partial class AioTask : IFutureListener
     /// <summary>Starts this claimed coroutine as the child of <paramref name="parent"/>, in its task.</summary>
     internal void StartAsChildOf(AioTask parent)
     {
-        Debug.Assert(CoroutineState == CoroutineState.Claimed && !IsTask);
         AioTask task = parent.Owner;
-        _contextOrExtras = task;
-        FrameLink = parent;
-        CoroutineState = CoroutineState.Running;
+        StartIn(task, parent);
         task._loop.HandOver(this);
     }
 
@@ -169,10 +166,7 @@ public abstract partial class AioTask : IFutureListener
     /// </summary>
     internal void StartLinkedIn(AioTask task, IFrameLink link)
     {
-        Debug.Assert(CoroutineState == CoroutineState.Claimed && !IsTask);
-        _contextOrExtras = task;
-        FrameLink = link;
-        CoroutineState = CoroutineState.Running;
+        StartIn(task, link);
         task._loop.HandOver(this);
     }
 
@@ -204,10 +198,18 @@ public abstract partial class AioTask : IFutureListener
                 $"The coroutine '{CoroutineName}' was awaited outside a task. A coroutine runs inside a task on an event loop: " +
                 "start it with Aio.Run, loop.RunUntilComplete or Aio.CreateTask, or await it from another coroutine.");
         }
-        _contextOrExtras = task;
-        FrameLink = continuation;
-        CoroutineState = CoroutineState.Running;
+        StartIn(task, continuation);
         loop!.RunCoroutines(this);
+    }
+
+    /// <summary>Marks this claimed frame running in <paramref name="task"/>, resuming <paramref name="link"/> when it completes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StartIn(AioTask task, object link)
+    {
+        Debug.Assert(CoroutineState == CoroutineState.Claimed && !IsTask);
+        _contextOrExtras = task;
+        FrameLink = link;
+        CoroutineState = CoroutineState.Running;
     }
 
     /// <summary>The exception the body of a frame awaited inline threw, once completed; null otherwise.</summary>
