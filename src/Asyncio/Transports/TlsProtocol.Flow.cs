@@ -267,45 +267,14 @@ internal sealed partial class TlsProtocol
     private void ControlAppWriting()
     {
         if (!_appConnected) return;
-        if (!_appWritingPaused && _backlogSize > _highWater)
-        {
-            _appWritingPaused = true;
-            CallFlowControl(pause: true);
-        }
-        else if (_appWritingPaused && _backlogSize <= _lowWater)
-        {
-            _appWritingPaused = false;
-            CallFlowControl(pause: false);
-        }
-    }
-
-    /// <summary>A flow-control callback that throws is reported, and the connection goes on, as in asyncio.</summary>
-    private void CallFlowControl(bool pause)
-    {
-        try
-        {
-            if (pause) _app.PauseWriting();
-            else _app.ResumeWriting();
-        }
-        catch (Exception error)
-        {
-            _loop.CallExceptionHandler(new ExceptionContext(pause ? "protocol.pause_writing() failed" : "protocol.resume_writing() failed")
-            {
-                Exception = error,
-                Extra = new Dictionary<string, object?> { ["transport"] = _appTransport, ["protocol"] = _app },
-            });
-        }
+        _appFlow.Grew(_backlogSize);
+        _appFlow.Drained(_backlogSize);
     }
 
     /// <summary>asyncio: <c>set_write_buffer_limits</c> of the SSL transport, on the plaintext backlog.</summary>
     public void SetAppWriteBufferLimits(int? high, int? low)
     {
-        int h = high ?? (low is { } l ? 4 * l : 64 * 1024);
-        int w = low ?? h / 4;
-        if (w < 0) throw new ArgumentOutOfRangeException(nameof(low), w, "the low-water mark must be >= 0");
-        if (h < w) throw new ArgumentOutOfRangeException(nameof(high), h, $"the high-water mark must be >= the low-water mark {w}");
-        _highWater = h;
-        _lowWater = w;
+        _appFlow.SetMarks(high, low);
         ControlAppWriting();
     }
 

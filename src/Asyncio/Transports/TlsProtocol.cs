@@ -113,11 +113,11 @@ internal sealed partial class TlsProtocol : Protocol
     /// <summary>The application paused reading; this side paused the plain transport's reading.</summary>
     private bool _appReadingPaused, _plainReadingPaused;
 
-    /// <summary>The plain transport paused writing; this side paused the application's writing.</summary>
-    private bool _plainWritingPaused, _appWritingPaused;
+    /// <summary>The plain transport paused writing.</summary>
+    private bool _plainWritingPaused;
 
-    /// <summary>The application's write-buffer water marks.</summary>
-    private int _highWater = 64 * 1024, _lowWater = 16 * 1024;
+    /// <summary>The application's write-buffer water marks over the plaintext backlog, and its paused state.</summary>
+    private readonly WriteFlowControl _appFlow;
 
     /// <summary>The peer's EOF or close_notify arrived.</summary>
     private bool _eofReceived;
@@ -140,6 +140,7 @@ internal sealed partial class TlsProtocol : Protocol
         _records = new TlsRecordStream(SendRecords);
         _ssl = new SslStream(_records, leaveInnerStreamOpen: false);
         _appTransport = new TlsTransport(this);
+        _appFlow = new WriteFlowControl(loop, _appTransport, app, app.PauseWriting, app.ResumeWriting);
         _appConnected = !callConnectionMade;   // after StartTlsAsync the protocol had the connection already
     }
 

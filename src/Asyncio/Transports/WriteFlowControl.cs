@@ -42,13 +42,20 @@ internal sealed class WriteFlowControl
     /// <exception cref="ArgumentOutOfRangeException">Not <c>high &gt;= low &gt;= 0</c>.</exception>
     public void SetLimits(int? high, int? low, int bufferSize)
     {
+        SetMarks(high, low);
+        Grew(bufferSize);
+    }
+
+    /// <summary>Sets the marks (asyncio's defaults for what is null) without looking at the buffer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not <c>high &gt;= low &gt;= 0</c>.</exception>
+    public void SetMarks(int? high, int? low)
+    {
         int h = high ?? (low is { } l ? 4 * l : DefaultHighWater);
         int w = low ?? h / 4;
         if (w < 0) throw new ArgumentOutOfRangeException(nameof(low), w, "the low-water mark must be >= 0");
         if (h < w) throw new ArgumentOutOfRangeException(nameof(high), h, $"the high-water mark must be >= the low-water mark {w}");
         _high = h;
         _low = w;
-        Grew(bufferSize);
     }
 
     /// <summary>The buffer grew to <paramref name="bufferSize"/>: tell the protocol once if it went above the high mark.</summary>
