@@ -15,7 +15,9 @@ namespace Asyncio.Tests.Tls;
 /// TLS when things go wrong: handshakes that never end or are cut short, clients that go away, errors in the
 /// protocol, cancelled reads, and no descriptor left behind (asyncio's <c>test_sslproto</c> and <c>test_ssl</c>:
 /// <c>test_handshake_timeout</c>, <c>test_create_connection_ssl_failed_certificate</c>, <c>test_ssl_handshake_connection_lost</c>).
+/// Descriptors are counted over the whole process, so these run alone (in the collection of whole-process measurements).
 /// </summary>
+[Collection(nameof(MemoryMeasurements))]
 public class TlsFailureTests
 {
     /// <summary>A plain listener the test accepts on by hand (a peer that speaks no TLS).</summary>
