@@ -47,6 +47,29 @@ public sealed class FetchInterruptTests : FetchSandbox
         Assert.Equal(content, File.ReadAllBytes(Path.Combine(Dir, "slow.bin")));
     }
 
+    [LinuxFact]
+    public void CtrlC_DuringTheDemo_Exits130_TheDemoServerDoesNotTakeIt()
+    {
+        using Process child = StartAio("fetch", "--demo", "-o", Dir);
+        try
+        {
+            var deadline = Stopwatch.StartNew();
+            while (!Directory.EnumerateFiles(Dir, "*.part").Any(p => new FileInfo(p).Length > 0))
+            {
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60) && !child.HasExited, "the demo downloaded nothing in time");
+                Thread.Sleep(20);
+            }
+            Assert.Equal(0, kill(child.Id, Sigint));
+            Assert.True(child.WaitForExit(TimeSpan.FromSeconds(30)), "aio fetch --demo did not exit after Ctrl-C");
+            Assert.Equal(130, child.ExitCode);
+            Assert.Contains("interrupted", child.StandardError.ReadToEnd(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!child.HasExited) child.Kill();
+        }
+    }
+
     /// <summary>Starts <c>aio ARGS</c> with the <c>dotnet</c> that runs the tests, SIGINT at its default disposition.</summary>
     internal static Process StartAio(params string[] args)
     {
