@@ -63,6 +63,11 @@ public sealed class FetchInterruptTests : FetchSandbox
             Assert.True(child.WaitForExit(TimeSpan.FromSeconds(30)), "aio fetch --demo did not exit after Ctrl-C");
             Assert.Equal(130, child.ExitCode);
             Assert.Contains("interrupted", child.StandardError.ReadToEnd(), StringComparison.Ordinal);
+            // Kestrel is quiet: the demo's own lines only, no "Now listening on" or log lines.
+            string output = child.StandardOutput.ReadToEnd();
+            Assert.StartsWith("aio fetch --demo: serving 6 files on http://127.0.0.1:", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Microsoft.", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("listening", output, StringComparison.OrdinalIgnoreCase);
         }
         finally
         {
