@@ -117,7 +117,7 @@ public sealed partial class ClientSession
         try
         {
             ThrowIfClosed();
-            HttpRequestMessage request = plan.Build(method, url, withBody, withAuthorization, _options.HttpVersion);
+            HttpRequestMessage request = plan.Build(method, url, withBody, withAuthorization, _options.HttpVersion, _options.VersionPolicy);
             using var wait = new ServerWait(deadline, deadline.ConnectBudget(loop.Time() - start), TaskToken.Current());
             request.Options.Set(ServerWait.Key, wait);
             HttpResponseMessage message;

@@ -84,8 +84,17 @@ public sealed class ClientSessionOptions
     public SslClientAuthenticationOptions? SslOptions { get; init; }
 
     /// <summary>
-    /// The HTTP version requests ask for, with <see cref="HttpVersionPolicy.RequestVersionOrHigher"/>: HTTP/1.1 by
-    /// default, HTTP/2 when a TLS server offers it. aiohttp speaks HTTP/1.1 only.
+    /// The HTTP version requests ask for, read with <see cref="VersionPolicy"/>: by default HTTP/1.1 or higher, so
+    /// HTTPS speaks HTTP/2 when the server offers it through ALPN. 2.0 asks for HTTP/2 (with
+    /// <see cref="HttpVersionPolicy.RequestVersionOrHigher"/>: HTTP/2 over TLS, or without TLS by prior knowledge).
+    /// aiohttp speaks HTTP/1.1 only. <see cref="HttpClient.DefaultRequestVersion"/>'s counterpart.
     /// </summary>
     public Version HttpVersion { get; init; } = System.Net.HttpVersion.Version11;
+
+    /// <summary>
+    /// How <see cref="HttpVersion"/> is read: <see cref="HttpVersionPolicy.RequestVersionOrHigher"/> by default;
+    /// <see cref="HttpVersionPolicy.RequestVersionExact"/> with HTTP/1.1 keeps every request on HTTP/1.1, as aiohttp.
+    /// <see cref="HttpClient.DefaultVersionPolicy"/>'s counterpart.
+    /// </summary>
+    public HttpVersionPolicy VersionPolicy { get; init; } = HttpVersionPolicy.RequestVersionOrHigher;
 }

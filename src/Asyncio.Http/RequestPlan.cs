@@ -105,9 +105,9 @@ internal sealed class RequestPlan
     /// A message for one send. A redirect that turns the request into a GET drops the body; one to another
     /// origin drops the <c>Authorization</c> header, as aiohttp does.
     /// </summary>
-    public HttpRequestMessage Build(HttpMethod method, Uri url, bool withBody, bool withAuthorization, Version version)
+    public HttpRequestMessage Build(HttpMethod method, Uri url, bool withBody, bool withAuthorization, Version version, HttpVersionPolicy policy)
     {
-        var message = new HttpRequestMessage(method, url) { Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher };
+        var message = new HttpRequestMessage(method, url) { Version = version, VersionPolicy = policy };
         if (withBody && _body is not null) message.Content = _body();
         foreach (var (name, value) in _headers)
         {

@@ -3,8 +3,8 @@ using Asyncio.Cli.Fetch;
 namespace Asyncio.Cli.Demos;
 
 /// <summary>
-/// "simple aiohttp download demo", for real and then done safely, against <see cref="DemoServer"/> on the loop
-/// (<c>Aio.StartServer</c>), which resets its first answer for <c>big.bin</c> mid-body. First <c>aio fetch</c>'s
+/// "simple aiohttp download demo", for real and then done safely, against <see cref="DemoServer"/> (Kestrel on
+/// 127.0.0.1, in-process), which resets its first answer for <c>big.bin</c> mid-body. First <c>aio fetch</c>'s
 /// engine downloads the files concurrently into a temporary directory: the cut download resumes with <c>Range</c> +
 /// <c>If-Range</c>, the missing file fails without stopping the others. Then the cheat sheet's own code (one task per
 /// URL with a shared HTTP client, <c>Aio.Wait</c>) downloads the same URLs, and shows what it misses: the 404 page is

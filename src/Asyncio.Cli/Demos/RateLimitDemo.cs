@@ -4,7 +4,7 @@ using Asyncio.Cli.Fetch;
 namespace Asyncio.Cli.Demos;
 
 /// <summary>
-/// "aiohttp with rate limit": twenty real HTTP GETs to <see cref="DemoServer"/> on the loop, each sent under an
+/// "aiohttp with rate limit": twenty real HTTP GETs to <see cref="DemoServer"/> (Kestrel, in-process), each sent under an
 /// <see cref="AsyncLimiter"/> of 10 per second. The first ten go at once (the burst), the rest one every 0.1 s; the
 /// demo prints each answer (in request order, so the output is stable), when its request was let through, and the
 /// rate achieved.

@@ -97,7 +97,7 @@ internal sealed class Download
         }
         catch (TooManyRedirects error)   // an HttpRequestException, but retrying would loop again
         {
-            return Attempt.Done(Failed(Describe(error)));
+            return Attempt.Done(Failed($"too many redirects ({error.History.Count}, a redirect loop?): {Describe(error)}"));
         }
         catch (HttpRequestException error) when (error.HttpRequestError != HttpRequestError.SecureConnectionError)
         {

@@ -145,7 +145,7 @@ internal static class FetchCommand
     internal const double DemoBytesPerSecond = 512 * 1024;
 
     /// <summary>
-    /// <c>aio fetch --demo</c>: serves <see cref="DemoServer.DemoSite"/> on 127.0.0.1 (throttled, with its faults) and
+    /// <c>aio fetch --demo</c>: serves <see cref="DemoServer.DemoSite"/> on 127.0.0.1 with Kestrel (throttled, with its faults) and
     /// downloads every file with <paramref name="options"/>, verified against the server's digests.
     /// </summary>
     /// <param name="options">The limits and retries asked for (URLs, directory and manifest are the demo's).</param>
@@ -153,8 +153,7 @@ internal static class FetchCommand
     internal static int RunDemo(FetchOptions options, string? outDir, bool json, bool quiet, TextWriter output, TextWriter error)
     {
         string directory = outDir ?? Directory.CreateTempSubdirectory("aio-fetch-demo-").FullName;
-        using BackgroundDemoServer background = DemoServer.StartInBackground(DemoServer.DemoSite(), DemoBytesPerSecond);
-        DemoServer server = background.Server;
+        using DemoServer server = DemoServer.Start(DemoServer.DemoSite(), DemoBytesPerSecond);
         // The JSON report must stay the only thing on standard output.
         TextWriter notes = json ? error : output;
         if (!quiet)

@@ -85,6 +85,25 @@ public sealed class FetchDemoTests : IDisposable
     }
 
     [LinuxFact]
+    public void DemoServer_Disposed_DuringAThrottledAnswer_StopsAtOnce_TheClientSeesTheBodyCut()
+    {
+        var files = new Dictionary<string, DemoFile> { ["/big"] = new(DemoServer.Generated("big", 1_000_000)) };
+        Watched(() =>
+        {
+            DemoServer server = DemoServer.Start(files, bytesPerSecond: 64 * 1024);   // the whole body would take 15 s
+            using var client = new HttpClient();
+            using HttpResponseMessage response = client.GetAsync(server.UrlOf("/big"), HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
+            Assert.Equal(200, (int)response.StatusCode);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            server.Dispose();
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"disposing took {watch.Elapsed}");
+            Assert.ThrowsAny<HttpRequestException>(() => response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult());
+            Assert.Equal(["GET /big -> 200"], server.Log);
+            return 0;
+        });
+    }
+
+    [LinuxFact]
     public void RateLimitDemo_SendsRealRequests_TenAtOnceThenTenPerSecond()
     {
         var output = new StringWriter();

@@ -47,18 +47,53 @@ public sealed class FetchInterruptTests : FetchSandbox
         Assert.Equal(content, File.ReadAllBytes(Path.Combine(Dir, "slow.bin")));
     }
 
-    /// <summary>Starts <c>aio ARGS</c> with the <c>dotnet</c> that runs the tests, SIGINT at its default disposition.</summary>
-    private static Process StartAio(params string[] args)
+    [LinuxFact]
+    public void CtrlC_DuringTheDemo_Exits130_TheDemoServerDoesNotTakeIt()
     {
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+        using Process child = StartAio("fetch", "--demo", "-o", Dir);
+        try
+        {
+            var deadline = Stopwatch.StartNew();
+            while (!Directory.EnumerateFiles(Dir, "*.part").Any(p => new FileInfo(p).Length > 0))
+            {
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60) && !child.HasExited, "the demo downloaded nothing in time");
+                Thread.Sleep(20);
+            }
+            Assert.Equal(0, kill(child.Id, Sigint));
+            Assert.True(child.WaitForExit(TimeSpan.FromSeconds(30)), "aio fetch --demo did not exit after Ctrl-C");
+            Assert.Equal(130, child.ExitCode);
+            Assert.Contains("interrupted", child.StandardError.ReadToEnd(), StringComparison.Ordinal);
+            // Kestrel is quiet: the demo's own lines only, no "Now listening on" or log lines.
+            string output = child.StandardOutput.ReadToEnd();
+            Assert.StartsWith("aio fetch --demo: serving 6 files on http://127.0.0.1:", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Microsoft.", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("listening", output, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            if (!child.HasExited) child.Kill();
+        }
+    }
+
+    /// <summary>Starts <c>aio ARGS</c> with the <c>dotnet</c> that runs the tests, SIGINT at its default disposition.</summary>
+    internal static Process StartAio(params string[] args)
+    {
+        string dotnet = Dotnet;
         // GNU env restores SIGINT's default disposition, which a background job of a non-interactive shell lacks.
         var info = new ProcessStartInfo("env") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in (string[])["--default-signal=INT", dotnet, Path.Combine(AppContext.BaseDirectory, "aio.dll"), .. args])
+        foreach (string arg in (string[])["--default-signal=INT", dotnet, AioDll, .. args])
         {
             info.ArgumentList.Add(arg);
         }
         return Process.Start(info)!;
     }
+
+    /// <summary>The <c>dotnet</c> that runs the tests.</summary>
+    internal static string Dotnet =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    /// <summary>The <c>aio</c> built next to the tests.</summary>
+    internal static string AioDll => Path.Combine(AppContext.BaseDirectory, "aio.dll");
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);

@@ -51,6 +51,9 @@ internal sealed class ServedFile
 
     /// <summary>A pause before answering (to see overlapping requests).</summary>
     public TimeSpan Delay { get; set; }
+
+    /// <summary>When set, every request is answered <c>302 Found</c> with this <c>Location</c> (a path of the server makes a loop).</summary>
+    public string? RedirectTo { get; set; }
 }
 
 /// <summary>One request as the server saw it.</summary>
@@ -158,7 +161,13 @@ internal sealed class FetchTestServer : IAsyncDisposable
             response.StatusCode = 404;
             return;
         }
-        if (file.Delay > TimeSpan.Zero) await Task.Delay(file.Delay);
+        if (file.Delay > TimeSpan.Zero) await Task.Delay(file.Delay, context.RequestAborted);
+        if (file.RedirectTo is not null)
+        {
+            response.StatusCode = 302;
+            response.Headers.Location = file.RedirectTo;
+            return;
+        }
         lock (file)
         {
             if (file.FailFirst > 0)
