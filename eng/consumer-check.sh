@@ -72,24 +72,34 @@ sources=$(dotnet nuget list source --format short 2>/dev/null | awk '$1 == "E" {
 echo '<Project />' >"$work/Directory.Build.props"
 echo '<Project />' >"$work/Directory.Build.targets"
 
+# project DIR PROPERTIES PACKAGE...: a fresh project file (net10.0, nullable, warnings as errors) in DIR, with the
+# extra PROPERTIES and a reference to each PACKAGE ("Id" for Asyncio.Net*, at exactly $version; "Id@Version" otherwise).
+project() {
+    local dir=$1 properties=$2 package; shift 2
+    mkdir -p "$dir"
+    {
+        echo '<Project Sdk="Microsoft.NET.Sdk">'
+        echo '  <PropertyGroup>'
+        echo '    <TargetFramework>net10.0</TargetFramework>'
+        echo '    <Nullable>enable</Nullable>'
+        echo '    <ImplicitUsings>enable</ImplicitUsings>'
+        echo '    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>'
+        echo "    $properties"
+        echo '  </PropertyGroup>'
+        echo '  <ItemGroup>'
+        for package in "$@"; do
+            case $package in
+                *@*) echo "    <PackageReference Include=\"${package%@*}\" Version=\"${package#*@}\" />" ;;
+                *) echo "    <PackageReference Include=\"$package\" Version=\"[$version]\" />" ;;
+            esac
+        done
+        echo '  </ItemGroup>'
+        echo '</Project>'
+    } >"$dir/$(basename "$dir").csproj"
+}
+
 # 3a. A console app: Aio.Run + Aio.Gather, and a use of each library package.
-mkdir -p "$work/app"
-cat >"$work/app/app.csproj" <<EOF
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <OutputType>Exe</OutputType>
-    <TargetFramework>net10.0</TargetFramework>
-    <Nullable>enable</Nullable>
-    <ImplicitUsings>enable</ImplicitUsings>
-    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-  </PropertyGroup>
-  <ItemGroup>
-    <PackageReference Include="Asyncio.Net" Version="[$version]" />
-    <PackageReference Include="Asyncio.Net.RateLimiting" Version="[$version]" />
-    <PackageReference Include="Asyncio.Net.Http" Version="[$version]" />
-  </ItemGroup>
-</Project>
-EOF
+project "$work/app" '<OutputType>Exe</OutputType>' Asyncio.Net Asyncio.Net.RateLimiting Asyncio.Net.Http
 cat >"$work/app/Program.cs" <<'EOF'
 using Asyncio;
 using Asyncio.Http;
@@ -122,24 +132,8 @@ grep -qx "sum of squares: 29" "$log" || fail "console app: its output"
 cat "$log"
 
 # 3b. An xunit project: a coroutine on a virtual-time loop.
-mkdir -p "$work/tests"
-cat >"$work/tests/tests.csproj" <<EOF
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <TargetFramework>net10.0</TargetFramework>
-    <Nullable>enable</Nullable>
-    <ImplicitUsings>enable</ImplicitUsings>
-    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-    <IsPackable>false</IsPackable>
-  </PropertyGroup>
-  <ItemGroup>
-    <PackageReference Include="Microsoft.NET.Test.Sdk" Version="18.0.1" />
-    <PackageReference Include="xunit" Version="2.9.3" />
-    <PackageReference Include="xunit.runner.visualstudio" Version="3.1.5" />
-    <PackageReference Include="Asyncio.Net" Version="[$version]" />
-  </ItemGroup>
-</Project>
-EOF
+project "$work/tests" '<IsPackable>false</IsPackable>' \
+    Microsoft.NET.Test.Sdk@18.0.1 xunit@2.9.3 xunit.runner.visualstudio@3.1.5 Asyncio.Net
 cat >"$work/tests/VirtualTimeTests.cs" <<'EOF'
 using Asyncio;
 using Xunit;
