@@ -1,16 +1,13 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Asyncio.Cli;
-using Asyncio.Tests.Executors;
 
 namespace Asyncio.Tests.Cli;
 
 /// <summary>
 /// The <c>aio</c> command as it ships in the tool package: help on every command, the one package version, usage
-/// errors that name the mistyped option and exit with 2, and plain output (no escape codes) when redirected. The
-/// out-of-process tests run the built <c>aio.dll</c> with standard output redirected, as a script or a pipe does.
+/// errors that name the mistyped option and exit with 2 (<see cref="CliProcessTests"/> runs the built command).
 /// </summary>
 public partial class CliPackagingTests
 {
@@ -49,7 +46,7 @@ public partial class CliPackagingTests
     [Fact]
     public void ToolAssembly_CarriesThePackageVersion_OfDirectoryBuildProps()
     {
-        // What `aio --version` prints (in-process the entry assembly is the test host's: see the Process_ test).
+        // What `aio --version` prints (in-process the entry assembly is the test host's: CliProcessTests runs the real one).
         Assert.Equal(PackageVersion(), InformationalVersion(typeof(Program).Assembly));
     }
 
@@ -97,59 +94,8 @@ public partial class CliPackagingTests
         Assert.Contains("usage: aio", error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Process_Redirected_Demo_HasHeadings_AndNoEscapeCodes()
-    {
-        // TERM says "colour terminal": only the redirection must turn the colours off.
-        var (code, output, _) = RunAio("demo", "get-event-loop", "awaitables");
-        Assert.Equal(0, code);
-        Assert.DoesNotContain('\u001b', output);
-        string[] headings = output.Split('\n').Where(line => line.StartsWith("=== ", StringComparison.Ordinal)).ToArray();
-        Assert.Equal(2, headings.Length);
-        Assert.EndsWith("(get-event-loop)", headings[0], StringComparison.Ordinal);
-        Assert.EndsWith("(awaitables)", headings[1], StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Process_Redirected_DemoList_HasNoEscapeCodes()
-    {
-        var (code, output, _) = RunAio("demo", "--list");
-        Assert.Equal(0, code);
-        Assert.DoesNotContain('\u001b', output);
-        Assert.Contains("awaitables", output, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Process_Version_PrintsThePackageVersion()
-    {
-        var (code, output, _) = RunAio("--version");
-        Assert.Equal(0, code);
-        Assert.Equal(PackageVersion(), output.Trim());
-    }
-
-    [Fact]
-    public void Process_BadOption_Exits2_WithTheMessageOnStandardError_Only()
-    {
-        var (code, output, error) = RunAio("demo", "--bogus");
-        Assert.Equal(2, code);
-        Assert.Equal("", output);
-        Assert.Contains("aio demo: error: Unrecognized option '--bogus'.", error, StringComparison.Ordinal);
-        Assert.Contains("Run 'aio demo --help'", error, StringComparison.Ordinal);
-        Assert.DoesNotContain('\u001b', error);
-    }
-
-    [LinuxFact]
-    public void Process_OnATerminal_DemoList_IsColoured()
-    {
-        // script(1) gives aio a pseudo-terminal as its standard output: the colours must come back.
-        var (code, output, _) = RunCommand(["script", "-qec", $"{Quote(Dotnet())} {Quote(AioDll())} demo --list", "/dev/null"]);
-        Assert.Equal(0, code);
-        Assert.Contains('\u001b', output);
-        Assert.Contains("awaitables", output, StringComparison.Ordinal);
-    }
-
     /// <summary>The VersionPrefix of the repository's Directory.Build.props: the one version of every package.</summary>
-    private static string PackageVersion()
+    internal static string PackageVersion()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -167,43 +113,4 @@ public partial class CliPackagingTests
 
     private static string InformationalVersion(Assembly assembly) =>
         assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
-
-    private static string Dotnet() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-
-    private static string AioDll() => Path.Combine(AppContext.BaseDirectory, "aio.dll");
-
-    private static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-
-    /// <summary>Runs <c>aio ARGS</c> as a child process with its output redirected (and no input).</summary>
-    private static (int Code, string Output, string Error) RunAio(params string[] aioArgs) =>
-        RunCommand([Dotnet(), AioDll(), .. aioArgs]);
-
-    /// <summary>Runs a command line with TERM set to a colour terminal; killed if it does not end within a minute.</summary>
-    private static (int Code, string Output, string Error) RunCommand(IReadOnlyList<string> commandLine)
-    {
-        var info = new ProcessStartInfo(commandLine[0])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in commandLine.Skip(1)) info.ArgumentList.Add(arg);
-        info.Environment["TERM"] = "xterm-256color";
-        info.Environment.Remove("NO_COLOR");
-        using Process child = Process.Start(info)!;
-        try
-        {
-            child.StandardInput.Close();
-            Task<string> output = child.StandardOutput.ReadToEndAsync();
-            Task<string> error = child.StandardError.ReadToEndAsync();
-            Assert.True(child.WaitForExit(TimeSpan.FromSeconds(60)), $"{string.Join(' ', commandLine)} did not end");
-            return (child.ExitCode, output.Result, error.Result);
-        }
-        finally
-        {
-            if (!child.HasExited) child.Kill(entireProcessTree: true);
-        }
-    }
 }
