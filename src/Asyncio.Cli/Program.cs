@@ -24,6 +24,9 @@ internal static class Program
     {
         RootCommand root = BuildRoot(input ?? Console.In);
         ParseResult result = root.Parse(args);
+        // A mistyped option first: an argument that takes any value (a URL, a demo name) would otherwise take it.
+        IReadOnlyList<string> unknown = UnknownOptions.In(result);
+        if (unknown.Count > 0) return ReportUsageError(result, unknown.Select(o => $"Unrecognized option '{o}'."), error);
         if (result.Errors.Count > 0) return ReportUsageError(result, result.Errors.Select(e => e.Message), error);
         // ProcessTerminationTimeout null: System.CommandLine must not take Ctrl-C; Aio.Run's handler does.
         return result.Invoke(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null });
