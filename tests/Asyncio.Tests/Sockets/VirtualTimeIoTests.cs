@@ -72,27 +72,57 @@ public class VirtualTimeIoTests
     [LinuxFact]
     public void APendingRecv_HoldsTheClockForAGrace_SoBytesSentByAnotherThreadBeatAVirtualTimeout()
     {
+        // The grace is 20 ms of real time: on a loaded machine the peer thread may not get a core that soon, and
+        // the virtual timeout then wins fairly. So a few attempts, each on a fresh pair; one is enough to show it.
+        byte[] got = [];
+        for (int attempt = 0; attempt < 5 && got.Length == 0; attempt++) got = RecvFromAnotherThreadUnderAVirtualTimeout();
+        Assert.Equal("late but real"u8.ToArray(), got);
+    }
+
+    /// <summary>What a receive got from a peer thread told to send once the receive waits; empty if the virtual timeout won.</summary>
+    private static byte[] RecvFromAnotherThreadUnderAVirtualTimeout()
+    {
         byte[] got = [];
         var go = 0;
+        Exception? peerError = null;
         SocketPairs.RunOnPair(async (loop, a, b) =>
         {
             // The peer spins rather than blocks, so that it sends within microseconds of being told to.
             var peer = new Thread(() =>
             {
                 while (Volatile.Read(ref go) == 0) Thread.SpinWait(20);
-                a.Send("late but real"u8);
+                try
+                {
+                    a.Send("late but real"u8);
+                }
+                catch (Exception error) when (error is ObjectDisposedException or SocketException)
+                {
+                    peerError = error;   // never escapes a thread: that would end the test process
+                }
             });
             peer.Start();
-            got = await Aio.Timeout(10, async () =>
+            try
             {
-                AioTask<byte[]> recv = Aio.CreateTask(loop.SockRecvAsync(b, 100));
-                await Aio.Sleep(0);
+                got = await Aio.Timeout(10, async () =>
+                {
+                    AioTask<byte[]> recv = Aio.CreateTask(loop.SockRecvAsync(b, 100));
+                    await Aio.Sleep(0);
+                    Volatile.Write(ref go, 1);
+                    return await recv;
+                });
+            }
+            catch (TimeoutException)
+            {
+                // The peer was not scheduled within the grace; the caller tries again.
+            }
+            finally
+            {
                 Volatile.Write(ref go, 1);
-                return await recv;
-            });
-            peer.Join();
+                peer.Join();   // before the pair is closed
+            }
         }, loop: SelectorLoops.NewEpoll(virtualTime: true));
-        Assert.Equal("late but real"u8.ToArray(), got);
+        Assert.Null(peerError);
+        return got;
     }
 
     [LinuxFact]
