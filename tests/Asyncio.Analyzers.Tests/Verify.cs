@@ -16,7 +16,7 @@ internal static class Verify
     /// The framework's assemblies come from the running runtime rather than a downloaded reference pack (the
     /// tests need no network), and the real Asyncio assembly is referenced, as a user's project would.
     /// </summary>
-    private static readonly MetadataReference[] References = RuntimeAssemblies()
+    internal static readonly MetadataReference[] References = RuntimeAssemblies()
         .Append(typeof(Aio).Assembly.Location)
         .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
         .ToArray();
