@@ -1,12 +1,3 @@
-using System.Collections.Immutable;
-using System.Composition;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
-
 namespace Asyncio.Analyzers;
 
 /// <summary>
@@ -16,20 +7,13 @@ namespace Asyncio.Analyzers;
 /// Thread-owned waits (<c>Monitor</c>) get no fix: they need Asyncio's own locks.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(BlockingCallCodeFix)), Shared]
-public sealed class BlockingCallCodeFix : CodeFixProvider
+public sealed class BlockingCallCodeFix : AsyncioCodeFix
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIds.BlockingCall);
+    /// <summary>Creates the fix.</summary>
+    public BlockingCallCodeFix() : base(RuleIds.BlockingCall) { }
 
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    private protected override void Register(CodeFixContext context, Diagnostic diagnostic, ExpressionSyntax node)
     {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        Diagnostic diagnostic = context.Diagnostics[0];
-        if (root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not ExpressionSyntax node) return;
         if (!diagnostic.Properties.TryGetValue(RuleIds.FixProperty, out string? fix)) return;
 
         (string title, ExpressionSyntax? replacement) = fix switch

@@ -1,12 +1,3 @@
-using System.Collections.Immutable;
-using System.Composition;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
-
 namespace Asyncio.Analyzers;
 
 /// <summary>
@@ -14,20 +5,13 @@ namespace Asyncio.Analyzers;
 /// <c>_ = Aio.CreateTask(...)</c>, asyncio's fire-and-forget.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(NeverAwaitedCodeFix)), Shared]
-public sealed class NeverAwaitedCodeFix : CodeFixProvider
+public sealed class NeverAwaitedCodeFix : AsyncioCodeFix
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIds.NeverAwaited);
+    /// <summary>Creates the fix.</summary>
+    public NeverAwaitedCodeFix() : base(RuleIds.NeverAwaited) { }
 
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    private protected override void Register(CodeFixContext context, Diagnostic diagnostic, ExpressionSyntax call)
     {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        Diagnostic diagnostic = context.Diagnostics[0];
-        if (root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not ExpressionSyntax call) return;
         if (call.FirstAncestorOrSelf<ExpressionStatementSyntax>() is not { } statement) return;
 
         if (diagnostic.Properties.TryGetValue(RuleIds.CanAwaitProperty, out string? canAwait) && canAwait == "true")

@@ -1,8 +1,4 @@
-using System.Collections.Immutable;
 using System.Globalization;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Operations;
 
 namespace Asyncio.Analyzers;
 
@@ -14,17 +10,13 @@ namespace Asyncio.Analyzers;
 /// as the one given to <c>Aio.ToThread</c>, is its own function and runs where it is sent.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class BlockingCallAnalyzer : DiagnosticAnalyzer
+public sealed class BlockingCallAnalyzer : AsyncioAnalyzer
 {
-    internal static readonly DiagnosticDescriptor Rule = new(
+    internal static readonly DiagnosticDescriptor Rule = Warning(
         RuleIds.BlockingCall,
-        title: "Blocking call inside a coroutine",
-        messageFormat: "'{0}' blocks the event loop's thread inside a coroutine: {1}",
-        category: "Usage",
-        defaultSeverity: DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "A coroutine runs on the event loop's thread; a blocking call there stops every task and timer of the loop until it returns.",
-        helpLinkUri: "docs/analyzers.md#aio002-blocking-call-inside-a-coroutine");
+        "Blocking call inside a coroutine",
+        "'{0}' blocks the event loop's thread inside a coroutine: {1}",
+        "A coroutine runs on the event loop's thread; a blocking call there stops every task and timer of the loop until it returns.");
 
     private const string UseSleep = "use await Aio.Sleep";
     private const string UseAwait = "await the task instead";
@@ -54,21 +46,13 @@ public sealed class BlockingCallAnalyzer : DiagnosticAnalyzer
         "System.Runtime.CompilerServices.ConfiguredValueTaskAwaitable+ConfiguredValueTaskAwaiter",
         "System.Runtime.CompilerServices.ConfiguredValueTaskAwaitable`1+ConfiguredValueTaskAwaiter");
 
-    /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+    /// <summary>Creates the rule.</summary>
+    public BlockingCallAnalyzer() : base(Rule) { }
 
-    /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, AsyncioSymbols symbols)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            AsyncioSymbols? symbols = AsyncioSymbols.TryCreate(start.Compilation);
-            if (symbols is null) return;
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols), OperationKind.Invocation);
-            start.RegisterOperationAction(c => AnalyzeResult(c, symbols), OperationKind.PropertyReference);
-        });
+        start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols), OperationKind.Invocation);
+        start.RegisterOperationAction(c => AnalyzeResult(c, symbols), OperationKind.PropertyReference);
     }
 
     private static void AnalyzeInvocation(OperationAnalysisContext context, AsyncioSymbols symbols)

@@ -1,8 +1,3 @@
-using System.Collections.Immutable;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Operations;
-
 namespace Asyncio.Analyzers;
 
 /// <summary>
@@ -13,33 +8,19 @@ namespace Asyncio.Analyzers;
 /// for the sleep <c>Aio.Sleep</c> returns and for the awaitables of queues and locks.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class NeverAwaitedAnalyzer : DiagnosticAnalyzer
+public sealed class NeverAwaitedAnalyzer : AsyncioAnalyzer
 {
-    internal static readonly DiagnosticDescriptor Rule = new(
+    internal static readonly DiagnosticDescriptor Rule = Warning(
         RuleIds.NeverAwaited,
-        title: "Coroutine is never awaited",
-        messageFormat: "The {0} returned by '{1}' is never awaited, so it never runs: await it, or start it with Aio.CreateTask",
-        category: "Usage",
-        defaultSeverity: DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "Calling an async Coroutine method only creates the coroutine; its body runs when it is awaited or wrapped in a task. Dropping the result (or discarding it with _ =) loses the work silently (asyncio: 'coroutine ... was never awaited').",
-        helpLinkUri: "docs/analyzers.md#aio001-coroutine-is-never-awaited");
+        "Coroutine is never awaited",
+        "The {0} returned by '{1}' is never awaited, so it never runs: await it, or start it with Aio.CreateTask",
+        "Calling an async Coroutine method only creates the coroutine; its body runs when it is awaited or wrapped in a task. Dropping the result (or discarding it with _ =) loses the work silently (asyncio: 'coroutine ... was never awaited').");
 
-    /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+    /// <summary>Creates the rule.</summary>
+    public NeverAwaitedAnalyzer() : base(Rule) { }
 
-    /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
-    {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            AsyncioSymbols? symbols = AsyncioSymbols.TryCreate(start.Compilation);
-            if (symbols is null) return;
-            start.RegisterOperationAction(c => AnalyzeStatement(c, symbols), OperationKind.ExpressionStatement);
-        });
-    }
+    private protected override void Register(CompilationStartAnalysisContext start, AsyncioSymbols symbols) =>
+        start.RegisterOperationAction(c => AnalyzeStatement(c, symbols), OperationKind.ExpressionStatement);
 
     private static void AnalyzeStatement(OperationAnalysisContext context, AsyncioSymbols symbols)
     {

@@ -1,8 +1,3 @@
-using System.Collections.Immutable;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Operations;
-
 namespace Asyncio.Analyzers;
 
 /// <summary>
@@ -13,32 +8,21 @@ namespace Asyncio.Analyzers;
 /// variable in the same function.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class TaskEscapesGroupAnalyzer : DiagnosticAnalyzer
+public sealed class TaskEscapesGroupAnalyzer : AsyncioAnalyzer
 {
-    internal static readonly DiagnosticDescriptor Rule = new(
+    internal static readonly DiagnosticDescriptor Rule = Warning(
         RuleIds.TaskEscapesGroup,
-        title: "Task escapes its TaskGroup",
-        messageFormat: "Aio.CreateTask inside the body of task group '{0}' makes a task the group neither waits for nor cancels: use {0}.CreateTask",
-        category: "Usage",
-        defaultSeverity: DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        description: "A TaskGroup waits for, cancels and collects the failures of the tasks made with its own CreateTask only; a task made with Aio.CreateTask inside the group's body outlives the group.",
-        helpLinkUri: "docs/analyzers.md#aio003-task-escapes-its-taskgroup");
+        "Task escapes its TaskGroup",
+        "Aio.CreateTask inside the body of task group '{0}' makes a task the group neither waits for nor cancels: use {0}.CreateTask",
+        "A TaskGroup waits for, cancels and collects the failures of the tasks made with its own CreateTask only; a task made with Aio.CreateTask inside the group's body outlives the group.");
 
-    /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+    /// <summary>Creates the rule.</summary>
+    public TaskEscapesGroupAnalyzer() : base(Rule) { }
 
-    /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, AsyncioSymbols symbols)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            AsyncioSymbols? symbols = AsyncioSymbols.TryCreate(start.Compilation);
-            if (symbols?.TaskGroup is null) return;
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols, symbols.TaskGroup), OperationKind.Invocation);
-        });
+        if (symbols.TaskGroup is { } taskGroup)
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols, taskGroup), OperationKind.Invocation);
     }
 
     private static void AnalyzeInvocation(OperationAnalysisContext context, AsyncioSymbols symbols, INamedTypeSymbol taskGroup)

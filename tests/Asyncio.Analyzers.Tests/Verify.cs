@@ -70,17 +70,8 @@ internal static class Verify
     /// <summary>Checks that no code action with <paramref name="equivalenceKey"/> is offered for the marked diagnostics.</summary>
     public static Task NoFixAsync<TAnalyzer, TFix>(string source, string equivalenceKey)
         where TAnalyzer : DiagnosticAnalyzer, new()
-        where TFix : CodeFixProvider, new()
-    {
-        var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier>
-        {
-            TestCode = Usings + source,
-            FixedCode = Usings + source,
-            CodeActionEquivalenceKey = equivalenceKey,
-        };
-        Configure(test);
-        return test.RunAsync();
-    }
+        where TFix : CodeFixProvider, new() =>
+        FixAsync<TAnalyzer, TFix>(source, source, equivalenceKey);
 
     private static void Configure(AnalyzerTest<DefaultVerifier> test)
     {
