@@ -35,6 +35,12 @@ public sealed class BlockingCallAnalyzer : AsyncioAnalyzer
     private static readonly ImmutableHashSet<string> SocketMethods = ImmutableHashSet.Create(
         "Receive", "ReceiveFrom", "ReceiveMessageFrom", "Accept");
 
+    /// <summary>The types whose methods <see cref="Classify"/> knows, besides file streams.</summary>
+    private static readonly ImmutableArray<string> BlockingTypes = ImmutableArray.Create(
+        "System.Threading.Thread", "System.Threading.Tasks.Task", "System.IO.File", "System.Net.Sockets.Socket",
+        "System.Threading.Monitor", "System.Threading.SemaphoreSlim", "System.Threading.ManualResetEventSlim",
+        "System.Threading.CountdownEvent", "System.Threading.WaitHandle");
+
     /// <summary>The awaiters whose <c>GetResult</c> blocks until the task is done.</summary>
     private static readonly ImmutableHashSet<string> TaskAwaiters = ImmutableHashSet.Create(
         "System.Runtime.CompilerServices.TaskAwaiter",
@@ -51,14 +57,20 @@ public sealed class BlockingCallAnalyzer : AsyncioAnalyzer
 
     private protected override void Register(CompilationStartAnalysisContext start, AsyncioSymbols symbols)
     {
-        start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols), OperationKind.Invocation);
+        // Every call in the compilation comes through here: a set lookup turns away the calls of other types
+        // before any name is built.
+        var candidates = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        foreach (string name in BlockingTypes.Concat(TaskAwaiters))
+            if (start.Compilation.GetTypeByMetadataName(name) is { } type) candidates.Add(type);
+        start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols, candidates), OperationKind.Invocation);
         start.RegisterOperationAction(c => AnalyzeResult(c, symbols), OperationKind.PropertyReference);
     }
 
-    private static void AnalyzeInvocation(OperationAnalysisContext context, AsyncioSymbols symbols)
+    private static void AnalyzeInvocation(OperationAnalysisContext context, AsyncioSymbols symbols, HashSet<INamedTypeSymbol> candidates)
     {
         var invocation = (IInvocationOperation)context.Operation;
         IMethodSymbol method = invocation.TargetMethod;
+        if (!candidates.Contains(method.ContainingType.OriginalDefinition) && !FileStreamMethods.Contains(method.Name)) return;
         (string? advice, string? fix) = Classify(invocation, method);
         if (advice is null) return;
         if (!InsideCoroutine(context, symbols)) return;
