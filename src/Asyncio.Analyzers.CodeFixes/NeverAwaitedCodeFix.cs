@@ -12,19 +12,22 @@ public sealed class NeverAwaitedCodeFix : AsyncioCodeFix
 
     private protected override void Register(CodeFixContext context, Diagnostic diagnostic, ExpressionSyntax call)
     {
-        if (call.FirstAncestorOrSelf<ExpressionStatementSyntax>() is not { } statement) return;
-
+        // The whole dropped expression is replaced: the call, or the discard "_ = call". It may be a statement or
+        // the body of an arrow ("void M() => Work();"), so the fix works on the expression, not the statement.
+        ExpressionSyntax dropped = call.Parent is AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: "_" } } discard
+            ? discard
+            : call;
         if (diagnostic.Properties.TryGetValue(RuleIds.CanAwaitProperty, out string? canAwait) && canAwait == "true")
         {
             context.RegisterCodeFix(
-                CodeAction.Create("Await it", ct => FixSyntax.ReplaceAsync(context.Document, statement,
-                    ExpressionStatement(AwaitExpression(call.WithoutTrivia())), ct), equivalenceKey: "Await"),
+                CodeAction.Create("Await it", ct => FixSyntax.ReplaceAsync(context.Document, dropped,
+                    AwaitExpression(call.WithoutTrivia()), ct), equivalenceKey: "Await"),
                 diagnostic);
         }
         context.RegisterCodeFix(
-            CodeAction.Create("Start it as a task with Aio.CreateTask", ct => FixSyntax.ReplaceAsync(context.Document, statement,
-                ExpressionStatement(AssignmentExpression(SyntaxKind.SimpleAssignmentExpression, IdentifierName("_"),
-                    InvocationExpression(FixSyntax.AioMember("CreateTask"), ArgumentList(SingletonSeparatedList(Argument(call.WithoutTrivia())))))), ct),
+            CodeAction.Create("Start it as a task with Aio.CreateTask", ct => FixSyntax.ReplaceAsync(context.Document, dropped,
+                AssignmentExpression(SyntaxKind.SimpleAssignmentExpression, IdentifierName("_"),
+                    InvocationExpression(FixSyntax.AioMember("CreateTask"), ArgumentList(SingletonSeparatedList(Argument(call.WithoutTrivia()))))), ct),
                 equivalenceKey: "CreateTask"),
             diagnostic);
     }

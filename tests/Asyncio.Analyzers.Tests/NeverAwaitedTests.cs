@@ -117,6 +117,20 @@ public class NeverAwaitedTests
         """, "CreateTask");
 
     [Fact]
+    public Task CreateTaskFix_InAnArrowBody_StartsTheCoroutineAsATask() => Fix("""
+            static void Start() => {|AIO001:Work()|};
+        """, """
+            static void Start() => _ = Aio.CreateTask(Work());
+        """, "CreateTask");
+
+    [Fact]
+    public Task AwaitFix_InAnAsyncLambda_AwaitsTheCoroutine() => Fix("""
+            static Func<Coroutine> Make() => async () => {|AIO001:Work()|};
+        """, """
+            static Func<Coroutine> Make() => async () => await Work();
+        """, "Await");
+
+    [Fact]
     public Task CreateTaskFix_OnADiscard_StartsTheCoroutineAsATask() => Fix("""
             static void Start()
             {
