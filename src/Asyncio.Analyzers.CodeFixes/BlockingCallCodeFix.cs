@@ -4,7 +4,7 @@ namespace Asyncio.Analyzers;
 /// Fixes AIO002, as the analyzer says: <c>Thread.Sleep(ms)</c> becomes <c>await Aio.Sleep(seconds)</c>; a
 /// synchronous wait for a task (<c>.Result</c>, <c>.Wait()</c>, <c>.GetAwaiter().GetResult()</c>) becomes an
 /// await; another blocking call moves to a worker thread with <c>await Aio.ToThread(() =&gt; call)</c>.
-/// Thread-owned waits (<c>Monitor</c>) get no fix: they need Asyncio's own locks.
+/// Thread-owned waits (<c>Monitor</c>) get no fix: they need Asyncio's own locks (<c>AsyncLock</c>).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(BlockingCallCodeFix)), Shared]
 public sealed class BlockingCallCodeFix : AsyncioCodeFix

@@ -38,17 +38,19 @@ internal sealed class AsyncioSymbols
             || SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, CoroutineOfT));
 
     /// <summary>
-    /// The kind of lazy awaitable <paramref name="type"/> is, for the message ("coroutine", "sleep",
-    /// "awaitable"), or null when it is none; a nullable one (from <c>?.</c>) counts as its underlying type.
+    /// What kind of awaitable <paramref name="type"/> is and what dropping it costs, for the message, or null when
+    /// it is none; a nullable one (from <c>?.</c>) counts as its underlying type.
     /// </summary>
-    public string? AwaitableKind(ITypeSymbol? type)
+    public (string Kind, string Loss)? Awaitable(ITypeSymbol? type)
     {
         if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
             type = nullable.TypeArguments[0];
-        if (IsCoroutine(type)) return "coroutine";
+        if (IsCoroutine(type)) return ("coroutine", "it never runs");
         if (type is null) return null;
-        if (SymbolEqualityComparer.Default.Equals(type, SleepAwaitable)) return "sleep";
-        if (SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, LoopAwaitableOfT)) return "awaitable";
+        if (SymbolEqualityComparer.Default.Equals(type, SleepAwaitable)) return ("sleep", "nothing waits");
+        // Queue and lock operations start when called (LoopAwaitable's contract): a waiting one keeps its place.
+        if (SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, LoopAwaitableOfT))
+            return ("awaitable", "its result is lost and a waiting one keeps its place in line");
         return null;
     }
 

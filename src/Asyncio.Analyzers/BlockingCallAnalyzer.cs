@@ -21,7 +21,7 @@ public sealed class BlockingCallAnalyzer : AsyncioAnalyzer
     private const string UseSleep = "use await Aio.Sleep";
     private const string UseAwait = "await the task instead";
     private const string UseToThread = "run it with await Aio.ToThread, or use the asynchronous API";
-    private const string UseAsyncioLock = "use Asyncio's Lock, Condition or Semaphore";
+    private const string UseAsyncioLock = "use AsyncLock, AsyncCondition or AsyncSemaphore";
 
     /// <summary>The file-stream methods that do I/O (the class's asynchronous ones end in Async).</summary>
     private static readonly ImmutableHashSet<string> FileStreamMethods = ImmutableHashSet.Create(

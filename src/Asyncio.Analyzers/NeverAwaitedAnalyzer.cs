@@ -13,7 +13,7 @@ public sealed class NeverAwaitedAnalyzer : AsyncioAnalyzer
     internal static readonly DiagnosticDescriptor Rule = Warning(
         RuleIds.NeverAwaited,
         "Coroutine is never awaited",
-        "The {0} returned by '{1}' is never awaited, so it never runs: await it, or start it with Aio.CreateTask",
+        "The {0} returned by '{1}' is never awaited, so {2}: await it, or start it with Aio.CreateTask",
         "Calling an async Coroutine method only creates the coroutine; its body runs when it is awaited or wrapped in a task. Dropping the result (or discarding it with _ =) loses the work silently (asyncio: 'coroutine ... was never awaited').");
 
     /// <summary>Creates the rule.</summary>
@@ -26,15 +26,14 @@ public sealed class NeverAwaitedAnalyzer : AsyncioAnalyzer
     {
         IOperation value = ((IExpressionStatementOperation)context.Operation).Operation;
         if (value is ISimpleAssignmentOperation { Target: IDiscardOperation } discard) value = discard.Value;
-        string? kind = symbols.AwaitableKind(value.Type);
-        if (kind is null) return;
+        if (symbols.Awaitable(value.Type) is not var (kind, loss)) return;
         IOperation call = value is IConditionalAccessOperation conditional ? conditional.WhenNotNull : value;
         if (call is not IInvocationOperation invocation) return;
 
         IMethodSymbol? function = AsyncioSymbols.EnclosingFunction(context.Operation, context.ContainingSymbol);
         ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
             .Add(RuleIds.CanAwaitProperty, function is { IsAsync: true } ? "true" : "false");
-        context.ReportDiagnostic(Diagnostic.Create(Rule, value.Syntax.GetLocation(), properties, kind, CalleeName(invocation)));
+        context.ReportDiagnostic(Diagnostic.Create(Rule, value.Syntax.GetLocation(), properties, kind, CalleeName(invocation), loss));
     }
 
     /// <summary>The called method's name; for a delegate, the expression that names it.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -13,24 +14,34 @@ namespace Asyncio.Analyzers.Tests;
 /// </summary>
 public partial class DocsExamplesTests
 {
-    [GeneratedRegex(@"<!-- (?<kind>reported: (?<id>AIO\d{3})|fixed) -->\s*```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
+    /// <summary>An example: its marker, its code, and for a reported one the warnings quoted after it.</summary>
+    [GeneratedRegex(@"<!-- (?<kind>reported: (?<id>AIO\d{3})|fixed) -->\s*```csharp\n(?<code>.*?)```\n(\s*(?<quote>(^>[^\n]*\n)+))?", RegexOptions.Singleline | RegexOptions.Multiline)]
     private static partial Regex Example();
 
     private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers =
         ImmutableArray.Create<DiagnosticAnalyzer>(new NeverAwaitedAnalyzer(), new BlockingCallAnalyzer(), new TaskEscapesGroupAnalyzer());
 
-    public static TheoryData<string, string?, string> Examples()
+    public static TheoryData<string, string?, string, string> Examples()
     {
         string page = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "analyzers.md"));
-        var data = new TheoryData<string, string?, string>();
+        var data = new TheoryData<string, string?, string, string>();
         int index = 0;
         foreach (Match match in Example().Matches(page))
         {
             string? id = match.Groups["id"].Success ? match.Groups["id"].Value : null;
-            data.Add($"example {++index}", id, match.Groups["code"].Value);
+            data.Add($"example {++index}", id, match.Groups["code"].Value, match.Groups["quote"].Value);
         }
         return data;
     }
+
+    /// <summary>
+    /// The warnings a quote lists, one per paragraph of the quote ("&gt; warning AIO001: ..." wrapped over lines).
+    /// </summary>
+    private static List<string> QuotedWarnings(string quote) =>
+        Regex.Split(quote, @"^>\s*\n", RegexOptions.Multiline)
+            .Select(paragraph => string.Join(" ", paragraph.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.TrimStart('>').Trim())))
+            .Where(warning => warning.Length > 0)
+            .ToList();
 
     [Fact]
     public void ThePage_HasAReportedAndAFixedExampleForEachRule()
@@ -41,7 +52,7 @@ public partial class DocsExamplesTests
 
     [Theory]
     [MemberData(nameof(Examples))]
-    public async Task ReportedExample_RaisesItsRule_FixedExample_RaisesNone(string example, string? rule, string code)
+    public async Task ReportedExample_RaisesItsRuleWithTheQuotedWarnings_FixedExample_RaisesNone(string example, string? rule, string code, string quote)
     {
         CSharpCompilation compilation = CSharpCompilation.Create(
             "Example",
@@ -53,6 +64,10 @@ public partial class DocsExamplesTests
         ImmutableArray<Diagnostic> found = await compilation.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync();
         var ids = found.Select(d => d.Id).Distinct().ToList();
         if (rule is null) Assert.True(ids.Count == 0, $"{example}: {string.Join(", ", found)}");
-        else Assert.Equal([rule], ids);
+        else
+        {
+            Assert.Equal([rule], ids);
+            Assert.Equal(QuotedWarnings(quote), found.Select(d => $"warning {d.Id}: {d.GetMessage(CultureInfo.InvariantCulture)}").ToList());
+        }
     }
 }

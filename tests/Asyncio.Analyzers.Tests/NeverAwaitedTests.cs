@@ -45,6 +45,16 @@ public class NeverAwaitedTests
         """);
 
     [Fact]
+    public Task DroppedLockAcquisition_Fires() => Analyze("""
+            static void Start(AsyncLock gate) { {|AIO001:gate.AcquireAsync()|}; }
+        """);
+
+    [Fact]
+    public Task DroppedConditionalCall_Fires() => Analyze("""
+            static void Start(AsyncQueue<int>? queue) { {|AIO001:queue?.GetAsync()|}; }
+        """);
+
+    [Fact]
     public Task AwaitedCoroutine_DoesNotFire() => Analyze("""
             static async Coroutine Start() { await Work(); int answer = await Answer(); }
         """);
