@@ -35,10 +35,13 @@ public class DebugModeTests
     {
         static async Coroutine SlowStep()
         {
+            // Blocking the loop is what debug mode must report.
+#pragma warning disable AIO002
             await Aio.Sleep(0);
             Thread.Sleep(60);
             await Aio.Sleep(1); // a step resumed by a timer is named by its task too
             Thread.Sleep(60);
+#pragma warning restore AIO002
         }
 
         var loop = TestLoop.NewVirtual();
