@@ -25,6 +25,19 @@ composition.py, executors.py, greenlets.py for G1-G4: greenlet and gevent). The 
 implements, one per line or space-separated; `python3 FILE NAME [--variant V] [--uvloop]` prints one JSON line
 {"w": NAME, "runtime": "asyncio", "value": ..., "unit": ...}. A workload no file lists reads n/a in the CPython columns.
 
+What a run keeps: every measurement goes to bench/results/raw/START.jsonl (ignored by git; the format is in
+bench/runs.py), with the run's rows, machine, load and BenchmarkDotNet table. `--write docs/benchmarks.md` also fills
+the folder beside the document, docs/benchmarks/: runs.jsonl (the raw results the document shows, committed with it),
+the charts (bench/charts.py: PNG, drawn with Debian's matplotlib on /usr/bin/python3, installed when missing) and
+analysis.md, the hand-written analysis, which the document includes only while its first line names these runs
+(`<!-- runs: ID ID -->`): after a new run, write a new one. Rebuild the document and its charts without measuring:
+
+    python3 bench/run.py --from-raw docs/benchmarks/runs.jsonl --write docs/benchmarks.md
+    python3 bench/run.py --from-raw bench/results/raw/A.jsonl bench/results/raw/B.jsonl --write docs/benchmarks.md
+
+Several raw files combine (a second run of a few workloads beside a full one); the result of writing the same document
+twice from the same runs.jsonl is identical, charts included.
+
 Each cell is the median of --repeat runs (runs go round-robin over the runtimes, so a burst of load on the shared
 machine hits all of them). Ratios are oriented so that > 1 always means this library is better: for rates (units
 ending in /s) aio / other, for costs (ms, bytes) other / aio. The table, the targets and the document are made by
@@ -44,6 +57,7 @@ from pathlib import Path
 
 import echo_runner
 import http_runner
+import runs
 from report import DOTNET_RUNTIMES, NO_UVLOOP, NOTES, PY_RUNTIMES, all_runs, fmt, markdown_table, table_rows, targets, write_doc
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,25 +203,6 @@ def measure(rows, dll, scripts, args, raw):
     return results
 
 
-def load_raw(path, rows):
-    """Results saved by an earlier run (bench/results/raw/*.jsonl), for the rows measured now."""
-    known = {(n, v, rt) for n, v, rts in rows for rt in rts} | {(n, None, rt) for n, _, rts in rows for rt in rts}
-    results = {}
-    for line in Path(path).read_text().splitlines():
-        record = json.loads(line)
-        if 'row' in record:
-            key, result = tuple(record['row']), record['result']
-        else:  # the first format: the bare JSON line of the run
-            result = record
-            runtime = {'asyncio': 'asyncio', 'asyncio+uvloop': 'uvloop'}.get(result['runtime'], result['runtime'])
-            key = (result['w'], result.get('variant'), runtime)
-            if key not in known:
-                key = (result['w'], None, runtime)
-        if key in known:
-            results.setdefault(key, []).append(result)
-    return results
-
-
 # ---------------------------------------------------------------- BenchmarkDotNet
 
 def run_bdn(dll, args):
@@ -242,42 +237,11 @@ def machine_facts(args):
     return facts
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--repeat', type=int, help='runs per cell; the table shows the median (default 3; W6: 5, W6-idle: 3)')
-    p.add_argument('--quick', action='store_true', help='fewer, shorter runs: 1 per cell (W6: 3 runs of 2 s, W6-idle: 1)')
-    p.add_argument('--workloads', '--only', help='comma-separated workload names (default: all registered)')
-    p.add_argument('--runtimes', default='aio,asyncio,uvloop,tp,st,c', help='comma-separated columns to measure')
-    p.add_argument('--write', metavar='FILE', help='also write the results as markdown (e.g. docs/benchmarks.md)')
-    p.add_argument('--bdn', action='store_true', help='also run the BenchmarkDotNet CallSoon allocation benchmark')
-    # The system interpreter by default: the one uvloop runs on, so both CPython columns share an interpreter, and
-    # Debian's build is optimized (PGO/LTO), unlike a source-built pyenv one (1.75x slower on W3 here).
-    default_python = '/usr/bin/python3' if Path('/usr/bin/python3').exists() else 'python3'
-    p.add_argument('--python', default=default_python, help=f'interpreter for the asyncio column (default {default_python})')
-    p.add_argument('--uvloop-python', default='/usr/bin/python3', help='interpreter with uvloop installed')
-    p.add_argument('--timeout', type=int, default=300, help='seconds allowed per run')
-    p.add_argument('--jit', choices=['steady', 'default'], default='steady',
-                   help='steady: .NET runs tier up without the start-up delay (all .NET columns alike); default: as shipped')
-    p.add_argument('--from-raw', metavar='JSONL', help='make the table from a saved bench/results/raw file instead of measuring')
-    args = p.parse_args()
-    args.w6_repeat = args.repeat or (3 if args.quick else 5)
-    args.w6_idle_repeat = args.repeat or (1 if args.quick else 3)
-    args.repeat = args.repeat or (1 if args.quick else 3)
-    started = datetime.datetime.now(datetime.timezone.utc)
-    load_start = f'{os.getloadavg()[0]:.1f}'
-    wanted = set(args.runtimes.split(','))
-
+def registered_rows(args, wanted):
+    """Builds the bench project and lists what it and bench/py implement: ([(name, variant, [runtimes])], dll, scripts)."""
     dll = build_dotnet()
     entries = list_dotnet(dll)
     scripts = python_scripts(args.python)
-    args.unavailable = set()
-    if 'uvloop' in wanted and not args.from_raw:
-        install_uvloop(args.uvloop_python)
-    if 'uvloop' in wanted and uvloop_version(args.uvloop_python) is None:
-        log(f'note: uvloop is not importable by {args.uvloop_python} (Debian: apt-get install -y python3-uvloop); '
-            'its column reads n/a.')
-        args.unavailable.add('uvloop')
-
     names = sorted({e[0] for e in entries})
     if args.workloads:
         names = [n for n in names if n in set(args.workloads.split(','))]
@@ -288,27 +252,154 @@ def main():
         py_rts = [rt for rt in PY_RUNTIMES if rt in wanted and name in scripts and not (rt == 'uvloop' and name in NO_UVLOOP)]
         for variant in variants:
             rows.append((name, variant, [rt for rt in DOTNET_RUNTIMES if rt in dotnet_rts] + py_rts))
-    w6_rows = echo_runner.rows(echo_runner.selected(args.workloads.split(',') if args.workloads else None), wanted)
-    h_rows = http_runner.rows(http_runner.selected(args.workloads.split(',') if args.workloads else None), wanted)
+    selection = args.workloads.split(',') if args.workloads else None
+    rows += echo_runner.rows(echo_runner.selected(selection), wanted)
+    rows += http_runner.rows(http_runner.selected(selection), wanted)
+    return rows, dll, scripts
+
+
+def measure_all(rows, dll, scripts, args, raw):
+    """Runs every row: the in-process workloads, then W6's servers and H1/H2's clients, driven from outside."""
+    w6_names, h_names = {echo_runner.ECHO, echo_runner.IDLE}, set(http_runner.WORKLOADS)
+    results = measure([r for r in rows if r[0] not in w6_names | h_names], dll, scripts, args, raw)
+    w6_rows, h_rows = [r for r in rows if r[0] in w6_names], [r for r in rows if r[0] in h_names]
+    if w6_rows:
+        results.update(echo_runner.measure(w6_rows, dll, args, raw,
+                                           lambda rt: dotnet_env(args, 'W6') if rt in DOTNET_RUNTIMES else None))
+    if h_rows:
+        results.update(http_runner.measure(h_rows, dll, args, raw,
+                                           lambda rt: dotnet_env(args, 'H') if rt in DOTNET_RUNTIMES else None))
+    return results
+
+
+def draw_charts(raw_file, folder):
+    """Draws the charts with bench/charts.py, which needs matplotlib and finds it itself (Debian's, on /usr/bin/python3,
+    installed when missing). Returns [(file name, title, caption)]; a failure leaves the document without charts."""
+    code, out, err = run([sys.executable, str(ROOT / 'bench' / 'charts.py'), '--from-raw', str(raw_file), '--out', str(folder)],
+                         timeout=900)
+    if code != 0:
+        log(f'charts failed (exit {code}): {err.strip()[-800:]}')
+        return []
+    charts = [json.loads(line) for line in out.splitlines() if line.startswith('{')]
+    return [(c['file'], c['title'], c['caption']) for c in charts]
+
+
+def measuring_command():
+    """This command line without --from-raw and its files: the command that measures what it shows."""
+    argv, skipping = [], False
+    for a in sys.argv[1:]:
+        skipping = a == '--from-raw' or (skipping and not a.startswith('-'))
+        if not skipping:
+            argv.append(a)
+    return ' '.join(['python3', 'bench/run.py'] + [shlex.quote(a) for a in argv])
+
+
+def published_doc(measure_command, doc_path):
+    """The document the measuring command writes (docs/benchmarks.md), so that the commands the document shows read the
+    same wherever this copy of it is written."""
+    argv = shlex.split(measure_command)
+    return Path(argv[argv.index('--write') + 1] if '--write' in argv[:-1] else doc_path)
+
+
+def redraw_command(doc):
+    return f'python3 bench/run.py --from-raw {doc.with_suffix("")}/runs.jsonl --write {doc}'
+
+
+def charts_note(doc):
+    folder = doc.with_suffix('')
+    return (f'Drawn by bench/charts.py from {folder}/runs.jsonl with matplotlib (Debian\'s python3-matplotlib for '
+            f'/usr/bin/python3, which the script installs when missing and runs under when the `python3` on PATH lacks '
+            f'it); `python3 bench/charts.py --from-raw {folder}/runs.jsonl --out {folder}` redraws only the charts.')
+
+
+def write_document(args, saved, rows, results, trows, target_rows, bdn_table):
+    """--write DOC: DOC, and beside it the folder DOC without .md (docs/benchmarks/) with the results the document
+    shows (runs.jsonl), the hand-written analysis of these runs (analysis.md, kept when it names them) and the charts."""
+    doc_path = ROOT / args.write
+    folder = doc_path.with_suffix('')
+    folder.mkdir(parents=True, exist_ok=True)
+    raw_file = folder / 'runs.jsonl'
+    sources = [Path(f) for f in args.from_raw] if args.from_raw else [args.raw_path]
+    if [s.resolve() for s in sources] != [raw_file.resolve()]:
+        raw_file.write_text(''.join(s.read_text() for s in sources))
+    analysis_files = [s.parent / 'analysis.md' for s in sources] + [folder / 'analysis.md']
+    analysis, note = runs.analysis(analysis_files, saved.ids)
+    if note:
+        log(f'note: {note}')
+    if analysis and not (folder / 'analysis.md').is_file():
+        shutil.copyfile(next(f for f in analysis_files if f.is_file()), folder / 'analysis.md')
+    measure_command = saved.command() or measuring_command()
+    when = runs.describe(saved, results)
+    if when is None:  # a raw file from before run records
+        measured = datetime.datetime.fromtimestamp(sources[0].stat().st_mtime, datetime.timezone.utc)
+        when = f'Table rebuilt from `{sources[0].name}`, measured until {measured:%Y-%m-%d %H:%M} UTC (load not recorded).'
+    charts = [(f'{folder.name}/{name}', title, caption) for name, title, caption in draw_charts(raw_file, folder)]
+    published = published_doc(measure_command, args.write)
+    write_doc(doc_path, dict(
+        measure=measure_command, redraw=redraw_command(published), when=when,
+        facts=saved.facts() or machine_facts(args), trows=trows, target_rows=target_rows, bdn_table=bdn_table,
+        analysis=analysis, charts=charts, charts_note=charts_note(published), notes=NOTES, runs=all_runs(rows, results)))
+    log(f'wrote {args.write} and {folder}/')
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--repeat', type=int, help='runs per cell; the table shows the median (default 3; W6: 5, W6-idle: 3)')
+    p.add_argument('--quick', action='store_true', help='fewer, shorter runs: 1 per cell (W6: 3 runs of 2 s, W6-idle: 1)')
+    p.add_argument('--workloads', '--only', help='comma-separated workload names (default: all registered)')
+    p.add_argument('--runtimes', default='aio,asyncio,uvloop,tp,st,c', help='comma-separated columns to measure')
+    p.add_argument('--write', metavar='FILE', help='also write the results as markdown (e.g. docs/benchmarks.md), and '
+                   'beside it, in FILE without .md, the raw results, the charts and the hand-written analysis.md')
+    p.add_argument('--bdn', action='store_true', help='also run the BenchmarkDotNet CallSoon allocation benchmark')
+    # The system interpreter by default: the one uvloop runs on, so both CPython columns share an interpreter, and
+    # Debian's build is optimized (PGO/LTO), unlike a source-built pyenv one (1.75x slower on W3 here).
+    default_python = '/usr/bin/python3' if Path('/usr/bin/python3').exists() else 'python3'
+    p.add_argument('--python', default=default_python, help=f'interpreter for the asyncio column (default {default_python})')
+    p.add_argument('--uvloop-python', default='/usr/bin/python3', help='interpreter with uvloop installed')
+    p.add_argument('--timeout', type=int, default=300, help='seconds allowed per run')
+    p.add_argument('--jit', choices=['steady', 'default'], default='steady',
+                   help='steady: .NET runs tier up without the start-up delay (all .NET columns alike); default: as shipped')
+    p.add_argument('--from-raw', metavar='JSONL', nargs='+',
+                   help='make the table, the document and the charts from saved raw results (bench/results/raw/*.jsonl, '
+                        'docs/benchmarks/runs.jsonl; several files combine) instead of measuring; --bdn is then not run '
+                        'again, the saved BenchmarkDotNet table is shown')
+    args = p.parse_args()
+    args.w6_repeat = args.repeat or (3 if args.quick else 5)
+    args.w6_idle_repeat = args.repeat or (1 if args.quick else 3)
+    args.repeat = args.repeat or (1 if args.quick else 3)
+    wanted = set(args.runtimes.split(','))
 
     if args.from_raw:
-        results = load_raw(args.from_raw, rows + w6_rows + h_rows)
+        saved = runs.load(args.from_raw)
+        rows = saved.rows()
+        if rows is None:   # saved before the runs recorded their rows: the rows registered now
+            rows = registered_rows(args, wanted)[0]
+        elif args.workloads:
+            rows = [r for r in rows if r[0] in set(args.workloads.split(','))]
+        results = saved.results(rows)
+        bdn_table, bdn_zero = saved.bdn()
     else:
+        started = datetime.datetime.now(datetime.timezone.utc)
+        load_start = f'{os.getloadavg()[0]:.1f}'
+        rows, dll, scripts = registered_rows(args, wanted)
+        args.unavailable = set()
+        if 'uvloop' in wanted:
+            install_uvloop(args.uvloop_python)
+            if uvloop_version(args.uvloop_python) is None:
+                log(f'note: uvloop is not importable by {args.uvloop_python} (Debian: apt-get install -y python3-uvloop); '
+                    'its column reads n/a.')
+                args.unavailable.add('uvloop')
         raw_dir = ROOT / 'bench' / 'results' / 'raw'
         raw_dir.mkdir(parents=True, exist_ok=True)
-        raw_path = raw_dir / f'{started:%Y%m%dT%H%M%S}.jsonl'
-        log(f'raw results: {raw_path.relative_to(ROOT)}')
-        with open(raw_path, 'w') as raw:
-            results = measure(rows, dll, scripts, args, raw)
-            if w6_rows:
-                results.update(echo_runner.measure(w6_rows, dll, args, raw,
-                                                   lambda rt: dotnet_env(args, 'W6') if rt in DOTNET_RUNTIMES else None))
-            if h_rows:
-                results.update(http_runner.measure(h_rows, dll, args, raw,
-                                                   lambda rt: dotnet_env(args, 'H') if rt in DOTNET_RUNTIMES else None))
-    rows += w6_rows + h_rows
+        args.raw_path = raw_dir / f'{started:{runs.RUN_ID_FORMAT}}.jsonl'
+        log(f'raw results: {args.raw_path.relative_to(ROOT)}')
+        with open(args.raw_path, 'w') as raw:
+            raw.write(json.dumps(runs.start_record(started, measuring_command(), machine_facts(args), load_start, rows)) + '\n')
+            results = measure_all(rows, dll, scripts, args, raw)
+            bdn_table, bdn_zero = run_bdn(dll, args) if args.bdn else (None, None)
+            raw.write(json.dumps(runs.end_record(started, f'{os.getloadavg()[0]:.1f}', bdn_table, bdn_zero)) + '\n')
+        saved = runs.load([args.raw_path])
 
-    bdn_table, bdn_zero = run_bdn(dll, args) if args.bdn else (None, None)
     trows = table_rows(rows, results)
     target_rows = targets(trows, bdn_zero)
     print(markdown_table(trows))
@@ -316,16 +407,7 @@ def main():
     for t, m, v in target_rows:
         print(f'{t}: {m} -> {v.strip("*")}')
     if args.write:
-        command = 'python3 bench/run.py ' + ' '.join(shlex.quote(a) for a in sys.argv[1:])
-        if args.from_raw:
-            raw = Path(args.from_raw)
-            measured = datetime.datetime.fromtimestamp(raw.stat().st_mtime, datetime.timezone.utc)
-            when, loads = f'Table rebuilt from `{raw.name}`, measured until {measured:%Y-%m-%d %H:%M} UTC (load not recorded).', None
-        else:
-            when, loads = f'Run on {started:%Y-%m-%d %H:%M} UTC.', (load_start, f'{os.getloadavg()[0]:.1f}')
-        write_doc(ROOT / args.write, command.strip(), when, machine_facts(args), loads, trows, target_rows, bdn_table,
-                  NOTES, all_runs(rows, results))
-        log(f'wrote {args.write}')
+        write_document(args, saved, rows, results, trows, target_rows, bdn_table)
 
 
 if __name__ == '__main__':
