@@ -20,8 +20,15 @@ public static class CompositionWorkloads
         return i;
     }
 
-    private static Measurement PerSecond(int n, Stopwatch clock, string what) =>
-        new(n / clock.Elapsed.TotalSeconds, $"{what}/s", new Dictionary<string, object> { ["n"] = n, ["seconds"] = clock.Elapsed.TotalSeconds });
+    private static Measurement PerSecond(int n, Stopwatch clock, double cpuSeconds, string what) =>
+        new(n / clock.Elapsed.TotalSeconds, $"{what}/s", new Dictionary<string, object>
+        {
+            ["n"] = n,
+            ["seconds"] = clock.Elapsed.TotalSeconds,
+            // The process's CPU time over the timed run, all threads: the thread pool's baselines use both cores.
+            ["cpu_s"] = cpuSeconds,
+            [$"cpu_ns_per_{what.TrimEnd('s')}"] = cpuSeconds / n * 1e9,
+        });
 
     /// <summary>
     /// Warms up with <paramref name="once"/> at a tenth of the size (see <see cref="Probe.WarmUp"/>), then times it
@@ -30,10 +37,11 @@ public static class CompositionWorkloads
     private static Measurement Timed(int n, string what, Action<int> once)
     {
         Probe.WarmUp(() => once(Math.Max(1, n / 10)));
+        double cpuBefore = Probe.CpuSeconds();
         var clock = Stopwatch.StartNew();
         once(n);
         clock.Stop();
-        return PerSecond(n, clock, what);
+        return PerSecond(n, clock, Probe.CpuSeconds() - cpuBefore, what);
     }
 
     [Workload("gather", Runtimes.Aio)]

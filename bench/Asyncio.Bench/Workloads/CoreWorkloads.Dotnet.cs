@@ -20,8 +20,9 @@ public static partial class CoreWorkloads
         var warm = Probe.StartWarmUp();
         do await SpawnDotnetOnce(Math.Max(1, n / 10)); while (warm.Again());
         var collections = Probe.Collections();
+        double cpuBefore = Probe.CpuSeconds();
         var (seconds, createSeconds) = await SpawnDotnetOnce(n);
-        return Rate(n, seconds, "tasks/s", ("create_s", createSeconds), ("gcs", Probe.CollectionsSince(collections)));
+        return SpawnRate(n, seconds, createSeconds, Probe.CpuSeconds() - cpuBefore, Probe.CollectionsSince(collections));
     }
 
     private static async Task<(double Total, double Create)> SpawnDotnetOnce(int n)

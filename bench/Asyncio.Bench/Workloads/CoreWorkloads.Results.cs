@@ -11,6 +11,14 @@ public static partial class CoreWorkloads
         return new Measurement(n / seconds, unit, fields);
     }
 
+    /// <summary>
+    /// W1's result: tasks per wall-clock second is the headline; the CPU time of the process over the timed run
+    /// (all threads: the thread pool's runs on both cores, the loop on one) gives the cost per task.
+    /// </summary>
+    private static Measurement SpawnRate(int n, double seconds, double createSeconds, double cpuSeconds, string collections) =>
+        Rate(n, seconds, "tasks/s", ("create_s", createSeconds), ("cpu_s", cpuSeconds),
+            ("cpu_ns_per_task", cpuSeconds / n * 1e9), ("gcs", collections));
+
     /// <summary>W4's delays, uniform in [0, <paramref name="maxDelay"/>] seconds; the same for every .NET runtime.</summary>
     private static double[] TimerDelays(int n, double maxDelay, int seed)
     {

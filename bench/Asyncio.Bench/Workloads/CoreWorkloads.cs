@@ -21,8 +21,9 @@ public static partial class CoreWorkloads
         var warm = Probe.StartWarmUp();
         do await SpawnAioOnce(Math.Max(1, n / 10)); while (warm.Again());
         var collections = Probe.Collections();
+        double cpuBefore = Probe.CpuSeconds();
         var (seconds, createSeconds) = await SpawnAioOnce(n);
-        return Rate(n, seconds, "tasks/s", ("create_s", createSeconds), ("gcs", Probe.CollectionsSince(collections)));
+        return SpawnRate(n, seconds, createSeconds, Probe.CpuSeconds() - cpuBefore, Probe.CollectionsSince(collections));
     }
 
     private static async Coroutine<(double Total, double Create)> SpawnAioOnce(int n)

@@ -60,14 +60,17 @@ public abstract partial class AioTask
         loop.EnterTask(this, deliverCancel ? new CancelledError(PendingCancelMessage) : throwAtResume);
         if (deliverCancel) MustCancel = false;
         Waiter = null;
-        if (Context is { } context) ExecutionContext.Restore(context);
+        ExecutionContext? context = Context;
+        if (context is not null) ExecutionContext.Restore(context);
         try
         {
             loop.RunCoroutines(coroutine);
         }
         finally
         {
-            Context = ExecutionContext.Capture();
+            // Most steps leave the context as they found it: then there is nothing to store.
+            ExecutionContext? after = ExecutionContext.Capture();
+            if (!ReferenceEquals(after, context)) Context = after;
             loop.LeaveTask(this);
         }
     }

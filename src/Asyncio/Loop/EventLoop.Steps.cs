@@ -30,8 +30,10 @@ public sealed partial class EventLoop
     internal void EnterTask(AioTask task, Exception? throwAtResume)
     {
         if (_currentTask is not null) ThrowTaskAlreadyRunning(task);
+        System.Diagnostics.Debug.Assert(_pendingThrow is null, "the last step left nothing to throw");
         _currentTask = task;
-        _pendingThrow = throwAtResume;
+        // LeaveTask clears it: store only an exception (a null store would only cost a write barrier).
+        if (throwAtResume is not null) _pendingThrow = throwAtResume;
     }
 
     /// <summary>Ends the step of <paramref name="task"/> (asyncio: <c>_leave_task</c>).</summary>

@@ -21,14 +21,23 @@ internal sealed class TaskRegistry
     /// <summary>log2 of <see cref="BlockSize"/>.</summary>
     private const int BlockShift = 10;
 
+    /// <summary>
+    /// A reference in a struct: storing into an array of structs needs no covariance check, which an
+    /// <c>AioTask[]</c> store does on every add and remove (the class is not sealed).
+    /// </summary>
+    private struct Slot
+    {
+        public AioTask Task;
+    }
+
     /// <summary>The blocks; those past the last task are kept for reuse.</summary>
-    private AioTask[][] _blocks = [new AioTask[BlockSize]];
+    private Slot[][] _blocks = [new Slot[BlockSize]];
 
     /// <summary>Number of tasks.</summary>
     public int Count { get; private set; }
 
     /// <summary>The task at <paramref name="index"/> (0 ≤ index &lt; <see cref="Count"/>).</summary>
-    public AioTask this[int index] => _blocks[index >> BlockShift][index & (BlockSize - 1)];
+    public AioTask this[int index] => _blocks[index >> BlockShift][index & (BlockSize - 1)].Task;
 
     /// <summary>Adds a task and records its index in it.</summary>
     public void Add(AioTask task)
@@ -37,8 +46,8 @@ internal sealed class TaskRegistry
         if (index == Future.MaxRegistryIndex) throw new InvalidOperationException("Too many pending tasks on one loop.");
         int block = index >> BlockShift;
         if (block == _blocks.Length) Array.Resize(ref _blocks, _blocks.Length * 2);
-        _blocks[block] ??= new AioTask[BlockSize];
-        _blocks[block][index & (BlockSize - 1)] = task;
+        _blocks[block] ??= new Slot[BlockSize];
+        _blocks[block][index & (BlockSize - 1)].Task = task;
         task.RegistryIndex = index;
         Count = index + 1;
     }
@@ -50,12 +59,12 @@ internal sealed class TaskRegistry
         if (index < 0) return;
         Debug.Assert(ReferenceEquals(this[index], task));
         int lastIndex = Count - 1;
-        ref AioTask lastSlot = ref _blocks[lastIndex >> BlockShift][lastIndex & (BlockSize - 1)];
+        ref AioTask lastSlot = ref _blocks[lastIndex >> BlockShift][lastIndex & (BlockSize - 1)].Task;
         AioTask last = lastSlot;
         lastSlot = null!;
         if (!ReferenceEquals(last, task))
         {
-            _blocks[index >> BlockShift][index & (BlockSize - 1)] = last;
+            _blocks[index >> BlockShift][index & (BlockSize - 1)].Task = last;
             last.RegistryIndex = index;
         }
         task.RegistryIndex = -1;

@@ -9,27 +9,16 @@ namespace Asyncio;
 /// open, a writer registered while datagrams wait in the buffer (asyncio: <c>selector_events._SelectorDatagramTransport</c>).
 /// </summary>
 /// <remarks>
-/// <para>Lifecycle as <see cref="SocketTransport"/>'s: <see cref="_closing"/> is set by <see cref="Close"/> or a
-/// fatal error and never cleared, and from then on no reader is registered; <see cref="_connectionLost"/> is set
-/// once, when <see cref="CallConnectionLost"/> is scheduled or runs; the socket is disposed in that call.</para>
+/// <para>The lifecycle (start, close, fatal errors, the connection-lost call) is <see cref="SelectorTransport"/>'s.</para>
 /// <para>An error of one datagram is not fatal: it goes to <see cref="DatagramProtocol.ErrorReceived"/> and the
 /// endpoint goes on, as in asyncio.</para>
 /// <para>Everything runs on the loop's thread.</para>
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-internal sealed class DatagramTransport : IDatagramTransport
+internal sealed class DatagramTransport : SelectorTransport, IDatagramTransport
 {
     /// <summary>What a buffered datagram counts beyond its bytes (asyncio 3.13's header size).</summary>
     private const int HeaderSize = 8;
-
-    /// <summary>The loop whose selector watches the socket.</summary>
-    private readonly EventLoop _loop;
-
-    /// <summary>The endpoint's socket; owned, disposed when the endpoint is lost (or when the loop closes).</summary>
-    private readonly Socket _socket;
-
-    /// <summary>The socket's descriptor, kept because a disposed socket no longer tells it.</summary>
-    private readonly int _fd;
 
     /// <summary>Whom the transport reports to.</summary>
     private readonly DatagramProtocol _protocol;
@@ -52,8 +41,8 @@ internal sealed class DatagramTransport : IDatagramTransport
     /// <summary>The datagrams the socket could not take yet, whole, in order.</summary>
     private readonly Queue<(byte[] Data, EndPoint? Address)> _buffer = new();
 
-    /// <summary>The selector callbacks, made once.</summary>
-    private readonly Action _onReadable, _onWritable;
+    /// <summary>The writer callback, made once.</summary>
+    private readonly Action _onWritable;
 
     /// <summary>The buffered bytes, with <see cref="HeaderSize"/> per datagram.</summary>
     private int _bufferSize;
@@ -61,21 +50,13 @@ internal sealed class DatagramTransport : IDatagramTransport
     /// <summary>The water marks, and telling the protocol to pause and resume.</summary>
     private readonly WriteFlowControl _flowControl;
 
-    /// <summary>Closing or closed: no more receiving, and <see cref="DatagramProtocol.ConnectionLost"/> is coming.</summary>
-    private bool _closing;
-
-    /// <summary>The connection-lost call is scheduled or done (asyncio's <c>_conn_lost</c>).</summary>
-    private bool _connectionLost;
-
     /// <summary>
     /// Starts the transport: in the next iteration the protocol hears <see cref="DatagramProtocol.ConnectionMade"/>,
     /// the reader is registered, and then <paramref name="waiter"/> completes (asyncio's order).
     /// </summary>
     public DatagramTransport(EventLoop loop, Socket socket, DatagramProtocol protocol, EndPoint? remote, Future<bool> waiter)
+        : base(loop, socket, waiter)
     {
-        _loop = loop;
-        _socket = socket;
-        _fd = (int)socket.Handle;
         _protocol = protocol;
         _remote = remote;
         _connected = socket.Connected;
@@ -87,28 +68,8 @@ internal sealed class DatagramTransport : IDatagramTransport
             AddressFamily.InterNetwork => new IPEndPoint(IPAddress.Any, 0),
             _ => socket.LocalEndPoint!,   // a bound Unix-domain socket: its own kind of address
         };
-        _onReadable = ReadReady;
         _onWritable = WriteReady;
         _flowControl = new WriteFlowControl(loop, this, protocol, protocol.PauseWriting, protocol.ResumeWriting);
-        loop.OwnSocket(socket);
-        loop.CallSoon(static state => state.Transport.Start(state.Waiter), (Transport: this, Waiter: waiter));
-    }
-
-    /// <inheritdoc/>
-    public bool IsClosing => _closing;
-
-    private void Start(Future<bool> waiter)
-    {
-        try
-        {
-            _protocol.ConnectionMade(this);
-        }
-        catch (Exception error)
-        {
-            Fatal(error, "Fatal error: protocol.connection_made() call failed.");
-        }
-        if (!_closing) _loop.AddReader(_socket, _onReadable);
-        if (!waiter.IsDone) waiter.SetResult(true);
     }
 
     /// <inheritdoc/>
@@ -195,7 +156,7 @@ internal sealed class DatagramTransport : IDatagramTransport
     }
 
     /// <summary>The reader: a datagram or an error is waiting.</summary>
-    private void ReadReady()
+    protected override void ReadReady()
     {
         if (_connectionLost) return;
         byte[] buffer = _loop.TransportReadBuffer;
@@ -234,71 +195,23 @@ internal sealed class DatagramTransport : IDatagramTransport
         }
     }
 
-    private void ReportProtocolError(Exception error, string message) =>
-        _loop.CallExceptionHandler(new ExceptionContext(message)
-        {
-            Exception = error,
-            Extra = new Dictionary<string, object?> { ["transport"] = this, ["protocol"] = _protocol },
-        });
+    /// <inheritdoc/>
+    protected override object ProtocolForReport => _protocol;
 
     /// <inheritdoc/>
-    public void Close()
-    {
-        if (_closing) return;
-        _closing = true;
-        _loop.RemoveReader(_fd);
-        if (_buffer.Count > 0) return;   // WriteReady finishes the close once the buffer is sent.
-        _connectionLost = true;
-        ScheduleConnectionLost(null);
-    }
+    protected override bool HasBufferedData => _buffer.Count > 0;
 
     /// <inheritdoc/>
-    public void Abort() => ForceClose(null);
+    protected override void CallConnectionMade() => _protocol.ConnectionMade(this);
 
-    /// <summary>An error the endpoint cannot go on after: reported unless it is a socket's, then closed at once (asyncio: <c>_fatal_error</c>).</summary>
-    private void Fatal(Exception error, string message)
+    /// <inheritdoc/>
+    protected override void CallProtocolConnectionLost(Exception? error) => _protocol.ConnectionLost(error);
+
+    /// <inheritdoc/>
+    protected override void ClearBuffer()
     {
-        if (error is not SocketException) ReportProtocolError(error, message);
-        ForceClose(error);
-    }
-
-    /// <summary>Closes at once, dropping the buffer (asyncio: <c>_force_close</c>).</summary>
-    private void ForceClose(Exception? error)
-    {
-        if (_connectionLost) return;
-        if (_buffer.Count > 0)
-        {
-            _buffer.Clear();
-            _bufferSize = 0;
-            _loop.RemoveWriter(_fd);
-        }
-        if (!_closing)
-        {
-            _closing = true;
-            _loop.RemoveReader(_fd);
-        }
-        _connectionLost = true;
-        ScheduleConnectionLost(error);
-    }
-
-    private void ScheduleConnectionLost(Exception? error) =>
-        _loop.CallSoon(static state => state.Transport.CallConnectionLost(state.Error), (Transport: this, Error: error));
-
-    /// <summary>Tells the protocol, then releases the socket, whatever the protocol does (asyncio: <c>_call_connection_lost</c>).</summary>
-    private void CallConnectionLost(Exception? error)
-    {
-        _connectionLost = true;
-        try
-        {
-            _protocol.ConnectionLost(error);
-        }
-        finally
-        {
-            _loop.RemoveReader(_fd);
-            _loop.RemoveWriter(_fd);
-            _loop.DisownSocket(_socket);
-            _socket.Dispose();
-        }
+        _buffer.Clear();
+        _bufferSize = 0;
     }
 
     /// <inheritdoc/>

@@ -10,23 +10,12 @@ namespace Asyncio;
 /// (asyncio: <c>selector_events._SelectorSocketTransport</c>).
 /// </summary>
 /// <remarks>
-/// <para>Lifecycle: <see cref="_closing"/> is set by <see cref="Close"/> or an error and never cleared; from then
-/// on no reader is registered. <see cref="_connectionLost"/> is set when <see cref="CallConnectionLost"/> is
-/// scheduled, exactly once; the socket is disposed in that call, after the protocol heard of it.</para>
-/// <para>Everything runs on the loop's thread: the constructor, the public members, and the selector callbacks.</para>
+/// The lifecycle (start, close, fatal errors, the connection-lost call) is <see cref="SelectorTransport"/>'s.
+/// Everything runs on the loop's thread: the constructor, the public members, and the selector callbacks.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-internal sealed class SocketTransport : ITransport
+internal sealed class SocketTransport : SelectorTransport, ITransport
 {
-    /// <summary>The loop whose selector watches the socket.</summary>
-    private readonly EventLoop _loop;
-
-    /// <summary>The connection; owned, disposed when the connection is lost (or when the loop closes).</summary>
-    private readonly Socket _socket;
-
-    /// <summary>The socket's descriptor, kept because a disposed socket no longer tells it.</summary>
-    private readonly int _fd;
-
     /// <summary>Whom the transport reports to; replaced only by <see cref="SetProtocol"/> (TLS started on the connection).</summary>
     private Protocol _protocol;
 
@@ -42,17 +31,11 @@ internal sealed class SocketTransport : ITransport
     /// <summary>What could not be sent yet.</summary>
     private readonly WriteBuffer _buffer = new();
 
-    /// <summary>The reader callback, made once.</summary>
-    private readonly Action _onReadable;
-
     /// <summary>The writer callback, made the first time a write has to wait: most connections never need one, and an idle one should not hold it.</summary>
     private Action? _onWritable;
 
     /// <summary>The write buffer's water marks and the protocol's paused state; made when first needed (most connections never buffer).</summary>
     private WriteFlowControl? _flowControl;
-
-    /// <summary>Closing or closed: no more reading, and <see cref="Protocol.ConnectionLost"/> is coming.</summary>
-    private bool _closing;
 
     /// <summary><see cref="WriteEof"/> was called.</summary>
     private bool _eof;
@@ -60,53 +43,27 @@ internal sealed class SocketTransport : ITransport
     /// <summary><see cref="PauseReading"/> is in effect.</summary>
     private bool _readingPaused;
 
-    /// <summary>The connection-lost call is scheduled or done (asyncio's <c>_conn_lost</c>).</summary>
-    private bool _connectionLost;
-
     /// <summary>
     /// Starts the transport: in the next iteration the protocol hears <see cref="Protocol.ConnectionMade"/>, the
     /// reader is registered, and then <paramref name="waiter"/> completes (asyncio's order).
     /// </summary>
     public SocketTransport(EventLoop loop, Socket socket, Protocol protocol, Future<bool>? waiter, Server? server)
+        : base(loop, socket, waiter)
     {
-        _loop = loop;
-        _socket = socket;
-        _fd = (int)socket.Handle;
         _protocol = protocol;
         _bufferedProtocol = protocol as BufferedProtocol;
         _server = server;
         _peerName = socket.RemoteEndPoint;
         _sockName = socket.LocalEndPoint;
-        _onReadable = ReadReady;
         if (socket.ProtocolType == ProtocolType.Tcp) socket.NoDelay = true;   // asyncio's _set_nodelay: writes are already coalesced by the buffer
-        loop.OwnSocket(socket);
         server?.Attach(this);
-        loop.CallSoon(static state => state.Transport.Start(state.Waiter), (Transport: this, Waiter: waiter));
     }
-
-    /// <inheritdoc/>
-    public bool IsClosing => _closing;
 
     /// <inheritdoc/>
     public bool IsReading => !_readingPaused && !_closing;
 
     /// <inheritdoc/>
     public bool CanWriteEof => true;
-
-    private void Start(Future<bool>? waiter)
-    {
-        try
-        {
-            _protocol.ConnectionMade(this);
-        }
-        catch (Exception error)
-        {
-            Fatal(error, "Fatal error: protocol.connection_made() call failed.");
-        }
-        // The protocol may have paused reading or closed the transport in ConnectionMade.
-        if (IsReading) _loop.AddReader(_socket, _onReadable);
-        if (waiter is { IsDone: false }) waiter.SetResult(true);
-    }
 
     /// <inheritdoc/>
     public void Write(ReadOnlySpan<byte> data)
@@ -156,7 +113,7 @@ internal sealed class SocketTransport : ITransport
     }
 
     /// <summary>The reader: bytes, EOF or an error are waiting.</summary>
-    private void ReadReady()
+    protected override void ReadReady()
     {
         if (_connectionLost) return;
         Memory<byte> target;
@@ -238,74 +195,25 @@ internal sealed class SocketTransport : ITransport
     }
 
     /// <inheritdoc/>
-    public void Close()
-    {
-        if (_closing) return;
-        _closing = true;
-        _loop.RemoveReader(_fd);
-        if (_buffer.Count > 0) return;   // WriteReady finishes the close once the buffer is flushed.
-        _connectionLost = true;
-        ScheduleConnectionLost(null);
-    }
+    protected override object ProtocolForReport => _protocol;
 
     /// <inheritdoc/>
-    public void Abort() => ForceClose(null);
+    protected override bool HasBufferedData => _buffer.Count > 0;
 
-    /// <summary>
-    /// An error the transport cannot go on after: socket errors go to the protocol only (a reset is an ordinary
-    /// event); any other error, a protocol callback's, also to the loop's exception handler (asyncio: <c>_fatal_error</c>).
-    /// </summary>
-    private void Fatal(Exception error, string message)
-    {
-        if (error is not SocketException)
-        {
-            _loop.CallExceptionHandler(new ExceptionContext(message)
-            {
-                Exception = error,
-                Extra = new Dictionary<string, object?> { ["transport"] = this, ["protocol"] = _protocol },
-            });
-        }
-        ForceClose(error);
-    }
+    /// <summary>The protocol may have paused reading or closed the transport in <c>ConnectionMade</c>.</summary>
+    protected override bool ReadsAfterStart => IsReading;
 
-    /// <summary>Closes at once, dropping the buffer (asyncio: <c>_force_close</c>).</summary>
-    private void ForceClose(Exception? error)
-    {
-        if (_connectionLost) return;
-        if (_buffer.Count > 0)
-        {
-            _buffer.Clear();
-            _loop.RemoveWriter(_fd);
-        }
-        if (!_closing)
-        {
-            _closing = true;
-            _loop.RemoveReader(_fd);
-        }
-        _connectionLost = true;
-        ScheduleConnectionLost(error);
-    }
+    /// <inheritdoc/>
+    protected override void CallConnectionMade() => _protocol.ConnectionMade(this);
 
-    private void ScheduleConnectionLost(Exception? error) =>
-        _loop.CallSoon(static state => state.Transport.CallConnectionLost(state.Error), (Transport: this, Error: error));
+    /// <inheritdoc/>
+    protected override void CallProtocolConnectionLost(Exception? error) => _protocol.ConnectionLost(error);
 
-    /// <summary>Tells the protocol, then releases the socket, whatever the protocol does (asyncio: <c>_call_connection_lost</c>).</summary>
-    private void CallConnectionLost(Exception? error)
-    {
-        _connectionLost = true;
-        try
-        {
-            _protocol.ConnectionLost(error);
-        }
-        finally
-        {
-            _loop.RemoveReader(_fd);
-            _loop.RemoveWriter(_fd);
-            _loop.DisownSocket(_socket);
-            _socket.Dispose();
-            _server?.Detach(this);
-        }
-    }
+    /// <inheritdoc/>
+    protected override void ClearBuffer() => _buffer.Clear();
+
+    /// <inheritdoc/>
+    protected override void OnReleased() => _server?.Detach(this);
 
     /// <inheritdoc/>
     public void PauseReading()
