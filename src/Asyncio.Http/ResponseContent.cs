@@ -15,13 +15,28 @@ namespace Asyncio.Http;
 /// </remarks>
 public sealed class ResponseContent
 {
+    /// <summary>Bounds of the size of the pump's reads: a tiny <c>n</c> must not mean tiny socket reads.</summary>
+    private const int MinPumpRead = 16 * 1024, MaxPumpRead = 1024 * 1024, DefaultPumpRead = 64 * 1024;
+
+    private readonly HttpResponseMessage _message;
     private readonly Stream _stream;
     private readonly Action _onEnd;
     private RequestDeadline? _deadline;
+    /// <summary>The off-loop read-ahead, from the first partial read on; null before and for whole-body reads.</summary>
+    private BodyPump? _pump;
+    /// <summary>The wait of a whole-body read in flight, for <see cref="Release"/> to abort it.</summary>
+    private ServerWait? _wholeRead;
+    /// <summary>A piece taken from the pump and handed out only in part (its rest starts at <see cref="_headOffset"/>).</summary>
+    private byte[]? _head;
+    private int _headOffset;
+    /// <summary>The response message is disposed when this falls to 0: the content holds it until its end, an off-loop read until it stops.</summary>
+    private int _messageHolds = 1;
+    private bool _ended;
 
-    internal ResponseContent(Stream stream, RequestDeadline deadline, Action onEnd)
+    internal ResponseContent(HttpResponseMessage message, RequestDeadline deadline, Action onEnd)
     {
-        _stream = stream;
+        _message = message;
+        _stream = message.Content.ReadAsStream();
         _deadline = deadline;
         _onEnd = onEnd;
     }
@@ -45,24 +60,42 @@ public sealed class ResponseContent
         return n == -1 ? ReadToEndAsync() : ReadChunkAsync(n);
     }
 
-    private async Coroutine<byte[]> ReadChunkAsync(int n)
-    {
-        byte[] buffer = new byte[n];
-        int read = await ReadSomeAsync(buffer);
-        return read == n ? buffer : buffer[..read];
-    }
+    private async Coroutine<byte[]> ReadChunkAsync(int n) => await TakeAsync(n);
 
+    /// <summary>
+    /// The rest of the body. When nothing was read yet, one thread-pool operation reads it whole (under the same
+    /// timeouts and cancellation) and the loop resumes once; after a partial read, the pump's pieces are joined.
+    /// </summary>
     internal async Coroutine<byte[]> ReadToEndAsync()
     {
-        using var body = new MemoryStream();
-        byte[] buffer = new byte[16384];
-        while (await ReadSomeAsync(buffer) is var read and > 0) body.Write(buffer, 0, read);
-        return body.ToArray();
+        if (_pump is null && !AtEof)
+        {
+            ThrowIfReleased();
+            if (_wholeRead is not null) throw new InvalidOperationException("The body is already being read.");
+            _wholeRead = new ServerWait(_deadline!, connectBudget: null, TaskToken.Current());
+            Interlocked.Increment(ref _messageHolds);
+            byte[] body;
+            try
+            {
+                body = await BodyPump.ReadWholeAsync(_stream, _wholeRead, _message.Content.Headers.ContentLength, DropMessage);
+            }
+            finally
+            {
+                _wholeRead = null;
+            }
+            AtEof = true;
+            End();
+            return body;
+        }
+        using var rest = new MemoryStream();
+        while (await TakeAsync(int.MaxValue) is { Length: > 0 } piece) rest.Write(piece);
+        return rest.ToArray();
     }
 
     /// <summary>
-    /// The body as chunks of at most <paramref name="n"/> bytes, each what one read from the network gave: a
-    /// chunk is yielded as soon as it arrives, and only one is held at a time.
+    /// The body as chunks of at most <paramref name="n"/> bytes, each yielded as soon as it arrives. The body is
+    /// read ahead off the loop by at most two reads of about <paramref name="n"/> bytes, as aiohttp's buffer
+    /// reads ahead of <c>iter_chunked</c>; it is never held whole.
     /// <para>aiohttp: <c>async for chunk in resp.content.iter_chunked(n)</c>.</para>
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is not positive.</exception>
@@ -76,76 +109,113 @@ public sealed class ResponseContent
     /// The body as the chunks the network delivers, whatever their size (up to 64 KiB each).
     /// <para>aiohttp: <c>async for data in resp.content.iter_any()</c>.</para>
     /// </summary>
-    public IAsyncEnumerable<byte[]> IterAnyAsync() => Chunks(65536, default);
+    public IAsyncEnumerable<byte[]> IterAnyAsync() => Chunks(DefaultPumpRead, default);
 
     private async IAsyncEnumerable<byte[]> Chunks(int n, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // A read that fills the buffer hands the buffer itself out (a new one is made for the next read); a
-        // shorter one hands out a copy and keeps the buffer. Neither is zeroed first: every byte handed out was
-        // just read. This saves copying and zeroing each chunk of a large body.
-        byte[]? buffer = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            buffer ??= GC.AllocateUninitializedArray<byte>(n);
-            int read = await ReadSomeAsync(buffer);
-            if (read == 0) yield break;
-            if (read == buffer.Length)
-            {
-                byte[] full = buffer;
-                buffer = null;
-                yield return full;
-            }
-            else
-            {
-                byte[] chunk = GC.AllocateUninitializedArray<byte>(read);
-                buffer.AsSpan(0, read).CopyTo(chunk);
-                yield return chunk;
-            }
+            byte[] chunk = await TakeAsync(n);
+            if (chunk.Length == 0) yield break;
+            yield return chunk;
         }
     }
 
     /// <summary>
-    /// One read from the network into <paramref name="buffer"/>; 0 at the end of the body, which also releases
-    /// the connection. Called on the loop thread; its continuation comes back there through the loop's
-    /// synchronization context, so the end is handled on the loop thread too.
+    /// Up to <paramref name="max"/> bytes from the pump (started on the first call), an empty array at the end of
+    /// the body (which also releases the connection). Completes at once while a piece is queued; otherwise waits
+    /// for the pump and resumes on the loop thread, so the end is handled there too.
     /// </summary>
-    internal async ValueTask<int> ReadSomeAsync(Memory<byte> buffer)
+    private ValueTask<byte[]> TakeAsync(int max)
     {
-        if (AtEof) return 0;
+        if (_head is not null) return new(Cut(max));
+        if (AtEof) return new([]);
+        ThrowIfReleased();
+        if (_wholeRead is not null) throw new InvalidOperationException("The body is already being read.");
+        _pump ??= StartPump(max);
+        return _pump.TryTake(out byte[] piece) ? new(Accept(piece, max)) : WaitAndTakeAsync(_pump, max);
+    }
+
+    private async ValueTask<byte[]> WaitAndTakeAsync(BodyPump pump, int max)
+    {
+        while (true)
+        {
+            if (pump.TryTake(out byte[] piece)) return Accept(piece, max);
+            if (!await pump.WaitAsync(TaskToken.Current()))
+            {
+                if (pump.TryTake(out piece)) return Accept(piece, max);
+                pump.ThrowIfFailed();
+                if (IsReleased) ThrowIfReleased();
+                AtEof = true;
+                End();
+                return [];
+            }
+        }
+    }
+
+    private BodyPump StartPump(int firstRead)
+    {
+        var wait = new ServerWait(_deadline!, connectBudget: null, TaskToken.Current());
+        Interlocked.Increment(ref _messageHolds);
+        return new BodyPump(_stream, wait, Math.Clamp(firstRead, MinPumpRead, MaxPumpRead), DropMessage);
+    }
+
+    /// <summary>A piece fresh from the pump: handed out whole when it fits (no copy), else cut.</summary>
+    private byte[] Accept(byte[] piece, int max)
+    {
+        if (piece.Length <= max) return piece;
+        _head = piece;
+        _headOffset = 0;
+        return Cut(max);
+    }
+
+    /// <summary>The next at most <paramref name="max"/> bytes of <see cref="_head"/>, as a copy of their own.</summary>
+    private byte[] Cut(int max)
+    {
+        byte[] head = _head!;
+        int count = Math.Min(max, head.Length - _headOffset);
+        byte[] chunk = head.AsSpan(_headOffset, count).ToArray();
+        _headOffset += count;
+        if (_headOffset == head.Length) _head = null;
+        return chunk;
+    }
+
+    private void ThrowIfReleased()
+    {
         if (IsReleased) throw new InvalidOperationException("The response was released: its body can no longer be read.");
-        using var wait = new ServerWait(_deadline!, connectBudget: null, TaskToken.Current());
-        int read;
-        try
-        {
-            read = await _stream.ReadAsync(buffer, wait.Token);
-        }
-        catch (OperationCanceledException error) when (wait.TimeoutFor(error) is { } timeout)
-        {
-            throw timeout;
-        }
-        if (read == 0)
-        {
-            AtEof = true;
-            End();
-        }
-        return read;
     }
 
     /// <summary>Gives the connection back before the end of the body (the HTTP stack drains or closes it).</summary>
     internal void Release()
     {
         if (!AtEof) IsReleased = true;
+        _head = null;
+        _pump?.Stop();
+        _wholeRead?.Cancel();
         End();
     }
 
     /// <summary>Leaves the deadline to the caller: a redirect response hands it on to the next request of its chain.</summary>
     internal void DetachDeadline() => _deadline = null;
 
+    /// <summary>The end of the body or its release, on the loop thread: the deadline and the session's slot go back.</summary>
     private void End()
     {
         _deadline?.Dispose();
         _deadline = null;
+        if (_ended) return;
+        _ended = true;
+        DropMessage();
         _onEnd();
+    }
+
+    /// <summary>
+    /// One holder of the message lets go; the last disposes it, which returns the connection to the pool (or
+    /// drains or closes it). An off-loop read lets go on its own thread once it no longer touches the stream.
+    /// </summary>
+    private void DropMessage()
+    {
+        if (Interlocked.Decrement(ref _messageHolds) == 0) _message.Dispose();
     }
 }
