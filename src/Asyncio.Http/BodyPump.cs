@@ -29,8 +29,12 @@ internal sealed class BodyPump
     private ExceptionDispatchInfo? _error;
     private volatile bool _stopped;
 
-    public BodyPump(Stream stream, ServerWait wait, int readSize, Action onStopped)
+    /// <summary>Bytes still to come by Content-Length (decoded length: the HTTP stack drops it when it decompresses); -1 when unknown.</summary>
+    private long _remaining;
+
+    public BodyPump(Stream stream, ServerWait wait, int readSize, long? length, Action onStopped)
     {
+        _remaining = length ?? -1;
         _stream = stream;
         _wait = wait;
         _readSize = readSize;
@@ -77,11 +81,14 @@ internal sealed class BodyPump
             byte[]? buffer = null;
             while (true)
             {
-                buffer ??= GC.AllocateUninitializedArray<byte>(_readSize);
+                // The last read of a body of known length asks for what is left: its buffer is then filled, handed over as is.
+                // What confirms the end (nothing left) needs one byte.
+                buffer ??= GC.AllocateUninitializedArray<byte>(_remaining switch { > 0 => (int)Math.Min(_readSize, _remaining), 0 => 1, _ => _readSize });
                 _wait.StartReadTimer();
                 int read = await _stream.ReadAsync(buffer, _wait.Token).ConfigureAwait(false);
                 _wait.PauseReadTimer();
                 if (read == 0) break;
+                if (_remaining > 0) _remaining = Math.Max(0, _remaining - read);
                 // A full read hands the buffer itself over; a shorter one a copy of its bytes, keeping the buffer.
                 byte[] piece;
                 if (read == buffer.Length)

@@ -143,19 +143,25 @@ public sealed partial class ClientSession
     }
 
     /// <summary>
-    /// Sends, and disposes a response that arrives after its request was cancelled: the coroutine has given up on
-    /// this await by then, and nobody else would give its connection back.
+    /// Sends on the thread pool, and disposes a response that arrives after its request was cancelled: the
+    /// coroutine has given up on this await by then, and nobody else would give its connection back.
     /// </summary>
-    private static async Task<HttpResponseMessage> SendOwnedAsync(HttpMessageInvoker invoker, HttpRequestMessage request, CancellationToken token)
-    {
-        HttpResponseMessage response = await invoker.SendAsync(request, token).ConfigureAwait(false);
-        if (token.IsCancellationRequested)
+    /// <remarks>
+    /// The HTTP stack does the first part of a send synchronously (taking a pooled connection, writing the
+    /// headers to the socket); started from the thread pool, that work runs beside the loop instead of on it, and
+    /// the loop resumes once, with the headers.
+    /// </remarks>
+    private static Task<HttpResponseMessage> SendOwnedAsync(HttpMessageInvoker invoker, HttpRequestMessage request, CancellationToken token) =>
+        Task.Run(async () =>
         {
-            response.Dispose();
-            token.ThrowIfCancellationRequested();
-        }
-        return response;
-    }
+            HttpResponseMessage response = await invoker.SendAsync(request, token).ConfigureAwait(false);
+            if (token.IsCancellationRequested)
+            {
+                response.Dispose();
+                token.ThrowIfCancellationRequested();
+            }
+            return response;
+        }, token);
 
     private static T? Find<T>(Exception error) where T : Exception
     {

@@ -158,7 +158,7 @@ public sealed class ResponseContent
     {
         var wait = new ServerWait(_deadline!, connectBudget: null, TaskToken.Current());
         Interlocked.Increment(ref _messageHolds);
-        return new BodyPump(_stream, wait, Math.Clamp(firstRead, MinPumpRead, MaxPumpRead), DropMessage);
+        return new BodyPump(_stream, wait, Math.Clamp(firstRead, MinPumpRead, MaxPumpRead), _message.Content.Headers.ContentLength, DropMessage);
     }
 
     /// <summary>A piece fresh from the pump: handed out whole when it fits (no copy), else cut.</summary>
@@ -189,10 +189,13 @@ public sealed class ResponseContent
     /// <summary>Gives the connection back before the end of the body (the HTTP stack drains or closes it).</summary>
     internal void Release()
     {
-        if (!AtEof) IsReleased = true;
+        if (!AtEof && !IsReleased)
+        {
+            IsReleased = true;
+            _pump?.Stop();
+            _wholeRead?.Cancel();
+        }
         _head = null;
-        _pump?.Stop();
-        _wholeRead?.Cancel();
         End();
     }
 
