@@ -4,44 +4,59 @@ using System.Threading.Channels;
 namespace Asyncio.Http;
 
 /// <summary>
-/// Reads a response body ahead of its reader, off the loop thread: a thread-pool loop reads the network into
-/// pieces and queues at most <see cref="Ahead"/> of them; the loop takes them. While a piece is queued, taking
-/// it completes at once, without a trip through the loop's inbox, and the socket reads and their copies run on
-/// the other core. This is the buffer aiohttp's <c>StreamReader</c> keeps for its protocol, bounded the same way
-/// (reading stops while it is full).
+/// Reads a response body ahead of its reader, off the loop thread, from the moment its headers arrive: a
+/// thread-pool loop reads the network into pieces and queues at most <see cref="Ahead"/> of them; the loop takes
+/// them. While a piece is queued, taking it completes at once, without a trip through the loop's inbox, and the
+/// socket reads and their copies run on the other core. This is the buffer aiohttp's protocol fills for the
+/// response's <c>StreamReader</c> as data arrives, bounded the same way (reading stops while it is full).
 /// </summary>
 /// <remarks>
-/// The pump owns its <see cref="ServerWait"/>: the read timer runs only while it waits on the network (not while
-/// the queue is full), and the wait's token (the task's cancellation and the total deadline) stops it. It reports
-/// its end through <c>onStopped</c>, on its own thread, once it no longer touches the stream.
+/// <para>The pump owns its <see cref="ServerWait"/>: the read timer runs only while it waits on the network (not
+/// while the queue is full), and the wait's token (the task's cancellation and the total deadline) stops it. A
+/// failure is kept and raised to the reader after the pieces read before it. The pump lets go of the message
+/// (<see cref="MessageHolds"/>) on its own thread once it no longer touches the stream.</para>
+/// <para>A whole-body read switches the pump to <see cref="CollectRest"/>: it reads the rest into one array and
+/// the loop resumes once, when it is done.</para>
 /// </remarks>
 internal sealed class BodyPump
 {
     /// <summary>Pieces read and not yet taken, at most: enough to keep the reader busy, small for memory.</summary>
     public const int Ahead = 2;
 
+    /// <summary>Bounds of the size of the pump's reads: a tiny chunk size must not mean tiny socket reads.</summary>
+    public const int MinRead = 16 * 1024, MaxRead = 1024 * 1024, DefaultRead = 64 * 1024;
+
     private readonly Stream _stream;
     private readonly ServerWait _wait;
-    private readonly int _readSize;
     private readonly Channel<byte[]> _pieces = Channel.CreateBounded<byte[]>(
         new BoundedChannelOptions(Ahead) { SingleReader = true, SingleWriter = true });
-    private readonly Action _onStopped;
+    private readonly Task _completion;
     private ExceptionDispatchInfo? _error;
+    private byte[]? _rest;
+    private volatile int _readSize = DefaultRead;
+    private volatile bool _collect;
     private volatile bool _stopped;
-
-    /// <summary>Bytes still to come by Content-Length (decoded length: the HTTP stack drops it when it decompresses); -1 when unknown.</summary>
+    private volatile bool _done;
+    /// <summary>Bytes still to come by Content-Length (the decoded length: the HTTP stack drops it when it decompresses); -1 when unknown.</summary>
     private long _remaining;
 
-    public BodyPump(Stream stream, ServerWait wait, int readSize, long? length, Action onStopped)
+    /// <summary>Starts reading <paramref name="holds"/>' body under <paramref name="wait"/> (which the pump then owns).</summary>
+    public BodyPump(MessageHolds holds, ServerWait wait)
     {
-        _remaining = length ?? -1;
-        _stream = stream;
+        Holds = holds;
         _wait = wait;
-        _readSize = readSize;
-        _onStopped = onStopped;
-        // Task.Run: the first reads often complete synchronously, and must not run on the loop thread.
-        _ = Task.Run(RunAsync);
+        _stream = holds.Message.Content.ReadAsStream();
+        _remaining = holds.Message.Content.Headers.ContentLength ?? -1;
+        holds.Add();
+        // Task.Run: the first reads often complete synchronously, and must not hold up the caller.
+        _completion = Task.Run(RunAsync);
     }
+
+    /// <summary>The response message, shared with the reader.</summary>
+    public MessageHolds Holds { get; }
+
+    /// <summary>The size of the next reads: the reader's chunk size, within <see cref="MinRead"/> and <see cref="MaxRead"/>.</summary>
+    public void AskFor(int chunkSize) => _readSize = Math.Clamp(chunkSize, MinRead, MaxRead);
 
     /// <summary>Takes a queued piece if there is one.</summary>
     public bool TryTake(out byte[] piece) => _pieces.Reader.TryRead(out piece!);
@@ -58,11 +73,35 @@ internal sealed class BodyPump
         }
         catch (OperationCanceledException) when (taskToken.IsCancellationRequested)
         {
-            // The reading task was cancelled (it may not be the one that started the pump): abort the request.
+            // The reading task was cancelled (it may not be the one that sent the request): abort the request.
             Stop();
             throw;
         }
     }
+
+    /// <summary>
+    /// Switches to reading the rest of the body into one array (<see cref="Rest"/>) instead of queuing pieces.
+    /// At most one more piece is queued after this call (the one in flight); the caller takes the queued ones
+    /// before and after <see cref="CompletionAsync"/>, then <see cref="Rest"/>.
+    /// </summary>
+    public void CollectRest() => _collect = true;
+
+    /// <summary>Waits until the pump has stopped; resumes on the loop thread. Cancelling the task aborts the read.</summary>
+    public async ValueTask CompletionAsync(CancellationToken taskToken)
+    {
+        try
+        {
+            await _completion.WaitAsync(taskToken);
+        }
+        catch (OperationCanceledException) when (taskToken.IsCancellationRequested)
+        {
+            Stop();
+            throw;
+        }
+    }
+
+    /// <summary>What <see cref="CollectRest"/> gathered, once the pump has stopped.</summary>
+    public byte[] Rest => _rest ?? [];
 
     /// <summary>Raises the error that ended the pump, if one did (a timeout, a broken connection, a cancellation).</summary>
     public void ThrowIfFailed() => _error?.Throw();
@@ -71,7 +110,7 @@ internal sealed class BodyPump
     public void Stop()
     {
         _stopped = true;
-        _wait.Cancel();
+        if (!_done) _wait.Cancel();
     }
 
     private async Task RunAsync()
@@ -79,15 +118,15 @@ internal sealed class BodyPump
         try
         {
             byte[]? buffer = null;
-            while (true)
+            while (!_collect)
             {
-                // The last read of a body of known length asks for what is left: its buffer is then filled, handed over as is.
-                // What confirms the end (nothing left) needs one byte.
+                // The last read of a body of known length asks for what is left, so that its buffer fills and is
+                // handed over as is; what confirms the end (nothing left) needs one byte.
                 buffer ??= GC.AllocateUninitializedArray<byte>(_remaining switch { > 0 => (int)Math.Min(_readSize, _remaining), 0 => 1, _ => _readSize });
                 _wait.StartReadTimer();
                 int read = await _stream.ReadAsync(buffer, _wait.Token).ConfigureAwait(false);
                 _wait.PauseReadTimer();
-                if (read == 0) break;
+                if (read == 0) return;
                 if (_remaining > 0) _remaining = Math.Max(0, _remaining - read);
                 // A full read hands the buffer itself over; a shorter one a copy of its bytes, keeping the buffer.
                 byte[] piece;
@@ -103,6 +142,7 @@ internal sealed class BodyPump
                 }
                 await _pieces.Writer.WriteAsync(piece, _wait.Token).ConfigureAwait(false);
             }
+            _rest = await ReadAllAsync(_stream, _wait, _remaining >= 0 ? _remaining : null).ConfigureAwait(false);
         }
         catch (OperationCanceledException error) when (!_stopped && _wait.TimeoutFor(error) is { } timeout)
         {
@@ -118,40 +158,19 @@ internal sealed class BodyPump
         }
         finally
         {
+            _done = true;
             _pieces.Writer.TryComplete();
             _wait.Dispose();
-            _onStopped();
+            Holds.Drop();
         }
     }
 
-    /// <summary>
-    /// Reads a whole body on the thread pool, into one array sized by <paramref name="length"/> when known. Used
-    /// when nothing of the body was read yet: the loop then resumes once, with the bytes. Owns
-    /// <paramref name="wait"/> and reports its end through <paramref name="onStopped"/>, as a pump does.
-    /// </summary>
-    public static Task<byte[]> ReadWholeAsync(Stream stream, ServerWait wait, long? length, Action onStopped) =>
-        Task.Run(async () =>
-        {
-            try
-            {
-                return await ReadAllAsync(stream, wait, length).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException error) when (wait.TimeoutFor(error) is { } timeout)
-            {
-                throw timeout;
-            }
-            finally
-            {
-                wait.Dispose();
-                onStopped();
-            }
-        });
-
+    /// <summary>Reads to the end into one array, sized by <paramref name="length"/> when known.</summary>
     private static async Task<byte[]> ReadAllAsync(Stream stream, ServerWait wait, long? length)
     {
-        // Content-Length is the decoded length here (the HTTP stack drops it when it decompresses), so a body that
-        // announced one fills its array exactly, and a one-byte read confirms the end. Without one the array grows.
-        byte[] body = GC.AllocateUninitializedArray<byte>(length is > 0 and <= int.MaxValue - 64 ? (int)Math.Min(length.Value, Array.MaxLength) : 16384);
+        // A body that announced its length fills its array exactly, and a one-byte read confirms the end; without
+        // one the array grows.
+        byte[] body = GC.AllocateUninitializedArray<byte>(length is >= 0 and <= 0x7FFFFFC7 ? (int)length.Value : 16384);
         byte[] probe = new byte[1];
         int filled = 0;
         while (true)
@@ -162,11 +181,29 @@ internal sealed class BodyPump
             if (read == 0) break;
             if (full)
             {
-                Array.Resize(ref body, (int)Math.Min(Array.MaxLength, 2L * body.Length));
+                Array.Resize(ref body, (int)Math.Min(Array.MaxLength, Math.Max(16384, 2L * body.Length)));
                 body[filled] = probe[0];
             }
             filled += read;
         }
         return filled == body.Length ? body : body[..filled];
+    }
+}
+
+/// <summary>
+/// A response message and its holders (the response's content, and the pump while it runs): the last to let go
+/// disposes it, which returns the connection to the pool, or closes it when its body was not read to the end.
+/// </summary>
+internal sealed class MessageHolds(HttpResponseMessage message)
+{
+    private int _holds = 1;
+
+    public HttpResponseMessage Message => message;
+
+    public void Add() => Interlocked.Increment(ref _holds);
+
+    public void Drop()
+    {
+        if (Interlocked.Decrement(ref _holds) == 0) message.Dispose();
     }
 }

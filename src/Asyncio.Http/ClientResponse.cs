@@ -19,17 +19,17 @@ public sealed class ClientResponse : IAsyncDisposable, IDisposable
     private ConnectionSlots.Slot? _slot;
     private byte[]? _body;
 
-    internal ClientResponse(HttpResponseMessage message, HttpMethod method, Uri url, RequestDeadline deadline,
+    internal ClientResponse(BodyPump pump, HttpMethod method, Uri url, RequestDeadline deadline,
         ConnectionSlots.Slot slot, IReadOnlyList<ClientResponse> history, JsonSerializerOptions jsonOptions)
     {
-        _message = message;
+        _message = pump.Holds.Message;
         _slot = slot;
         _jsonOptions = jsonOptions;
         Method = method.Method;
         Url = url;
         History = history;
-        Headers = new ResponseHeaders(message);
-        Content = new ResponseContent(message, deadline, FreeSlot);
+        Headers = new ResponseHeaders(_message);
+        Content = new ResponseContent(pump, deadline, FreeSlot);
     }
 
     /// <summary>The status code. <para>aiohttp: <c>resp.status</c>.</para></summary>

@@ -15,28 +15,18 @@ namespace Asyncio.Http;
 /// </remarks>
 public sealed class ResponseContent
 {
-    /// <summary>Bounds of the size of the pump's reads: a tiny <c>n</c> must not mean tiny socket reads.</summary>
-    private const int MinPumpRead = 16 * 1024, MaxPumpRead = 1024 * 1024, DefaultPumpRead = 64 * 1024;
-
-    private readonly HttpResponseMessage _message;
-    private readonly Stream _stream;
+    private readonly BodyPump _pump;
     private readonly Action _onEnd;
     private RequestDeadline? _deadline;
-    /// <summary>The off-loop read-ahead, from the first partial read on; null before and for whole-body reads.</summary>
-    private BodyPump? _pump;
-    /// <summary>The wait of a whole-body read in flight, for <see cref="Release"/> to abort it.</summary>
-    private ServerWait? _wholeRead;
     /// <summary>A piece taken from the pump and handed out only in part (its rest starts at <see cref="_headOffset"/>).</summary>
     private byte[]? _head;
     private int _headOffset;
-    /// <summary>The response message is disposed when this falls to 0: the content holds it until its end, an off-loop read until it stops.</summary>
-    private int _messageHolds = 1;
+    private bool _collecting;
     private bool _ended;
 
-    internal ResponseContent(HttpResponseMessage message, RequestDeadline deadline, Action onEnd)
+    internal ResponseContent(BodyPump pump, RequestDeadline deadline, Action onEnd)
     {
-        _message = message;
-        _stream = message.Content.ReadAsStream();
+        _pump = pump;
         _deadline = deadline;
         _onEnd = onEnd;
     }
@@ -63,39 +53,54 @@ public sealed class ResponseContent
     private async Coroutine<byte[]> ReadChunkAsync(int n) => await TakeAsync(n);
 
     /// <summary>
-    /// The rest of the body. When nothing was read yet, one thread-pool operation reads it whole (under the same
-    /// timeouts and cancellation) and the loop resumes once; after a partial read, the pump's pieces are joined.
+    /// The rest of the body: what the pump has queued, then the rest, which the pump reads into one array off the
+    /// loop (under the same timeouts and cancellation); the loop resumes once, when it is all there.
     /// </summary>
     internal async Coroutine<byte[]> ReadToEndAsync()
     {
-        if (_pump is null && !AtEof)
+        if (AtEof) return [];
+        ThrowIfUnreadable();
+        var pieces = new List<byte[]>(BodyPump.Ahead + 3);
+        if (_head is not null) pieces.Add(Cut(int.MaxValue));
+        _collecting = true;
+        try
         {
-            ThrowIfReleased();
-            if (_wholeRead is not null) throw new InvalidOperationException("The body is already being read.");
-            _wholeRead = new ServerWait(_deadline!, connectBudget: null, TaskToken.Current());
-            Interlocked.Increment(ref _messageHolds);
-            byte[] body;
-            try
-            {
-                body = await BodyPump.ReadWholeAsync(_stream, _wholeRead, _message.Content.Headers.ContentLength, DropMessage);
-            }
-            finally
-            {
-                _wholeRead = null;
-            }
-            AtEof = true;
-            End();
-            return body;
+            // Switch first, then empty the queue: a pump blocked on the full queue goes on, and at most the piece
+            // it had in hand is queued after this.
+            _pump.CollectRest();
+            while (_pump.TryTake(out byte[] piece)) pieces.Add(piece);
+            await _pump.CompletionAsync(TaskToken.Current());
         }
-        using var rest = new MemoryStream();
-        while (await TakeAsync(int.MaxValue) is { Length: > 0 } piece) rest.Write(piece);
-        return rest.ToArray();
+        finally
+        {
+            _collecting = false;
+        }
+        while (_pump.TryTake(out byte[] piece)) pieces.Add(piece);
+        _pump.ThrowIfFailed();
+        ThrowIfReleased();
+        pieces.Add(_pump.Rest);
+        AtEof = true;
+        End();
+        return Concat(pieces);
+    }
+
+    private static byte[] Concat(List<byte[]> pieces)
+    {
+        if (pieces.Count(p => p.Length > 0) <= 1) return pieces.FirstOrDefault(p => p.Length > 0) ?? [];
+        byte[] all = GC.AllocateUninitializedArray<byte>(pieces.Sum(p => p.Length));
+        int at = 0;
+        foreach (byte[] piece in pieces)
+        {
+            piece.CopyTo(all, at);
+            at += piece.Length;
+        }
+        return all;
     }
 
     /// <summary>
     /// The body as chunks of at most <paramref name="n"/> bytes, each yielded as soon as it arrives. The body is
-    /// read ahead off the loop by at most two reads of about <paramref name="n"/> bytes, as aiohttp's buffer
-    /// reads ahead of <c>iter_chunked</c>; it is never held whole.
+    /// read ahead off the loop by at most two reads of about <paramref name="n"/> bytes (16 KiB to 1 MiB), as
+    /// aiohttp's buffer reads ahead of <c>iter_chunked</c>; it is never held whole.
     /// <para>aiohttp: <c>async for chunk in resp.content.iter_chunked(n)</c>.</para>
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is not positive.</exception>
@@ -109,7 +114,7 @@ public sealed class ResponseContent
     /// The body as the chunks the network delivers, whatever their size (up to 64 KiB each).
     /// <para>aiohttp: <c>async for data in resp.content.iter_any()</c>.</para>
     /// </summary>
-    public IAsyncEnumerable<byte[]> IterAnyAsync() => Chunks(DefaultPumpRead, default);
+    public IAsyncEnumerable<byte[]> IterAnyAsync() => Chunks(BodyPump.DefaultRead, default);
 
     private async IAsyncEnumerable<byte[]> Chunks(int n, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -123,42 +128,34 @@ public sealed class ResponseContent
     }
 
     /// <summary>
-    /// Up to <paramref name="max"/> bytes from the pump (started on the first call), an empty array at the end of
-    /// the body (which also releases the connection). Completes at once while a piece is queued; otherwise waits
-    /// for the pump and resumes on the loop thread, so the end is handled there too.
+    /// Up to <paramref name="max"/> bytes from the pump, an empty array at the end of the body (which also
+    /// releases the connection). Completes at once while a piece is queued; otherwise waits for the pump and
+    /// resumes on the loop thread, so the end is handled there too.
     /// </summary>
     private ValueTask<byte[]> TakeAsync(int max)
     {
         if (_head is not null) return new(Cut(max));
         if (AtEof) return new([]);
-        ThrowIfReleased();
-        if (_wholeRead is not null) throw new InvalidOperationException("The body is already being read.");
-        _pump ??= StartPump(max);
-        return _pump.TryTake(out byte[] piece) ? new(Accept(piece, max)) : WaitAndTakeAsync(_pump, max);
+        ThrowIfUnreadable();
+        _pump.AskFor(max);
+        return _pump.TryTake(out byte[] piece) ? new(Accept(piece, max)) : WaitAndTakeAsync(max);
     }
 
-    private async ValueTask<byte[]> WaitAndTakeAsync(BodyPump pump, int max)
+    private async ValueTask<byte[]> WaitAndTakeAsync(int max)
     {
         while (true)
         {
-            if (pump.TryTake(out byte[] piece)) return Accept(piece, max);
-            if (!await pump.WaitAsync(TaskToken.Current()))
+            if (_pump.TryTake(out byte[] piece)) return Accept(piece, max);
+            if (!await _pump.WaitAsync(TaskToken.Current()))
             {
-                if (pump.TryTake(out piece)) return Accept(piece, max);
-                pump.ThrowIfFailed();
-                if (IsReleased) ThrowIfReleased();
+                if (_pump.TryTake(out piece)) return Accept(piece, max);
+                _pump.ThrowIfFailed();
+                ThrowIfReleased();
                 AtEof = true;
                 End();
                 return [];
             }
         }
-    }
-
-    private BodyPump StartPump(int firstRead)
-    {
-        var wait = new ServerWait(_deadline!, connectBudget: null, TaskToken.Current());
-        Interlocked.Increment(ref _messageHolds);
-        return new BodyPump(_stream, wait, Math.Clamp(firstRead, MinPumpRead, MaxPumpRead), _message.Content.Headers.ContentLength, DropMessage);
     }
 
     /// <summary>A piece fresh from the pump: handed out whole when it fits (no copy), else cut.</summary>
@@ -181,19 +178,24 @@ public sealed class ResponseContent
         return chunk;
     }
 
+    private void ThrowIfUnreadable()
+    {
+        ThrowIfReleased();
+        if (_collecting) throw new InvalidOperationException("The body is already being read to its end.");
+    }
+
     private void ThrowIfReleased()
     {
         if (IsReleased) throw new InvalidOperationException("The response was released: its body can no longer be read.");
     }
 
-    /// <summary>Gives the connection back before the end of the body (the HTTP stack drains or closes it).</summary>
+    /// <summary>Gives the connection back before the end of the body (the read-ahead stops; the connection is closed unless the body was all read).</summary>
     internal void Release()
     {
         if (!AtEof && !IsReleased)
         {
             IsReleased = true;
-            _pump?.Stop();
-            _wholeRead?.Cancel();
+            _pump.Stop();
         }
         _head = null;
         End();
@@ -202,23 +204,14 @@ public sealed class ResponseContent
     /// <summary>Leaves the deadline to the caller: a redirect response hands it on to the next request of its chain.</summary>
     internal void DetachDeadline() => _deadline = null;
 
-    /// <summary>The end of the body or its release, on the loop thread: the deadline and the session's slot go back.</summary>
+    /// <summary>The end of the body or its release, on the loop thread: the deadline, the message and the session's slot go back.</summary>
     private void End()
     {
         _deadline?.Dispose();
         _deadline = null;
         if (_ended) return;
         _ended = true;
-        DropMessage();
+        _pump.Holds.Drop();
         _onEnd();
-    }
-
-    /// <summary>
-    /// One holder of the message lets go; the last disposes it, which returns the connection to the pool (or
-    /// drains or closes it). An off-loop read lets go on its own thread once it no longer touches the stream.
-    /// </summary>
-    private void DropMessage()
-    {
-        if (Interlocked.Decrement(ref _messageHolds) == 0) _message.Dispose();
     }
 }
