@@ -8,7 +8,9 @@ namespace Asyncio.Http;
 /// thread-pool loop reads the network into pieces and queues at most <see cref="Ahead"/> of them; the loop takes
 /// them. While a piece is queued, taking it completes at once, without a trip through the loop's inbox, and the
 /// socket reads and their copies run on the other core. This is the buffer aiohttp's protocol fills for the
-/// response's <c>StreamReader</c> as data arrives, bounded the same way (reading stops while it is full).
+/// response's <c>StreamReader</c> as data arrives, with its water marks: reading pauses when the queue is full
+/// and resumes when the reader has emptied it, so that a reader slower than the network wakes the pump once
+/// per <see cref="Ahead"/> pieces, not once per piece.
 /// </summary>
 /// <remarks>
 /// <para>The pump owns its <see cref="ServerWait"/>: the read timer runs only while it waits on the network (not
@@ -31,6 +33,9 @@ internal sealed class BodyPump
     private readonly Channel<byte[]> _pieces = Channel.CreateBounded<byte[]>(
         new BoundedChannelOptions(Ahead) { SingleReader = true, SingleWriter = true });
     private readonly Task _completion;
+    /// <summary>Released by the reader when it empties the queue while the pump waits for that (<see cref="_pumpWaits"/> is 1).</summary>
+    private readonly SemaphoreSlim _emptied = new(0);
+    private int _pumpWaits;
     private ExceptionDispatchInfo? _error;
     private byte[]? _rest;
     private volatile int _readSize = DefaultRead;
@@ -48,8 +53,9 @@ internal sealed class BodyPump
         _stream = holds.Message.Content.ReadAsStream();
         _remaining = holds.Message.Content.Headers.ContentLength ?? -1;
         holds.Add();
-        // Task.Run: the first reads often complete synchronously, and must not hold up the caller.
-        _completion = Task.Run(RunAsync);
+        // Started from the thread pool (the send's continuation): the reads of what has already arrived run
+        // before the headers go to the loop, and the rest goes on there.
+        _completion = RunAsync();
     }
 
     /// <summary>The response message, shared with the reader.</summary>
@@ -58,8 +64,13 @@ internal sealed class BodyPump
     /// <summary>The size of the next reads: the reader's chunk size, within <see cref="MinRead"/> and <see cref="MaxRead"/>.</summary>
     public void AskFor(int chunkSize) => _readSize = Math.Clamp(chunkSize, MinRead, MaxRead);
 
-    /// <summary>Takes a queued piece if there is one.</summary>
-    public bool TryTake(out byte[] piece) => _pieces.Reader.TryRead(out piece!);
+    /// <summary>Takes a queued piece if there is one; taking the last one wakes a pump that waits for room.</summary>
+    public bool TryTake(out byte[] piece)
+    {
+        if (!_pieces.Reader.TryRead(out piece!)) return false;
+        if (Volatile.Read(ref _pumpWaits) == 1 && _pieces.Reader.Count == 0 && Interlocked.Exchange(ref _pumpWaits, 0) == 1) _emptied.Release();
+        return true;
+    }
 
     /// <summary>
     /// Waits for a piece (true) or the end (false; <see cref="ThrowIfFailed"/> then tells a failure from the end
@@ -141,6 +152,7 @@ internal sealed class BodyPump
                     buffer.AsSpan(0, read).CopyTo(piece);
                 }
                 await _pieces.Writer.WriteAsync(piece, _wait.Token).ConfigureAwait(false);
+                if (_pieces.Reader.Count >= Ahead) await WaitUntilEmptiedAsync().ConfigureAwait(false);
             }
             _rest = await ReadAllAsync(_stream, _wait, _remaining >= 0 ? _remaining : null).ConfigureAwait(false);
         }
@@ -163,6 +175,18 @@ internal sealed class BodyPump
             _wait.Dispose();
             Holds.Drop();
         }
+    }
+
+    /// <summary>
+    /// Waits until the reader has taken every queued piece (aiohttp's low-water mark) or switched to
+    /// <see cref="CollectRest"/>. The flag is raised before the queue is looked at again, so a reader that empties
+    /// it meanwhile either sees the flag (and releases) or leaves the pump to see the empty queue.
+    /// </summary>
+    private async ValueTask WaitUntilEmptiedAsync()
+    {
+        Volatile.Write(ref _pumpWaits, 1);
+        if (_pieces.Reader.Count == 0 && Interlocked.Exchange(ref _pumpWaits, 0) == 1) return;
+        await _emptied.WaitAsync(_wait.Token).ConfigureAwait(false);
     }
 
     /// <summary>Reads to the end into one array, sized by <paramref name="length"/> when known.</summary>
