@@ -30,8 +30,8 @@ internal sealed class BodyPump
 
     private readonly Stream _stream;
     private readonly ServerWait _wait;
-    private readonly Channel<byte[]> _pieces = Channel.CreateBounded<byte[]>(
-        new BoundedChannelOptions(Ahead) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<byte[]> _pieces = Channel.CreateUnbounded<byte[]>(
+        new UnboundedChannelOptions { SingleWriter = true });  // (a single-reader one cannot count its items)
     private readonly Task _completion;
     /// <summary>Released by the reader when it empties the queue while the pump waits for that (<see cref="_pumpWaits"/> is 1).</summary>
     private readonly SemaphoreSlim _emptied = new(0);
@@ -126,6 +126,9 @@ internal sealed class BodyPump
 
     private async Task RunAsync()
     {
+        // Pieces read are held back only while the next read completes at once (the data is already there): the
+        // reader is woken once for them, and gets them as soon as a read has to wait on the network.
+        var batch = new List<byte[]>(Ahead);
         try
         {
             byte[]? buffer = null;
@@ -135,25 +138,31 @@ internal sealed class BodyPump
                 // handed over as is; what confirms the end (nothing left) needs one byte.
                 buffer ??= GC.AllocateUninitializedArray<byte>(_remaining switch { > 0 => (int)Math.Min(_readSize, _remaining), 0 => 1, _ => _readSize });
                 _wait.StartReadTimer();
-                int read = await _stream.ReadAsync(buffer, _wait.Token).ConfigureAwait(false);
+                ValueTask<int> reading = _stream.ReadAsync(buffer, _wait.Token);
+                if (!reading.IsCompleted) Queue(batch);
+                int read = await reading.ConfigureAwait(false);
                 _wait.PauseReadTimer();
                 if (read == 0) return;
                 if (_remaining > 0) _remaining = Math.Max(0, _remaining - read);
                 // A full read hands the buffer itself over; a shorter one a copy of its bytes, keeping the buffer.
-                byte[] piece;
                 if (read == buffer.Length)
                 {
-                    piece = buffer;
+                    batch.Add(buffer);
                     buffer = null;
                 }
                 else
                 {
-                    piece = GC.AllocateUninitializedArray<byte>(read);
+                    byte[] piece = GC.AllocateUninitializedArray<byte>(read);
                     buffer.AsSpan(0, read).CopyTo(piece);
+                    batch.Add(piece);
                 }
-                await _pieces.Writer.WriteAsync(piece, _wait.Token).ConfigureAwait(false);
-                if (_pieces.Reader.Count >= Ahead) await WaitUntilEmptiedAsync().ConfigureAwait(false);
+                if (batch.Count + _pieces.Reader.Count >= Ahead)
+                {
+                    Queue(batch);
+                    if (_pieces.Reader.Count >= Ahead) await WaitUntilEmptiedAsync().ConfigureAwait(false);
+                }
             }
+            Queue(batch);
             _rest = await ReadAllAsync(_stream, _wait, _remaining >= 0 ? _remaining : null).ConfigureAwait(false);
         }
         catch (OperationCanceledException error) when (!_stopped && _wait.TimeoutFor(error) is { } timeout)
@@ -170,11 +179,20 @@ internal sealed class BodyPump
         }
         finally
         {
+            // What was read before the end or a failure goes to the reader first.
+            Queue(batch);
             _done = true;
             _pieces.Writer.TryComplete();
             _wait.Dispose();
             Holds.Drop();
         }
+    }
+
+    /// <summary>Queues the pieces held back (the queue is unbounded: the water marks bound it).</summary>
+    private void Queue(List<byte[]> batch)
+    {
+        foreach (byte[] piece in batch) _pieces.Writer.TryWrite(piece);
+        batch.Clear();
     }
 
     /// <summary>
