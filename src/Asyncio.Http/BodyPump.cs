@@ -53,8 +53,8 @@ internal sealed class BodyPump
         _stream = holds.Message.Content.ReadAsStream();
         _remaining = holds.Message.Content.Headers.ContentLength ?? -1;
         holds.Add();
-        // Started from the thread pool (the send's continuation): the reads of what has already arrived run
-        // before the headers go to the loop, and the rest goes on there.
+        // Called on the thread pool (the send's continuation): the reads of what has already arrived (two pieces
+        // at most) run before the headers go to the loop; the pump goes on on the thread pool after its first wait.
         _completion = RunAsync();
     }
 
