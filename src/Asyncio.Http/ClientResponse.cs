@@ -19,17 +19,17 @@ public sealed class ClientResponse : IAsyncDisposable, IDisposable
     private ConnectionSlots.Slot? _slot;
     private byte[]? _body;
 
-    internal ClientResponse(HttpResponseMessage message, HttpMethod method, Uri url, RequestDeadline deadline,
+    internal ClientResponse(BodyPump pump, HttpMethod method, Uri url, RequestDeadline deadline,
         ConnectionSlots.Slot slot, IReadOnlyList<ClientResponse> history, JsonSerializerOptions jsonOptions)
     {
-        _message = message;
+        _message = pump.Holds.Message;
         _slot = slot;
         _jsonOptions = jsonOptions;
         Method = method.Method;
         Url = url;
         History = history;
-        Headers = new ResponseHeaders(message);
-        Content = new ResponseContent(message.Content.ReadAsStream(), deadline, FreeConnection);
+        Headers = new ResponseHeaders(_message);
+        Content = new ResponseContent(pump, deadline, FreeSlot);
     }
 
     /// <summary>The status code. <para>aiohttp: <c>resp.status</c>.</para></summary>
@@ -147,10 +147,9 @@ public sealed class ClientResponse : IAsyncDisposable, IDisposable
     /// <summary>aiohttp's repr: <c>&lt;ClientResponse(url) [200 OK]&gt;</c>.</summary>
     public override string ToString() => $"<ClientResponse({Url}) [{Status} {Reason}]>";
 
-    /// <summary>Called once the body has ended or was released: the connection and the session's slot go back.</summary>
-    private void FreeConnection()
+    /// <summary>Called once the body has ended or was released: the session's slot goes back (the content disposes the message).</summary>
+    private void FreeSlot()
     {
-        _message.Dispose();
         _slot?.Release();
         _slot = null;
     }

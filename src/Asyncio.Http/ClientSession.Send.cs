@@ -120,10 +120,10 @@ public sealed partial class ClientSession
             HttpRequestMessage request = plan.Build(method, url, withBody, withAuthorization, _options.HttpVersion, _options.VersionPolicy);
             using var wait = new ServerWait(deadline, deadline.ConnectBudget(loop.Time() - start), TaskToken.Current());
             request.Options.Set(ServerWait.Key, wait);
-            HttpResponseMessage message;
+            BodyPump pump;
             try
             {
-                message = await SendOwnedAsync(_invoker, request, wait.Token);
+                pump = await SendOwnedAsync(_invoker, request, deadline, TaskToken.Current(), wait.Token);
             }
             catch (OperationCanceledException error) when (wait.TimeoutFor(error) is { } timeout)
             {
@@ -133,7 +133,7 @@ public sealed partial class ClientSession
             {
                 throw deadline.Expired ? deadline.TotalTimeoutError(error) : timeout;
             }
-            return new ClientResponse(message, method, url, deadline, slot, [.. history], _json);
+            return new ClientResponse(pump, method, url, deadline, slot, [.. history], _json);
         }
         catch
         {
@@ -143,19 +143,32 @@ public sealed partial class ClientSession
     }
 
     /// <summary>
-    /// Sends, and disposes a response that arrives after its request was cancelled: the coroutine has given up on
-    /// this await by then, and nobody else would give its connection back.
+    /// Sends on the thread pool and, once the headers are in, starts reading the body ahead (<see cref="BodyPump"/>);
+    /// disposes a response that arrives after its request was cancelled: the coroutine has given up on this await
+    /// by then, and nobody else would give its connection back.
     /// </summary>
-    private static async Task<HttpResponseMessage> SendOwnedAsync(HttpMessageInvoker invoker, HttpRequestMessage request, CancellationToken token)
-    {
-        HttpResponseMessage response = await invoker.SendAsync(request, token).ConfigureAwait(false);
-        if (token.IsCancellationRequested)
+    /// <remarks>
+    /// The HTTP stack does the first part of a send synchronously (taking a pooled connection, writing the
+    /// headers to the socket); started from the thread pool, that work runs beside the loop instead of on it. The
+    /// loop resumes once, with the headers, and by then the first piece of the body is often queued.
+    /// </remarks>
+    private static Task<BodyPump> SendOwnedAsync(HttpMessageInvoker invoker, HttpRequestMessage request, RequestDeadline deadline,
+        CancellationToken taskToken, CancellationToken token) =>
+        Task.Run(async () =>
         {
-            response.Dispose();
-            token.ThrowIfCancellationRequested();
-        }
-        return response;
-    }
+            HttpResponseMessage response = await invoker.SendAsync(request, token).ConfigureAwait(false);
+            try
+            {
+                token.ThrowIfCancellationRequested();
+                var holds = new MessageHolds(response);
+                return new BodyPump(holds, new ServerWait(deadline, connectBudget: null, taskToken));
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }, token);
 
     private static T? Find<T>(Exception error) where T : Exception
     {

@@ -15,13 +15,18 @@ namespace Asyncio.Http;
 /// </remarks>
 public sealed class ResponseContent
 {
-    private readonly Stream _stream;
+    private readonly BodyPump _pump;
     private readonly Action _onEnd;
     private RequestDeadline? _deadline;
+    /// <summary>A piece taken from the pump and handed out only in part (its rest starts at <see cref="_headOffset"/>).</summary>
+    private byte[]? _head;
+    private int _headOffset;
+    private bool _collecting;
+    private bool _ended;
 
-    internal ResponseContent(Stream stream, RequestDeadline deadline, Action onEnd)
+    internal ResponseContent(BodyPump pump, RequestDeadline deadline, Action onEnd)
     {
-        _stream = stream;
+        _pump = pump;
         _deadline = deadline;
         _onEnd = onEnd;
     }
@@ -45,24 +50,57 @@ public sealed class ResponseContent
         return n == -1 ? ReadToEndAsync() : ReadChunkAsync(n);
     }
 
-    private async Coroutine<byte[]> ReadChunkAsync(int n)
-    {
-        byte[] buffer = new byte[n];
-        int read = await ReadSomeAsync(buffer);
-        return read == n ? buffer : buffer[..read];
-    }
+    private async Coroutine<byte[]> ReadChunkAsync(int n) => await TakeAsync(n);
 
+    /// <summary>
+    /// The rest of the body: what the pump has queued, then the rest, which the pump reads into one array off the
+    /// loop (under the same timeouts and cancellation); the loop resumes once, when it is all there.
+    /// </summary>
     internal async Coroutine<byte[]> ReadToEndAsync()
     {
-        using var body = new MemoryStream();
-        byte[] buffer = new byte[16384];
-        while (await ReadSomeAsync(buffer) is var read and > 0) body.Write(buffer, 0, read);
-        return body.ToArray();
+        if (AtEof) return [];
+        ThrowIfUnreadable();
+        var pieces = new List<byte[]>(BodyPump.Ahead + 3);
+        if (_head is not null) pieces.Add(Cut(int.MaxValue));
+        _collecting = true;
+        try
+        {
+            // Switch first, then empty the queue: a pump blocked on the full queue goes on, and at most the piece
+            // it had in hand is queued after this.
+            _pump.CollectRest();
+            while (_pump.TryTake(out byte[] piece)) pieces.Add(piece);
+            await _pump.CompletionAsync(TaskToken.Current());
+        }
+        finally
+        {
+            _collecting = false;
+        }
+        while (_pump.TryTake(out byte[] piece)) pieces.Add(piece);
+        _pump.ThrowIfFailed();
+        ThrowIfReleased();
+        pieces.Add(_pump.Rest);
+        AtEof = true;
+        End();
+        return Concat(pieces);
+    }
+
+    private static byte[] Concat(List<byte[]> pieces)
+    {
+        if (pieces.Count(p => p.Length > 0) <= 1) return pieces.FirstOrDefault(p => p.Length > 0) ?? [];
+        byte[] all = GC.AllocateUninitializedArray<byte>(pieces.Sum(p => p.Length));
+        int at = 0;
+        foreach (byte[] piece in pieces)
+        {
+            piece.CopyTo(all, at);
+            at += piece.Length;
+        }
+        return all;
     }
 
     /// <summary>
-    /// The body as chunks of at most <paramref name="n"/> bytes, each what one read from the network gave: a
-    /// chunk is yielded as soon as it arrives, and only one is held at a time.
+    /// The body as chunks of at most <paramref name="n"/> bytes, each yielded as soon as it arrives. The body is
+    /// read ahead off the loop by at most two reads of about <paramref name="n"/> bytes (16 KiB to 1 MiB), as
+    /// aiohttp's buffer reads ahead of <c>iter_chunked</c>; it is never held whole.
     /// <para>aiohttp: <c>async for chunk in resp.content.iter_chunked(n)</c>.</para>
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is not positive.</exception>
@@ -76,76 +114,104 @@ public sealed class ResponseContent
     /// The body as the chunks the network delivers, whatever their size (up to 64 KiB each).
     /// <para>aiohttp: <c>async for data in resp.content.iter_any()</c>.</para>
     /// </summary>
-    public IAsyncEnumerable<byte[]> IterAnyAsync() => Chunks(65536, default);
+    public IAsyncEnumerable<byte[]> IterAnyAsync() => Chunks(BodyPump.DefaultRead, default);
 
     private async IAsyncEnumerable<byte[]> Chunks(int n, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // A read that fills the buffer hands the buffer itself out (a new one is made for the next read); a
-        // shorter one hands out a copy and keeps the buffer. Neither is zeroed first: every byte handed out was
-        // just read. This saves copying and zeroing each chunk of a large body.
-        byte[]? buffer = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            buffer ??= GC.AllocateUninitializedArray<byte>(n);
-            int read = await ReadSomeAsync(buffer);
-            if (read == 0) yield break;
-            if (read == buffer.Length)
-            {
-                byte[] full = buffer;
-                buffer = null;
-                yield return full;
-            }
-            else
-            {
-                byte[] chunk = GC.AllocateUninitializedArray<byte>(read);
-                buffer.AsSpan(0, read).CopyTo(chunk);
-                yield return chunk;
-            }
+            byte[] chunk = await TakeAsync(n);
+            if (chunk.Length == 0) yield break;
+            yield return chunk;
         }
     }
 
     /// <summary>
-    /// One read from the network into <paramref name="buffer"/>; 0 at the end of the body, which also releases
-    /// the connection. Called on the loop thread; its continuation comes back there through the loop's
-    /// synchronization context, so the end is handled on the loop thread too.
+    /// Up to <paramref name="max"/> bytes from the pump, an empty array at the end of the body (which also
+    /// releases the connection). Completes at once while a piece is queued; otherwise waits for the pump and
+    /// resumes on the loop thread, so the end is handled there too.
     /// </summary>
-    internal async ValueTask<int> ReadSomeAsync(Memory<byte> buffer)
+    private ValueTask<byte[]> TakeAsync(int max)
     {
-        if (AtEof) return 0;
-        if (IsReleased) throw new InvalidOperationException("The response was released: its body can no longer be read.");
-        using var wait = new ServerWait(_deadline!, connectBudget: null, TaskToken.Current());
-        int read;
-        try
-        {
-            read = await _stream.ReadAsync(buffer, wait.Token);
-        }
-        catch (OperationCanceledException error) when (wait.TimeoutFor(error) is { } timeout)
-        {
-            throw timeout;
-        }
-        if (read == 0)
-        {
-            AtEof = true;
-            End();
-        }
-        return read;
+        if (_head is not null) return new(Cut(max));
+        if (AtEof) return new([]);
+        ThrowIfUnreadable();
+        _pump.AskFor(max);
+        return _pump.TryTake(out byte[] piece) ? new(Accept(piece, max)) : WaitAndTakeAsync(max);
     }
 
-    /// <summary>Gives the connection back before the end of the body (the HTTP stack drains or closes it).</summary>
+    private async ValueTask<byte[]> WaitAndTakeAsync(int max)
+    {
+        while (true)
+        {
+            if (_pump.TryTake(out byte[] piece)) return Accept(piece, max);
+            if (!await _pump.WaitAsync(TaskToken.Current()))
+            {
+                if (_pump.TryTake(out piece)) return Accept(piece, max);
+                _pump.ThrowIfFailed();
+                ThrowIfReleased();
+                AtEof = true;
+                End();
+                return [];
+            }
+        }
+    }
+
+    /// <summary>A piece fresh from the pump: handed out whole when it fits (no copy), else cut.</summary>
+    private byte[] Accept(byte[] piece, int max)
+    {
+        if (piece.Length <= max) return piece;
+        _head = piece;
+        _headOffset = 0;
+        return Cut(max);
+    }
+
+    /// <summary>The next at most <paramref name="max"/> bytes of <see cref="_head"/>, as a copy of their own.</summary>
+    private byte[] Cut(int max)
+    {
+        byte[] head = _head!;
+        int count = Math.Min(max, head.Length - _headOffset);
+        byte[] chunk = head.AsSpan(_headOffset, count).ToArray();
+        _headOffset += count;
+        if (_headOffset == head.Length) _head = null;
+        return chunk;
+    }
+
+    private void ThrowIfUnreadable()
+    {
+        ThrowIfReleased();
+        if (_collecting) throw new InvalidOperationException("The body is already being read to its end.");
+    }
+
+    private void ThrowIfReleased()
+    {
+        if (IsReleased) throw new InvalidOperationException("The response was released: its body can no longer be read.");
+    }
+
+    /// <summary>Gives the connection back before the end of the body (the read-ahead stops; the connection is closed unless the body was all read).</summary>
     internal void Release()
     {
-        if (!AtEof) IsReleased = true;
+        if (!AtEof && !IsReleased)
+        {
+            IsReleased = true;
+            _pump.Stop();
+        }
+        _head = null;
         End();
     }
 
     /// <summary>Leaves the deadline to the caller: a redirect response hands it on to the next request of its chain.</summary>
     internal void DetachDeadline() => _deadline = null;
 
+    /// <summary>The end of the body or its release, on the loop thread: the deadline, the message and the session's slot go back.</summary>
     private void End()
     {
         _deadline?.Dispose();
         _deadline = null;
+        if (_ended) return;
+        _ended = true;
+        _pump.Holds.Drop();
         _onEnd();
     }
 }

@@ -32,7 +32,10 @@ internal sealed class ServerWait : IDisposable
     public double? ConnectBudget { get; }
 
     /// <summary>Stops the read timer while a new connection is made (the connect timeout covers that part).</summary>
-    public void PauseReadTimer() => SetTimer(Timeout.InfiniteTimeSpan);
+    public void PauseReadTimer()
+    {
+        if (_deadline.Timeout.SockRead is not null) SetTimer(Timeout.InfiniteTimeSpan);
+    }
 
     /// <summary>(Re)starts the read timer: the server has this long to send something.</summary>
     public void StartReadTimer()
@@ -49,6 +52,19 @@ internal sealed class ServerWait : IDisposable
         catch (ObjectDisposedException)
         {
             // A connection made for this request finished after the request itself ended.
+        }
+    }
+
+    /// <summary>Cancels <see cref="Token"/>: the wait is abandoned (the response was released). Safe after <see cref="Dispose"/>.</summary>
+    public void Cancel()
+    {
+        try
+        {
+            _source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The operation behind the wait has already ended.
         }
     }
 

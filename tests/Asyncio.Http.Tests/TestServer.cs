@@ -161,6 +161,16 @@ public sealed class TestServer : IDisposable
             await GateFor(Key(context)).Task.WaitAsync(TimeSpan.FromSeconds(20), context.RequestAborted);
             for (int i = 0; i < 64; i++) await context.Response.Body.WriteAsync(block);
         });
+        app.Map("/pattern/{size:int}", async (HttpContext context, int size) =>
+        {
+            // SIZE bytes of Pattern, written in uneven pieces so that the client's reads do not line up with them.
+            context.Response.ContentLength = size;
+            byte[] body = Pattern(size);
+            for (int at = 0, piece = 1000; at < size; at += piece, piece = piece * 3 % 70001 + 1)
+            {
+                await context.Response.Body.WriteAsync(body.AsMemory(at, Math.Min(piece, size - at)));
+            }
+        });
         app.Map("/concurrent", async (HttpContext context) =>
         {
             Gauge gauge = GaugeFor(Key(context) + "/" + context.Request.Host.Host);
@@ -216,5 +226,13 @@ public sealed class TestServer : IDisposable
     }
 
     /// <summary>Parses an <see cref="Echo"/>.</summary>
+    /// <summary>The bytes <c>/pattern/SIZE</c> serves: byte i is i mod 251, so a lost, doubled or moved piece shows.</summary>
+    public static byte[] Pattern(int size)
+    {
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) bytes[i] = (byte)(i % 251);
+        return bytes;
+    }
+
     public static Echo ParseEcho(string json) => JsonSerializer.Deserialize<Echo>(json, JsonSerializerOptions.Web)!;
 }

@@ -1,0 +1,151 @@
+namespace Asyncio.Http.Tests;
+
+/// <summary>
+/// Bodies read off the loop thread: a whole-body read in one thread-pool operation, partial reads and
+/// IterChunkedAsync through a bounded read-ahead. The bytes arrive whole and in order, timeouts and cancellation
+/// still reach the read, and every await resumes on the loop thread.
+/// </summary>
+public sealed class OffLoopBodyTests(TestServer server) : IClassFixture<TestServer>
+{
+    private const int Large = 3_000_000;
+
+    [Fact]
+    public void ReadAsync_GivesTheWholeBodyInOrder() => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "pattern/" + Large);
+        Assert.Equal(TestServer.Pattern(Large), await resp.ReadAsync());
+        Assert.True(resp.Content.AtEof);
+    });
+
+    [Fact]
+    public void IterChunkedAsync_YieldsEveryByteInOrder() => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "pattern/" + Large);
+        using var body = new MemoryStream();
+        await foreach (byte[] chunk in resp.Content.IterChunkedAsync(10_000))
+        {
+            Assert.InRange(chunk.Length, 1, 10_000);
+            body.Write(chunk);
+        }
+        Assert.Equal(TestServer.Pattern(Large), body.ToArray());
+        Assert.True(resp.Content.AtEof);
+    });
+
+    [Fact]
+    public void ReadAsync_AfterPartialReads_GivesTheRest() => HttpLoop.Run(async () =>
+    {
+        // The read-ahead has pieces queued by then: they come first, then what is still on the network.
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "pattern/" + Large);
+        using var body = new MemoryStream();
+        body.Write(await resp.Content.ReadAsync(7));
+        await foreach (byte[] chunk in resp.Content.IterChunkedAsync(100_000))
+        {
+            body.Write(chunk);
+            break;
+        }
+        body.Write(await resp.ReadAsync());
+        Assert.Equal(TestServer.Pattern(Large), body.ToArray());
+    });
+
+    [Fact]
+    public void EveryAwait_ResumesOnTheLoopThread() => HttpLoop.Run(async () =>
+    {
+        int loopThread = Environment.CurrentManagedThreadId;
+        await using var session = new ClientSession();
+        await using (ClientResponse resp = await session.GetAsync(server.Url + "pattern/" + Large))
+        {
+            Assert.Equal(loopThread, Environment.CurrentManagedThreadId);
+            await foreach (byte[] chunk in resp.Content.IterChunkedAsync(65536))
+            {
+                Assert.Equal(loopThread, Environment.CurrentManagedThreadId);
+            }
+        }
+        await using (ClientResponse resp = await session.GetAsync(server.Url + "pattern/" + Large))
+        {
+            await resp.ReadAsync();
+            Assert.Equal(loopThread, Environment.CurrentManagedThreadId);
+        }
+        await using (ClientResponse resp = await session.GetAsync(server.Url + "json"))
+        {
+            await resp.JsonAsync<TestServer.Item>();
+            Assert.Equal(loopThread, Environment.CurrentManagedThreadId);
+        }
+    });
+
+    [Fact]
+    public void ReadAsync_SockReadTimeout_FiresDuringAWholeBodyRead() => HttpLoop.Run(async () =>
+    {
+        string key = TestServer.NewKey();
+        await using var session = new ClientSession(new ClientSessionOptions { Timeout = new ClientTimeout(sockRead: 1) });
+        await using ClientResponse resp = await session.GetAsync(server.Url + "slow-body?key=" + key);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        await Assert.ThrowsAsync<SocketTimeoutError>(async () => await resp.ReadAsync());
+        Assert.InRange(HttpLoop.Since(start), 0.8, 9);
+        await server.AbortedFor(key).Task.WaitAsync(TimeSpan.FromSeconds(10));
+    });
+
+    [Fact]
+    public void IterChunkedAsync_Cancel_WhileWaitingForTheNextChunk_ClosesTheConnection() => HttpLoop.Run(async () =>
+    {
+        string key = TestServer.NewKey();
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "slow-body?key=" + key);
+        Future<bool> first = Aio.GetRunningLoop().CreateFuture<bool>();
+        AioTask<int> read = Aio.CreateTask(CountChunks(resp, first));
+        await first;
+        await Aio.Sleep(0.1);
+        read.Cancel();
+        await Assert.ThrowsAsync<CancelledError>(async () => await read);
+        await server.AbortedFor(key).Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        static async Coroutine<int> CountChunks(ClientResponse resp, Future<bool> first)
+        {
+            int n = 0;
+            await foreach (byte[] chunk in resp.Content.IterChunkedAsync(1024))
+            {
+                if (n++ == 0) first.SetResult(true);
+            }
+            return n;
+        }
+    });
+
+    [Fact]
+    public void IterChunkedAsync_SockReadTimeout_FiresWhileWaitingForTheNextChunk() => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession(new ClientSessionOptions { Timeout = new ClientTimeout(sockRead: 1) });
+        await using ClientResponse resp = await session.GetAsync(server.Url + "slow-body?key=" + TestServer.NewKey());
+        await Assert.ThrowsAsync<SocketTimeoutError>(async () =>
+        {
+            await foreach (byte[] chunk in resp.Content.IterChunkedAsync(1024)) Assert.Equal("first"u8.ToArray(), chunk);
+        });
+    });
+
+    [Fact]
+    public void Release_WhileReadingAhead_FreesTheConnectionSlot() => HttpLoop.Run(async () =>
+    {
+        // Limit 1: the second request gets the slot only if leaving the loop early released the first response.
+        await using var session = new ClientSession(new ClientSessionOptions { Limit = 1, Timeout = new ClientTimeout(total: 10) });
+        await using (ClientResponse resp = await session.GetAsync(server.Url + "pattern/" + Large))
+        {
+            await foreach (byte[] chunk in resp.Content.IterChunkedAsync(4096)) break;
+        }
+        await using ClientResponse next = await session.GetAsync(server.Url + "pattern/" + Large);
+        Assert.Equal(TestServer.Pattern(Large), await next.ReadAsync());
+    });
+
+    [Fact]
+    public void ReadAsync_OnAVirtualTimeLoop_ReadsTheBodyWhileTimersWait() => HttpLoop.Run(async () =>
+    {
+        // A loop sleep beside the read: the body still arrives whole, and the sleep still ends.
+        await using var session = new ClientSession();
+        AioTask sleeper = Aio.CreateTask(Aio.Sleep(3600));
+        await using ClientResponse resp = await session.GetAsync(server.Url + "pattern/" + Large);
+        using var body = new MemoryStream();
+        await foreach (byte[] chunk in resp.Content.IterChunkedAsync(65536)) body.Write(chunk);
+        Assert.Equal(TestServer.Pattern(Large), body.ToArray());
+        await sleeper;
+    }, loop: Aio.NewEventLoop(virtualTime: true));
+}
