@@ -13,4 +13,6 @@ namespace Asyncio.Orleans;
 internal sealed class AsyncioJobGrain(SiloJobRunner runner) : Grain, IAsyncioJobGrain
 {
     public Task<JobReply> Run(JobCall call, CancellationToken cancellationToken) => runner.Run(call, cancellationToken);
+
+    public Task<string> Silo() => Task.FromResult(runner.Silo);
 }

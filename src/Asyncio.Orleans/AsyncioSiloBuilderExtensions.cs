@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans;
 using Orleans.Hosting;
+using Orleans.Runtime;
 
 namespace Asyncio.Orleans;
 
@@ -30,6 +32,7 @@ public static class AsyncioSiloBuilderExtensions
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(assemblies);
         builder.Services.AddSingleton<SiloJobRunner>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<SiloJobRunner>());
         return builder;
     }
 }

@@ -14,4 +14,7 @@ internal interface IAsyncioJobGrain : IGrainWithIntegerKey
     /// <remarks>A job may run for long: the call waits a day, not the cluster's default 30 s (a lost silo ends it sooner).</remarks>
     [ResponseTimeout("1.00:00:00")]
     Task<JobReply> Run(JobCall call, CancellationToken cancellationToken);
+
+    /// <summary>The silo this grain runs on, as <see cref="JobReply.Silo"/> names it: where this key's jobs go, and a liveness check.</summary>
+    Task<string> Silo();
 }

@@ -25,16 +25,7 @@ namespace Asyncio.Orleans;
 [DebuggerDisplay("OrleansExecutor pending={Pending} shutdown={IsShutdown}")]
 public sealed class OrleansExecutor : IExecutor
 {
-    /// <summary>
-    /// How many job grains the jobs rotate over. A client sends every call to one grain through one gateway, and the
-    /// job grain runs on that gateway's silo: many keys let the client spread the jobs over all the silos.
-    /// </summary>
-    private const int GrainKeys = 64;
-
-    private readonly IAsyncioJobGrain[] _grains;
-
-    /// <summary>The number of jobs sent, whose remainder picks the next grain.</summary>
-    private int _sent;
+    private readonly SiloRoutes _routes;
     private readonly OrleansExecutorOptions _options;
 
     /// <summary>Cancels every job not yet finished: <c>Shutdown(cancelFutures: true)</c>.</summary>
@@ -56,7 +47,11 @@ public sealed class OrleansExecutor : IExecutor
         ArgumentNullException.ThrowIfNull(client);
         _options = options ?? new OrleansExecutorOptions();
         if (_options.IdempotentRetries < 0) throw new ArgumentOutOfRangeException(nameof(options), "IdempotentRetries must not be negative");
-        _grains = Enumerable.Range(0, GrainKeys).Select(key => client.GetGrain<IAsyncioJobGrain>(key)).ToArray();
+        if (_options.SiloCheckInterval <= TimeSpan.Zero || _options.SiloCheckTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "SiloCheckInterval and SiloCheckTimeout must be positive");
+        }
+        _routes = new SiloRoutes(key => client.GetGrain<IAsyncioJobGrain>(key), _options);
     }
 
     /// <summary>True once <see cref="Shutdown"/> was called: <c>Submit</c> throws.</summary>
@@ -138,6 +133,7 @@ public sealed class OrleansExecutor : IExecutor
             _isShutdown = true;
             pending = _pending.ToArray();
         }
+        if (pending.Length == 0) _routes.Dispose();
         if (cancelFutures) _cancelAll.Cancel();
         if (!wait) return;
         // Their outcomes belong to whoever holds the tasks: only the end matters here.
@@ -167,7 +163,7 @@ public sealed class OrleansExecutor : IExecutor
     }
 
     /// <summary>Calls the job grain until the job has an outcome, and delivers it.</summary>
-    private async Task RunAsync<T>(JobCall call, int attempts, TaskCompletionSource<ClusterJobResult<T>> completion, CancellationToken cancellationToken)
+    private async Task RunAsync<T>(JobCall job, int attempts, TaskCompletionSource<ClusterJobResult<T>> completion, CancellationToken cancellationToken)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cancelAll.Token);
         try
@@ -175,16 +171,32 @@ public sealed class OrleansExecutor : IExecutor
             for (int attempt = 1; ; attempt++)
             {
                 cancel.Token.ThrowIfCancellationRequested();
+                string silo = "(unknown)";
                 JobReply reply;
+                CancellationTokenSource? lost = null;
                 try
                 {
-                    IAsyncioJobGrain grain = _grains[(int)((uint)Interlocked.Increment(ref _sent) % GrainKeys)];
-                    reply = await grain.Run(call, cancel.Token).ConfigureAwait(false);
+                    (IAsyncioJobGrain grain, silo) = await _routes.Next(cancel.Token).ConfigureAwait(false);
+                    lost = _routes.Enter(silo);
+                    using var call = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, lost.Token);
+                    reply = await grain.Run(job, call.Token).ConfigureAwait(false);
+                    if (reply.ErrorType == SiloJobRunner.SiloStopping) throw new SiloStoppingException(reply.ErrorMessage!);
                 }
-                catch (Exception error) when (!cancel.IsCancellationRequested && SiloLoss.Is(error))
+                catch (Exception error) when (!cancel.IsCancellationRequested && (lost?.IsCancellationRequested == true || SiloLoss.Is(error) || error is TimeoutException or SiloStoppingException))
                 {
+                    if (lost?.IsCancellationRequested != true) _routes.Lost(silo);
                     if (attempt < attempts) continue;
-                    throw new SiloLostException(call.Method, SiloLoss.SiloOf(error), attempt, error);
+                    string reason = error is SiloStoppingException ? "it is stopping"
+                        : lost?.IsCancellationRequested == true ? "it stopped answering the executor's checks" : error.Message;
+                    throw new SiloLostException(job.Method, silo, attempt, reason, error);
+                }
+                finally
+                {
+                    if (lost is not null)
+                    {
+                        _routes.Leave(silo, lost);
+                        lost.Dispose();
+                    }
                 }
                 completion.TrySetResult(Decode<T>(reply));
                 break;
@@ -200,7 +212,14 @@ public sealed class OrleansExecutor : IExecutor
         }
         finally
         {
-            lock (_pending) _pending.Remove(completion.Task);
+            bool last;
+            lock (_pending)
+            {
+                _pending.Remove(completion.Task);
+                last = _isShutdown && _pending.Count == 0;
+            }
+            // The silo checks end with the last job of a shut-down executor.
+            if (last) _routes.Dispose();
         }
     }
 
@@ -216,3 +235,6 @@ public sealed class OrleansExecutor : IExecutor
         return new ClusterJobResult<T>(result, reply.Silo, TimeSpan.FromSeconds(reply.Seconds));
     }
 }
+
+/// <summary>A silo answered that it is stopping: its job was abandoned (internal: the caller sees <see cref="SiloLostException"/>).</summary>
+internal sealed class SiloStoppingException(string message) : Exception(message);

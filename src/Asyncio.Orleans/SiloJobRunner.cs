@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Orleans;
 using Orleans.Runtime;
 
 namespace Asyncio.Orleans;
@@ -9,9 +10,15 @@ namespace Asyncio.Orleans;
 /// threads of a <see cref="ThreadPoolExecutor"/>: a job is plain blocking code and must not hold the threads Orleans
 /// schedules grains on. Queued jobs are dropped when their call is cancelled; a running one runs to its end.
 /// </summary>
-internal sealed class SiloJobRunner : IDisposable
+internal sealed class SiloJobRunner : IDisposable, ILifecycleParticipant<ISiloLifecycle>
 {
+    /// <summary>The <see cref="JobReply.ErrorType"/> of a job abandoned because its silo is stopping: the executor treats it as a lost silo.</summary>
+    public const string SiloStopping = "Asyncio.Orleans.SiloStopping";
+
     private readonly ThreadPoolExecutor _pool;
+
+    /// <summary>Cancelled when the silo starts to stop: the calls of running jobs end at once, not after the grains' deactivation timeout.</summary>
+    private readonly CancellationTokenSource _stopping = new();
 
     public SiloJobRunner(AsyncioWorkerOptions options, ILocalSiloDetails silo)
     {
@@ -26,11 +33,31 @@ internal sealed class SiloJobRunner : IDisposable
     /// <summary>This silo as the replies and errors name it: its name and endpoint.</summary>
     public string Silo { get; }
 
-    public Task<JobReply> Run(JobCall call, CancellationToken cancellationToken) =>
-        _pool.Submit(() => Execute(call), cancellationToken);
+    public async Task<JobReply> Run(JobCall call, CancellationToken cancellationToken)
+    {
+        Task<JobReply> job = _pool.Submit(() => Execute(call), cancellationToken);
+        try
+        {
+            return await job.WaitAsync(_stopping.Token);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return new JobReply(Silo, null, SiloStopping, $"silo {Silo} is stopping", null, 0);
+        }
+    }
 
-    /// <summary>Stops the job threads when the silo stops; jobs still running are abandoned with it.</summary>
+    /// <summary>The silo's first step when it stops (the last stage it started): abandon the jobs' calls.</summary>
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(SiloJobRunner), ServiceLifecycleStage.Active, static _ => Task.CompletedTask, OnStop);
+
+    /// <summary>Stops the job threads when the silo is disposed; jobs still running are abandoned with it.</summary>
     public void Dispose() => _pool.Shutdown(wait: false, cancelFutures: true);
+
+    private Task OnStop(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        return Task.CompletedTask;
+    }
 
     private JobReply Execute(JobCall call)
     {

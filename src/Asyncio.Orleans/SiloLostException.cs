@@ -10,11 +10,12 @@ public sealed class SiloLostException : Exception
 {
     /// <summary>Creates the error.</summary>
     /// <param name="job">The job's method, as <c>Type.Method</c>.</param>
-    /// <param name="silo">The lost silo as Orleans names it (its address), or null when the cluster did not say.</param>
+    /// <param name="silo">The lost silo: its name and endpoint.</param>
     /// <param name="attempts">How many times the job was sent.</param>
-    /// <param name="cause">The cluster's error.</param>
-    public SiloLostException(string job, string? silo, int attempts, Exception cause)
-        : base($"The job {job} was lost with silo {silo ?? "(unknown)"} after {attempts} attempt(s): {cause.Message}", cause)
+    /// <param name="reason">What showed the silo was lost.</param>
+    /// <param name="cause">The cluster's error, if it reported one.</param>
+    public SiloLostException(string job, string silo, int attempts, string reason, Exception? cause)
+        : base($"The job {job} was lost with silo {silo} after {attempts} attempt(s): {reason}", cause)
     {
         Job = job;
         Silo = silo;
@@ -24,8 +25,8 @@ public sealed class SiloLostException : Exception
     /// <summary>The job's method, as <c>Type.Method</c>.</summary>
     public string Job { get; }
 
-    /// <summary>The lost silo as Orleans names it (e.g. <c>S127.0.0.1:11112:123456789</c>), or null when the cluster did not say.</summary>
-    public string? Silo { get; }
+    /// <summary>The lost silo: its name and endpoint, e.g. <c>silo-2 at 127.0.0.1:11112</c>.</summary>
+    public string Silo { get; }
 
     /// <summary>How many times the job was sent (more than one for an idempotent job).</summary>
     public int Attempts { get; }
