@@ -25,6 +25,9 @@ namespace Asyncio.Orleans;
 [DebuggerDisplay("OrleansExecutor pending={Pending} shutdown={IsShutdown}")]
 public sealed class OrleansExecutor : IExecutor
 {
+    /// <summary>How many times a job whose call was not delivered (its silo already gone) is sent to another silo.</summary>
+    private const int MaxUndelivered = 3;
+
     private readonly SiloRoutes _routes;
     private readonly OrleansExecutorOptions _options;
 
@@ -168,35 +171,40 @@ public sealed class OrleansExecutor : IExecutor
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cancelAll.Token);
         try
         {
+            int undelivered = 0;
             for (int attempt = 1; ; attempt++)
             {
                 cancel.Token.ThrowIfCancellationRequested();
-                string silo = "(unknown)";
+                // Not sent yet: a key whose silo does not answer is skipped inside, whatever the job.
+                (IAsyncioJobGrain grain, string silo) = await _routes.Next(cancel.Token).ConfigureAwait(false);
+                CancellationTokenSource lost = _routes.Enter(silo);
                 JobReply reply;
-                CancellationTokenSource? lost = null;
                 try
                 {
-                    (IAsyncioJobGrain grain, silo) = await _routes.Next(cancel.Token).ConfigureAwait(false);
-                    lost = _routes.Enter(silo);
                     using var call = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, lost.Token);
                     reply = await grain.Run(job, call.Token).ConfigureAwait(false);
                     if (reply.ErrorType == SiloJobRunner.SiloStopping) throw new SiloStoppingException(reply.ErrorMessage!);
                 }
-                catch (Exception error) when (!cancel.IsCancellationRequested && (lost?.IsCancellationRequested == true || SiloLoss.Is(error) || error is TimeoutException or SiloStoppingException))
+                catch (Exception error) when (!cancel.IsCancellationRequested
+                    && (lost.IsCancellationRequested || SiloLoss.Is(error) || error is TimeoutException or SiloStoppingException))
                 {
-                    if (lost?.IsCancellationRequested != true) _routes.Lost(silo);
+                    bool noticed = lost.IsCancellationRequested;
+                    if (!noticed) _routes.Lost(silo);
+                    // Never delivered (the silo was gone when the call was sent): sending it again is safe for any job.
+                    if (SiloLoss.NotDelivered(error) && undelivered++ < MaxUndelivered)
+                    {
+                        attempt--;
+                        continue;
+                    }
                     if (attempt < attempts) continue;
                     string reason = error is SiloStoppingException ? "it is stopping"
-                        : lost?.IsCancellationRequested == true ? "it stopped answering the executor's checks" : error.Message;
+                        : noticed ? "it stopped answering the executor's checks" : error.Message;
                     throw new SiloLostException(job.Method, silo, attempt, reason, error);
                 }
                 finally
                 {
-                    if (lost is not null)
-                    {
-                        _routes.Leave(silo, lost);
-                        lost.Dispose();
-                    }
+                    // Not disposed: a silo check may be cancelling it right now (a source without a timer holds nothing).
+                    _routes.Leave(silo, lost);
                 }
                 completion.TrySetResult(Decode<T>(reply));
                 break;

@@ -10,4 +10,7 @@ internal static class SiloLoss
     public static bool Is(Exception error) => error is SiloUnavailableException or ConnectionFailedException
         or OrleansMessageRejectionException;
 
+    /// <summary>True for the errors of a call that never reached a silo (rejected while it was being sent): the job did not run.</summary>
+    public static bool NotDelivered(Exception error) => error is OrleansMessageRejectionException or ConnectionFailedException;
+
 }

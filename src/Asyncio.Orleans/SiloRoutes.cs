@@ -42,18 +42,36 @@ internal sealed class SiloRoutes : IDisposable
         _timer = new Timer(static self => ((SiloRoutes)self!).Check(), this, options.SiloCheckInterval, options.SiloCheckInterval);
     }
 
-    /// <summary>The next key's grain and its silo (asked the first time).</summary>
+    /// <summary>
+    /// The next key's grain and its silo (asked the first time). A key whose silo does not answer is skipped: the job
+    /// has not been sent, so trying another key is safe for any job.
+    /// </summary>
+    /// <exception cref="TimeoutException">No silo answered for twice the check timeout (the cluster is unreachable).</exception>
     public async Task<(IAsyncioJobGrain Grain, string Silo)> Next(CancellationToken cancellationToken)
     {
-        int key = (int)((uint)Interlocked.Increment(ref _sent) % Keys);
-        string? silo;
-        lock (_running) silo = _siloOfKey[key];
-        if (silo is null)
+        Exception? last = null;
+        // Right after a silo is lost the client still lists its gateway for a moment: keys routed there fail at once.
+        long deadline = Environment.TickCount64 + (long)(2 * _timeout.TotalMilliseconds);
+        for (int tries = 0; tries < Keys || Environment.TickCount64 < deadline; tries++)
         {
-            silo = await _grains[key].Silo().WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+            if (last is not null) await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            int key = (int)((uint)Interlocked.Increment(ref _sent) % Keys);
+            string? silo;
+            lock (_running) silo = _siloOfKey[key];
+            if (silo is not null) return (_grains[key], silo);
+            try
+            {
+                silo = await _grains[key].Silo().WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = error;
+                continue;
+            }
             lock (_running) _siloOfKey[key] = silo;
+            return (_grains[key], silo);
         }
-        return (_grains[key], silo);
+        throw new TimeoutException($"No silo of the cluster answered: {last?.Message}", last);
     }
 
     /// <summary>Records a job running on <paramref name="silo"/>; the token returned is cancelled if the silo is lost.</summary>

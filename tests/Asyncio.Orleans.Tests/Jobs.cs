@@ -42,6 +42,13 @@ public static class Jobs
         return name;
     }
 
+    /// <summary>Blocks for <paramref name="seconds"/> (in a worker process, where no test can open a gate).</summary>
+    public static double Block(double seconds)
+    {
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        return seconds;
+    }
+
     /// <summary>Blocks on its gate on the first run, returns at once on a retry.</summary>
     [IdempotentJob]
     public static string Idempotent(string name)

@@ -126,23 +126,23 @@ internal static class WorkerCommand
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Orleans warns about the machine (no server GC, a slow start) on a busy laptop: only its errors are worth a line here.
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, options.Primary);
-            silo.Configure<SiloOptions>(o => o.SiloName = options.Name);
-            silo.AddAsyncioWorkers(o =>
-            {
-                o.MaxConcurrentJobs = options.MaxJobs;
-                foreach (string assembly in options.Assemblies) o.JobAssemblies.Add(assembly);
-            });
-        });
         IHost host;
         try
         {
+            builder.UseOrleans(silo =>
+            {
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, options.Primary);
+                silo.Configure<SiloOptions>(o => o.SiloName = options.Name);
+                silo.AddAsyncioWorkers(o =>
+                {
+                    o.MaxConcurrentJobs = options.MaxJobs;
+                    foreach (string assembly in options.Assemblies) o.JobAssemblies.Add(assembly);
+                });
+            });
             host = builder.Build();
             host.Start();
         }
-        catch (Exception e) when (e is FileNotFoundException or BadImageFormatException or ArgumentException)
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException or ArgumentException)
         {
             // A job assembly that cannot be loaded stops the silo before it serves: say which, as a usage error.
             error.WriteLine($"aio worker: error: {e.Message}");
