@@ -14,7 +14,14 @@ public static class Jobs
     /// <summary>Names of the <see cref="Idempotent"/> runs, with their counts.</summary>
     public static readonly ConcurrentDictionary<string, int> Runs = new();
 
+    /// <summary>How many times <see cref="Touch"/> ran.</summary>
+    private static int s_touched;
+
+    public static int Touched => Volatile.Read(ref s_touched);
+
     public static int Square(int x) => x * x;
+
+    public static void Touch() => Interlocked.Increment(ref s_touched);
 
     public static string Hello() => "hello";
 

@@ -24,6 +24,34 @@ public sealed class OrleansExecutorTests(ClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task SubmitAction_CompletesWhenTheJobHasRun()
+    {
+        using var cluster = NewExecutor();
+        int before = Jobs.Touched;
+        await cluster.Submit(Jobs.Touch).WaitAsync(Watchdog);
+        Assert.True(Jobs.Touched > before);
+    }
+
+    [Fact]
+    public async Task CancelledBeforeSubmit_NeverRuns()
+    {
+        using var cluster = NewExecutor();
+        string gate = "never-" + Guid.NewGuid();
+        Task<string> job = cluster.Submit(Jobs.WaitForGate, gate, new CancellationToken(canceled: true));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job.WaitAsync(Watchdog));
+        Assert.True(job.IsCanceled);
+        Assert.False(Jobs.Started.ContainsKey(gate));
+    }
+
+    [Fact]
+    public void WorkerCommand_RefusesAnUnknownClustering()
+    {
+        var error = new StringWriter();
+        Assert.Equal(2, Asyncio.Cli.Program.Run(["worker", "--cluster", "azure"], TextWriter.Null, error));
+        Assert.Contains("azure", error.ToString());
+    }
+
+    [Fact]
     public void RunInExecutor_ResumesOnTheLoopThread()
     {
         using var cluster = NewExecutor();
