@@ -175,6 +175,34 @@ public sealed class OrleansExecutorTests(ClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task CancelledCall_DropsTheJobQueuedOnItsSilo()
+    {
+        // One grain key is one silo: fill its job slots, queue a third job there, cancel that call.
+        var grain = fixture.Cluster.Client.GetGrain<IAsyncioJobGrain>(7);
+        string[] busy = Enumerable.Range(0, ClusterFixture.JobsPerSilo).Select(_ => "busy-" + Guid.NewGuid()).ToArray();
+        var running = busy.Select(gate => grain.Run(GateCall(gate), CancellationToken.None)).ToList();
+        await WaitUntil(() => busy.All(Jobs.Started.ContainsKey));
+        string queued = "queued-" + Guid.NewGuid();
+        using var cancel = new CancellationTokenSource();
+        Task<JobReply> dropped = grain.Run(GateCall(queued), cancel.Token);
+        await Task.Delay(200);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => dropped.WaitAsync(Watchdog));
+        foreach (string gate in busy) Open(gate);
+        await Task.WhenAll(running).WaitAsync(Watchdog);
+        await Task.Delay(200);
+        Assert.False(Jobs.Started.ContainsKey(queued), "the cancelled job ran on the silo");
+        Open(queued);
+    }
+
+    private static JobCall GateCall(string gate)
+    {
+        var method = typeof(Jobs).GetMethod(nameof(Jobs.WaitForGate))!;
+        return new JobCall(method.Module.Assembly.FullName!, method.Module.ModuleVersionId, method.MetadataToken, "Jobs.WaitForGate",
+            [System.Text.Json.JsonSerializer.Serialize(gate)]);
+    }
+
+    [Fact]
     public async Task MissingJobAssembly_IsAClearRemoteException()
     {
         // In process every silo sees the tests' assemblies: ask one for an assembly nobody has, as a silo without it would be asked.
