@@ -40,6 +40,7 @@ internal static class Program
             DemoCommand.Create(),
             Fetch.FetchCommand.Create(input),
             Echo.EchoServerCommand.Create(),
+            WorkerCommand.Create(),
         };
         // `aio` alone prints the help (and succeeds), as it always has.
         root.SetAction(result => HelpOf(result));

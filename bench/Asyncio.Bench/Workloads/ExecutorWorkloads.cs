@@ -59,7 +59,7 @@ public static class ExecutorWorkloads
         return CpuSpeedup(a, pool);
     }
 
-    private static Measurement CpuSpeedup(BenchArgs a, IExecutor pool)
+    internal static Measurement CpuSpeedup(BenchArgs a, IExecutor pool)
     {
         int count = a.Int("chunks", 16);
         int size = a.Int("size", 4_000_000);

@@ -121,18 +121,7 @@ public sealed class ProcessPoolExecutor : IExecutor
 
     private Task<TResult> SubmitCall<TResult>(Delegate func, JsonElement[] args, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(func);
-        MethodInfo method = func.Method;
-        if (!method.IsStatic || func.Target is not null || func.GetInvocationList().Length != 1)
-        {
-            throw new ArgumentException(
-                $"ProcessPoolExecutor runs static methods only (a method group, not a lambda): {method.DeclaringType?.Name}.{method.Name} is not static.",
-                nameof(func));
-        }
-        if (method.IsGenericMethod || method.DeclaringType is null || method.DeclaringType.ContainsGenericParameters || method.DeclaringType.IsGenericType)
-        {
-            throw new ArgumentException($"ProcessPoolExecutor cannot run the generic method {method.Name}.", nameof(func));
-        }
+        MethodInfo method = CheckJob(func, nameof(ProcessPoolExecutor));
         string location = method.Module.Assembly.Location;
         if (string.IsNullOrEmpty(location))
         {
@@ -142,6 +131,30 @@ public sealed class ProcessPoolExecutor : IExecutor
         if (Queue.Enqueue(job)) StartWorker();
         job.Completion.CancelWith(job, cancellationToken);
         return job.Completion.Task;
+    }
+
+    /// <summary>
+    /// The method a job delegate calls, checked for what another process can run: one static, non-generic method
+    /// of a non-generic type. Shared with the other executors that send jobs out of the process (the cluster's).
+    /// </summary>
+    /// <param name="func">The job delegate.</param>
+    /// <param name="executor">The executor's name, for the messages.</param>
+    /// <exception cref="ArgumentException">The delegate is a lambda, an instance method, a multicast delegate or generic.</exception>
+    internal static MethodInfo CheckJob(Delegate func, string executor)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        MethodInfo method = func.Method;
+        if (!method.IsStatic || func.Target is not null || func.GetInvocationList().Length != 1)
+        {
+            throw new ArgumentException(
+                $"{executor} runs static methods only (a method group, not a lambda): {method.DeclaringType?.Name}.{method.Name} is not static.",
+                nameof(func));
+        }
+        if (method.IsGenericMethod || method.DeclaringType is null || method.DeclaringType.ContainsGenericParameters || method.DeclaringType.IsGenericType)
+        {
+            throw new ArgumentException($"{executor} cannot run the generic method {method.Name}.", nameof(func));
+        }
+        return method;
     }
 
     private void StartWorker()

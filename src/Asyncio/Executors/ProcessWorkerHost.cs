@@ -28,7 +28,6 @@ internal static class ProcessWorkerHost
         Stream output = Console.OpenStandardOutput();
         var gate = new object();
         Console.SetOut(new ForwardingWriter(output, gate));
-        AssemblyLoadContext.Default.Resolving += Resolve;
         try
         {
             while (WorkerProtocol.Read(input) is { } frame)
@@ -51,14 +50,35 @@ internal static class ProcessWorkerHost
         try
         {
             Assembly assembly = Load(request.Assembly);
-            var method = (MethodInfo)assembly.ManifestModule.ResolveMethod(request.Token)!;
+            return Invoke((MethodInfo)assembly.ManifestModule.ResolveMethod(request.Token)!, request.Args);
+        }
+        catch (Exception error)
+        {
+            return Error(error);
+        }
+    }
+
+    /// <summary>
+    /// Runs a job's method with its JSON arguments and returns the reply: its JSON result, or the exception it (or
+    /// the arguments' deserialization) threw. Shared with the other hosts of out-of-process jobs (a cluster's silos).
+    /// </summary>
+    /// <param name="method">A static method, as <see cref="ProcessPoolExecutor.CheckJob"/> accepts.</param>
+    /// <param name="args">One JSON value per parameter.</param>
+    internal static WorkReply Invoke(MethodInfo method, JsonElement[] args)
+    {
+        try
+        {
             ParameterInfo[] parameters = method.GetParameters();
-            var args = new object?[parameters.Length];
-            for (int i = 0; i < args.Length; i++) args[i] = request.Args[i].Deserialize(parameters[i].ParameterType);
+            if (args.Length != parameters.Length)
+            {
+                throw new ArgumentException($"{method.Name} takes {parameters.Length} argument(s), the job carries {args.Length}.");
+            }
+            var values = new object?[parameters.Length];
+            for (int i = 0; i < values.Length; i++) values[i] = args[i].Deserialize(parameters[i].ParameterType);
             object? result;
             try
             {
-                result = method.Invoke(null, args);
+                result = method.Invoke(null, values);
             }
             catch (TargetInvocationException wrapped) when (wrapped.InnerException is not null)
             {
@@ -73,11 +93,24 @@ internal static class ProcessWorkerHost
         }
     }
 
-    private static ErrorReply Error(Exception error) =>
+    /// <summary>The reply that carries <paramref name="error"/> back as a <see cref="RemoteException"/>.</summary>
+    internal static ErrorReply Error(Exception error) =>
         new(error.GetType().FullName ?? error.GetType().Name, error.Message, error.StackTrace);
 
-    private static Assembly Load(string path)
+    /// <summary>Hooks <see cref="Resolve"/> into the default load context, once per process.</summary>
+    private static readonly Lazy<bool> s_resolving = new(static () =>
     {
+        AssemblyLoadContext.Default.Resolving += Resolve;
+        return true;
+    });
+
+    /// <summary>
+    /// Loads a job's assembly by path into the default context; its dependencies are found through its
+    /// <c>.deps.json</c> when it has one, else next to it. Shared with the cluster's silos, which load their job assemblies so.
+    /// </summary>
+    internal static Assembly Load(string path)
+    {
+        _ = s_resolving.Value;
         s_resolvers.GetOrAdd(path, static p => File.Exists(Path.ChangeExtension(p, ".deps.json")) ? new AssemblyDependencyResolver(p) : null);
         return AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
     }
