@@ -200,6 +200,14 @@ def targets(trows, bdn_zero):
         out.append((f'{what}: speed-up within 1.3x of 2 cores, i.e. ≥ 1.54x', 'n/a' if v is None else f'{v:.2f}x',
                     verdict(None if v is None else v >= 2 / 1.3)))
 
+    # Orleans: the executor sieve on two local silos against ProcessPoolExecutor(2), both speed-ups over one core.
+    orleans, pool = find_row(trows, 'exec_cpu_orleans'), find_row(trows, 'exec_cpu_process')
+    o = None if orleans is None else orleans['cells'].get('aio')
+    p = None if pool is None else pool['cells'].get('aio')
+    x = None if o is None or not p else o / p
+    out.append(('OrleansExecutor on 2 local silos ≥ 0.8x ProcessPoolExecutor(2) (sieve speed-up)',
+                'n/a' if x is None else f'{o:.2f}x vs {p:.2f}x ({fmt_ratio(x)})', verdict(None if x is None else x >= 0.8)))
+
     # Greenlets: the CPython column holds greenlet (G1, G4) and gevent (G2, G3).
     for name, what, at_least in (('G1', 'switch round trips ≥ 2x greenlet', 2), ('G2', 'spawn + sleep(0) + join ≥ 20x gevent', 20),
                                  ('G3', 'queue ping-pong ≥ 5x gevent', 5)):
@@ -316,12 +324,18 @@ def write_doc(path, doc):
 
 
 NOTES = [
+    'Orleans (exec_trivial_orleans, exec_cpu_orleans): `OrleansExecutor` over a cluster of two silos hosted in the '
+    'benchmark process as separate Orleans hosts on 127.0.0.1 (development clustering). exec_trivial_*: 2,000 trivial jobs '
+    'one after another, calls/s (the round trip of one job); exec_cpu_orleans: the sieve of exec_cpu_process (16 chunks), '
+    'speed-up over one core, against `ProcessPoolExecutor(2)` on the same machine (docs/orleans.md has the scaling model).',
     'W1 spawn: 200,000 tasks each `await sleep(0)` once and return their index, then gathered (aio `Aio.Gather`, '
-    'CPython `gather`, .NET `Task.WhenAll` over `await Task.Yield()`). Warm-up at 1/10 size first.',
+    'CPython `gather`, .NET `Task.WhenAll` over `await Task.Yield()`). Warm-up at 1/10 size first. W1, gather, '
+    'taskgroup and waitfor time their full-size pass 5 times in the process and report the median pass (.NET columns '
+    'alike; one pass lasts tens of milliseconds and single passes swung 2-3x on the shared cores); CPython times one.',
     'Warm-up (.NET columns alike): the 1/10-size pass of the reference scripts is repeated for at least 300 ms '
-    '(`Probe.WarmUp`), because the runtime re-compiles hot methods optimized in the background only after they have run '
-    'a while; a timed run of a few milliseconds after one short pass measures mostly first-tier code. CPython has no '
-    'compiler to warm.',
+    '(`Probe.WarmUp`), and then while a pass still makes the JIT compile 10 or more new methods (at most 5 s), because '
+    'the runtime re-compiles hot methods optimized in the background only after they have run a while; a timed run of a '
+    'few milliseconds after one short pass measures mostly first-tier code. CPython has no compiler to warm.',
     'JIT: with `--jit steady` (the default) every .NET run (aio, tp and st alike) sets `DOTNET_TC_CallCountingDelayMs=0`, '
     'so hot methods tier up at once instead of after the runtime\'s 100 ms start-up delay. CoreLib (which the tp and st '
     'baselines mostly run) ships precompiled, while a library starts at tier 0: with the delay, a run shorter than a '
@@ -332,7 +346,7 @@ NOTES = [
     'itself includes growing the ready queue to 1,000,000 entries, as CPython\'s deque and the pump\'s queue grow too).',
     'W4 timers: 200,000 `CallLater` with seeded random delays in [0, 1 s]; the figure is the time from the start of '
     'scheduling until the last timer fired, minus the largest delay (so it includes the scheduling time). aio fails the '
-    'run if a timer fires after one with a later deadline. .NET: `await Task.Delay` per timer (~1 ms granularity, '
+    'run if a timer fires after one with a later deadline; CPython counts such timers (uvloop\'s have a resolution of 1 ms). .NET: `await Task.Delay` per timer (~1 ms granularity, '
     'unordered). .NET runs a warm-up at 1/10 size and 1/10 delay first; CPython none.',
     'W5 memory: 100,000 tasks suspended on one never-completed future. .NET headline: managed heap growth per task '
     '(`GC.GetTotalMemory(true)`, the task array included); `warm_heap_bytes_per_task`: the same measured a second time '

@@ -16,6 +16,15 @@ public static class Probe
         return long.Parse(statm.Split(' ')[1], CultureInfo.InvariantCulture) * Environment.SystemPageSize;
     }
 
+    /// <summary>
+    /// How many times the spawning and composition workloads time their full-size pass, keeping the median: one pass
+    /// lasts tens of milliseconds, and on two shared cores a single one swung by 2-3x between runs.
+    /// </summary>
+    public const int TimedPasses = 5;
+
+    /// <summary>The element of <paramref name="passes"/> with the median <paramref name="key"/>.</summary>
+    public static T Median<T>(T[] passes, Func<T, double> key) => passes.OrderBy(key).ElementAt(passes.Length / 2);
+
     /// <summary>CPU time used by the process so far, in seconds.</summary>
     public static double CpuSeconds()
     {

@@ -20,11 +20,11 @@ public static class CompositionWorkloads
         return i;
     }
 
-    private static Measurement PerSecond(int n, Stopwatch clock, double cpuSeconds, string what) =>
-        new(n / clock.Elapsed.TotalSeconds, $"{what}/s", new Dictionary<string, object>
+    private static Measurement PerSecond(int n, double seconds, double cpuSeconds, string what) =>
+        new(n / seconds, $"{what}/s", new Dictionary<string, object>
         {
             ["n"] = n,
-            ["seconds"] = clock.Elapsed.TotalSeconds,
+            ["seconds"] = seconds,
             // The process's CPU time over the timed run, all threads: the thread pool's baselines use both cores.
             ["cpu_s"] = cpuSeconds,
             [$"cpu_ns_per_{what.TrimEnd('s')}"] = cpuSeconds / n * 1e9,
@@ -32,16 +32,21 @@ public static class CompositionWorkloads
 
     /// <summary>
     /// Warms up with <paramref name="once"/> at a tenth of the size (see <see cref="Probe.WarmUp"/>), then times it
-    /// at full size (the CPython script times one cold run: it has no compiler to warm).
+    /// at full size <see cref="Probe.TimedPasses"/> times and keeps the median pass (the CPython script times one
+    /// cold run: it has no compiler to warm).
     /// </summary>
     private static Measurement Timed(int n, string what, Action<int> once)
     {
         Probe.WarmUp(() => once(Math.Max(1, n / 10)));
         double cpuBefore = Probe.CpuSeconds();
-        var clock = Stopwatch.StartNew();
-        once(n);
-        clock.Stop();
-        return PerSecond(n, clock, Probe.CpuSeconds() - cpuBefore, what);
+        var passes = new TimeSpan[Probe.TimedPasses];
+        for (int i = 0; i < passes.Length; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            once(n);
+            passes[i] = clock.Elapsed;
+        }
+        return PerSecond(n, Probe.Median(passes, p => p.TotalSeconds).TotalSeconds, (Probe.CpuSeconds() - cpuBefore) / passes.Length, what);
     }
 
     [Workload("gather", Runtimes.Aio)]

@@ -21,8 +21,10 @@ public static partial class CoreWorkloads
         do await SpawnDotnetOnce(Math.Max(1, n / 10)); while (warm.Again());
         var collections = Probe.Collections();
         double cpuBefore = Probe.CpuSeconds();
-        var (seconds, createSeconds) = await SpawnDotnetOnce(n);
-        return SpawnRate(n, seconds, createSeconds, Probe.CpuSeconds() - cpuBefore, Probe.CollectionsSince(collections));
+        var passes = new (double Total, double Create)[Probe.TimedPasses];
+        for (int i = 0; i < passes.Length; i++) passes[i] = await SpawnDotnetOnce(n);
+        var (seconds, createSeconds) = Probe.Median(passes, p => p.Total);
+        return SpawnRate(n, seconds, createSeconds, (Probe.CpuSeconds() - cpuBefore) / passes.Length, Probe.CollectionsSince(collections));
     }
 
     private static async Task<(double Total, double Create)> SpawnDotnetOnce(int n)
