@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -20,6 +21,19 @@ internal static class Children
 
     /// <summary>A number no other test uses, to find our own children by their command line.</summary>
     public static string UniqueSleepSeconds() => $"300.{Random.Shared.Next(100_000, 999_999)}";
+
+    /// <summary>
+    /// Waits (at most 10 s) until <paramref name="expected"/> children run with <paramref name="argument"/>, and returns
+    /// how many do: a child just spawned shows its new command line only once it has exec'd, which a loaded machine
+    /// may delay past the await that started it.
+    /// </summary>
+    public static int WaitForChildrenWith(string argument, int expected)
+    {
+        var clock = Stopwatch.StartNew();
+        int count;
+        while ((count = CountChildrenWith(argument)) < expected && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(20);
+        return count;
+    }
 
     /// <summary>How many children of this process run with <paramref name="argument"/> on their command line (zombies not counted).</summary>
     public static int CountChildrenWith(string argument)

@@ -19,7 +19,7 @@ public class SubprocessLifetimeTests
         string marker = UniqueSleepSeconds();
         var loop = SelectorLoops.NewEpoll();
         int[] pids = loop.RunUntilComplete(StartSleepers(marker, 3));
-        Assert.Equal(3, CountChildrenWith(marker));
+        Assert.Equal(3, WaitForChildrenWith(marker, 3));
         loop.Close();
         Assert.Equal(0, CountChildrenWith(marker));
         // Reaped, not left as zombies: the pids are no children of ours any more.
@@ -35,7 +35,7 @@ public class SubprocessLifetimeTests
         {
             var loop = SelectorLoops.NewEpoll();
             loop.RunUntilComplete(StartSleepers(marker, 2));
-            Assert.Equal(2, CountChildrenWith(marker));
+            Assert.Equal(2, WaitForChildrenWith(marker, 2));
             loop.Close();
             Assert.Equal(0, CountChildrenWith(marker));
         }

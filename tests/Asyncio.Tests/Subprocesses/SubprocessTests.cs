@@ -357,7 +357,7 @@ public class SubprocessTests
         {
             AioTask<AsyncProcess> starting = Aio.CreateTask(Aio.CreateSubprocessExec("sleep", [marker], stdout: Subprocess.Pipe));
             await Aio.Sleep(0);   // the task has started the child and waits for its pipes' ConnectionMade
-            Assert.Equal(1, CountChildrenWith(marker));
+            Assert.Equal(1, WaitForChildrenWith(marker, 1));   // blocks the loop: the pipes must not connect meanwhile
             starting.Cancel();
             await Assert.ThrowsAsync<CancelledError>(async () => await starting);
             for (int i = 0; i < 200 && CountChildrenWith(marker) > 0; i++) await Aio.Sleep(0.01);
