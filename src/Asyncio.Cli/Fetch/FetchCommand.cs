@@ -68,20 +68,21 @@ internal static class FetchCommand
         command.SetAction(result =>
         {
             TextWriter output = result.InvocationConfiguration.Output, error = result.InvocationConfiguration.Error;
+            // The transfer settings the demo and a real run share.
+            var transfer = new FetchOptions
+            {
+                Urls = [],
+                Concurrency = result.GetValue(concurrency),
+                PerHost = result.GetValue(perHost),
+                Rate = result.GetValue(rate),
+                Retries = result.GetValue(retries),
+                TimeoutSeconds = result.GetValue(timeout),
+                MaxSize = result.GetValue(maxSize),
+            };
             if (result.GetValue(demo))
             {
                 string? demoOut = result.GetResult(outDir) is { Implicit: false } ? result.GetValue(outDir) : null;
-                var demoOptions = new FetchOptions
-                {
-                    Urls = [],
-                    Concurrency = result.GetValue(concurrency),
-                    PerHost = result.GetValue(perHost),
-                    Rate = result.GetValue(rate),
-                    Retries = result.GetValue(retries),
-                    TimeoutSeconds = result.GetValue(timeout),
-                    MaxSize = result.GetValue(maxSize),
-                };
-                return RunDemo(demoOptions, demoOut, result.GetValue(json), result.GetValue(quiet), output, error);
+                return RunDemo(transfer, demoOut, result.GetValue(json), result.GetValue(quiet), output, error);
             }
             var problems = new List<string>();
             List<Uri> list = ReadUrls(result.GetValue(urls) ?? [], result.GetValue(input), stdin, problems);
@@ -89,16 +90,10 @@ internal static class FetchCommand
             if (list.Count == 0 && problems.Count == 0) problems.Add("no URL to download");
             if (result.GetValue(sha256) is not null && list.Count > 1) problems.Add("--sha256 is for a single URL: use --manifest for several");
             if (problems.Count > 0) return Program.ReportUsageError(result, problems, error);
-            var options = new FetchOptions
+            FetchOptions options = transfer with
             {
                 Urls = list,
                 OutDir = result.GetValue(outDir)!,
-                Concurrency = result.GetValue(concurrency),
-                PerHost = result.GetValue(perHost),
-                Rate = result.GetValue(rate),
-                Retries = result.GetValue(retries),
-                TimeoutSeconds = result.GetValue(timeout),
-                MaxSize = result.GetValue(maxSize),
                 Sha256 = result.GetValue(sha256)?.ToLowerInvariant(),
                 Manifest = digests,
                 Insecure = result.GetValue(insecure),
