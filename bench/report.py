@@ -399,7 +399,7 @@ NOTES = [
     '64 KiB pooled buffer; the CPython column = Debian\'s aiohttp on /usr/bin/python3 (bench/py/http.py): '
     '`ClientSession` + `asyncio.Semaphore(32)` + `gather`, `resp.content.iter_chunked(65536)`. Each client first '
     'downloads 64 files of at most 1 MiB on a session of its own (warm-up, untimed; the .NET clients repeat such '
-    'rounds until one makes the JIT compile fewer than 10 new methods, at most 20: otherwise the background compiler '
+    'rounds until one makes the JIT compile fewer than 10 new methods, for at most 20 s: otherwise the background compiler '
     'runs through the short timed run and takes about a third of the client\'s CPU), then the timed run on a new '
     'session. Headline: MB/s (10^6 bytes) of the timed run. `cpu_s_per_gb`: the client process\'s CPU time (user + '
     'system, all threads: `Process.TotalProcessorTime`, `resource.getrusage`) over the timed run, per 10^9 bytes. The '

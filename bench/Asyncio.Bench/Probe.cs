@@ -49,29 +49,38 @@ public static class Probe
     }
 
     /// <summary>The same warm-up for async code: <c>var warm = Probe.StartWarmUp(); do await Pass(); while (warm.Again());</c>.</summary>
-    public static WarmUpClock StartWarmUp(int milliseconds = 300) => new(milliseconds);
+    /// <param name="milliseconds">The least time the passes run.</param>
+    /// <param name="maxMilliseconds">The most time they run while the JIT still compiles.</param>
+    /// <param name="pauseMilliseconds">The pause after each pass past the least time, for the background compiler.</param>
+    public static WarmUpClock StartWarmUp(int milliseconds = 300, int maxMilliseconds = 5000, int pauseMilliseconds = 50) =>
+        new(milliseconds, maxMilliseconds, pauseMilliseconds);
 
     /// <summary>Says when a warm-up has run long enough (see <see cref="WarmUp"/>).</summary>
     /// <remarks>
     /// After the minimum time, passes go on while the JIT still compiles (at least 10 new method bodies since the last
-    /// pass), for at most 5 s: on two shared cores the background compiler can lag the code it optimizes by seconds,
-    /// and a timed run it overlaps measures unoptimized code on the side with more code of its own to compile.
+    /// pass), up to the maximum time (5 s by default): on two shared cores the background compiler can lag the code it
+    /// optimizes by seconds, and a timed run it overlaps measures unoptimized code on the side with more code of its
+    /// own to compile.
     /// </remarks>
-    public sealed class WarmUpClock(int milliseconds)
+    public sealed class WarmUpClock(int milliseconds, int maxMilliseconds, int pauseMilliseconds)
     {
-        private const int MaxMilliseconds = 5000, SettledBelow = 10;
+        private const int SettledBelow = 10;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private long _compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+
+        /// <summary>Passes run so far (each call of <see cref="Again"/> ends one).</summary>
+        public int Passes { get; private set; }
 
         /// <summary>True while the warm-up should go on; between passes, gives the background compiler a moment.</summary>
         public bool Again()
         {
+            Passes++;
             if (_clock.ElapsedMilliseconds < milliseconds) return true;
-            Thread.Sleep(50);
+            Thread.Sleep(pauseMilliseconds);
             long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
             bool settled = compiled - _compiled < SettledBelow;
             _compiled = compiled;
-            return !settled && _clock.ElapsedMilliseconds < MaxMilliseconds;
+            return !settled && _clock.ElapsedMilliseconds < maxMilliseconds;
         }
     }
 

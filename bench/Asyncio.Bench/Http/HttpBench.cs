@@ -82,7 +82,11 @@ public static class HttpBench
             _ => throw new ArgumentException($"unknown client {client} (aio, tp)"),
         };
         // Warm-up and timed run each use their own session/client, so both open their connections alike.
-        int warmRounds = WarmUntilCompiled(() => download(warmUrl, warmup));
+        // Rounds until the JIT has settled (see Probe.WarmUpClock): without it, the background compiler ran through the
+        // timed run and took about a third of the client's CPU, more for the client with more code of its own.
+        var warm = Probe.StartWarmUp(milliseconds: 0, maxMilliseconds: 20_000, pauseMilliseconds: 200);
+        do download(warmUrl, warmup); while (warm.Again());
+        int warmRounds = warm.Passes;
         var process = Process.GetCurrentProcess();
         TimeSpan cpu0 = process.TotalProcessorTime;
         long t0 = Stopwatch.GetTimestamp();
@@ -97,26 +101,6 @@ public static class HttpBench
             $"\"cpu_s_per_gb\": {cpu / (bytes / 1e9):R}, \"seconds\": {seconds:R}, \"cpu_seconds\": {cpu:R}, " +
             $"\"warmup_rounds\": {warmRounds}}}"));
         return 0;
-    }
-
-    /// <summary>
-    /// Repeats a warm-up round until the JIT has settled: until a round compiles almost no new method bodies (the
-    /// runtime re-compiles hot methods optimized in the background, and on two shared cores that can take seconds).
-    /// Without it, the background compiler ran through the timed run and took about a third of the client's CPU,
-    /// more for the client with more code of its own to compile. At most 20 rounds; returns how many ran.
-    /// </summary>
-    private static int WarmUntilCompiled(Action round)
-    {
-        const int MaxRounds = 20, SettledBelow = 10;
-        long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-        for (int rounds = 1; ; rounds++)
-        {
-            round();
-            Thread.Sleep(200);   // lets the background compiler finish what the round queued
-            long now = System.Runtime.JitInfo.GetCompiledMethodCount();
-            if (now - compiled < SettledBelow || rounds == MaxRounds) return rounds;
-            compiled = now;
-        }
     }
 
     private static async Coroutine<long> DownloadAio(string url, int files, int concurrency)
