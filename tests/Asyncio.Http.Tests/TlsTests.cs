@@ -53,36 +53,28 @@ public sealed class TlsTests(TlsTestServer server) : IClassFixture<TlsTestServer
     });
 
     [Fact]
-    public void ByDefault_Http2_WhenTheServerOffersItThroughAlpn() => HttpLoop.Run(async () =>
-    {
-        await using var session = new ClientSession(new ClientSessionOptions { SslOptions = AcceptAny() });
-        await using ClientResponse resp = await session.GetAsync(server.Url + "proto");
-        Assert.Equal(HttpVersion.Version20, resp.Version);
-        Assert.StartsWith("HTTP/2 ", await resp.TextAsync(), StringComparison.Ordinal);
-    });
+    public void ByDefault_Http2_WhenTheServerOffersItThroughAlpn() =>
+        AssertSpeaks(new ClientSessionOptions { SslOptions = AcceptAny() }, HttpVersion.Version20, "HTTP/2 ");
 
     [Fact]
-    public void Http11Exact_StaysOnHttp11_AsAiohttp() => HttpLoop.Run(async () =>
+    public void Http11Exact_StaysOnHttp11_AsAiohttp() => AssertSpeaks(new ClientSessionOptions
     {
-        await using var session = new ClientSession(new ClientSessionOptions
-        {
-            SslOptions = AcceptAny(), HttpVersion = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        });
-        await using ClientResponse resp = await session.GetAsync(server.Url + "proto");
-        Assert.Equal(HttpVersion.Version11, resp.Version);
-        Assert.StartsWith("HTTP/1.1 ", await resp.TextAsync(), StringComparison.Ordinal);
-    });
+        SslOptions = AcceptAny(), HttpVersion = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+    }, HttpVersion.Version11, "HTTP/1.1 ");
 
     [Fact]
-    public void Http2Exact_IsNegotiatedThroughAlpn() => HttpLoop.Run(async () =>
+    public void Http2Exact_IsNegotiatedThroughAlpn() => AssertSpeaks(new ClientSessionOptions
     {
-        await using var session = new ClientSession(new ClientSessionOptions
-        {
-            SslOptions = AcceptAny(), HttpVersion = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        });
+        SslOptions = AcceptAny(), HttpVersion = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+    }, HttpVersion.Version20, "HTTP/2 ");
+
+    /// <summary>A session with <paramref name="options"/> gets <c>/proto</c> over <paramref name="version"/>, as the server saw it too.</summary>
+    private void AssertSpeaks(ClientSessionOptions options, Version version, string serverSaw) => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession(options);
         await using ClientResponse resp = await session.GetAsync(server.Url + "proto");
-        Assert.Equal(HttpVersion.Version20, resp.Version);
-        Assert.StartsWith("HTTP/2 ", await resp.TextAsync(), StringComparison.Ordinal);
+        Assert.Equal(version, resp.Version);
+        Assert.StartsWith(serverSaw, await resp.TextAsync(), StringComparison.Ordinal);
     });
 
     [Fact]
