@@ -22,12 +22,7 @@ public sealed class FetchInterruptTests : FetchSandbox
         using Process child = StartAio("fetch", "-q", "-o", Dir, url.AbsoluteUri);
         try
         {
-            var deadline = Stopwatch.StartNew();
-            while (!(File.Exists(part) && new FileInfo(part).Length >= 50_000))
-            {
-                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60) && !child.HasExited, "no .part grew in time");
-                Thread.Sleep(20);
-            }
+            WaitWhileRunning(child, () => File.Exists(part) && new FileInfo(part).Length >= 50_000, "no .part grew in time");
             Assert.Equal(0, kill(child.Id, Sigint));
             Assert.True(child.WaitForExit(TimeSpan.FromSeconds(60)), "aio fetch did not exit after Ctrl-C");
             Assert.Equal(130, child.ExitCode);
@@ -53,12 +48,8 @@ public sealed class FetchInterruptTests : FetchSandbox
         using Process child = StartAio("fetch", "--demo", "-o", Dir);
         try
         {
-            var deadline = Stopwatch.StartNew();
-            while (!Directory.EnumerateFiles(Dir, "*.part").Any(p => new FileInfo(p).Length > 0))
-            {
-                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60) && !child.HasExited, "the demo downloaded nothing in time");
-                Thread.Sleep(20);
-            }
+            WaitWhileRunning(child, () => Directory.EnumerateFiles(Dir, "*.part").Any(p => new FileInfo(p).Length > 0),
+                "the demo downloaded nothing in time");
             Assert.Equal(0, kill(child.Id, Sigint));
             Assert.True(child.WaitForExit(TimeSpan.FromSeconds(30)), "aio fetch --demo did not exit after Ctrl-C");
             Assert.Equal(130, child.ExitCode);
@@ -72,6 +63,21 @@ public sealed class FetchInterruptTests : FetchSandbox
         finally
         {
             if (!child.HasExited) child.Kill();
+        }
+    }
+
+    /// <summary>
+    /// Polls until <paramref name="done"/> holds, failing with <paramref name="failure"/> if <paramref name="child"/>
+    /// exits first or 60 s pass; <paramref name="meanwhile"/> runs at each poll (an assertion that must hold throughout).
+    /// </summary>
+    internal static void WaitWhileRunning(Process child, Func<bool> done, string failure, Action? meanwhile = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60) && !child.HasExited, failure);
+            meanwhile?.Invoke();
+            Thread.Sleep(20);
         }
     }
 

@@ -23,13 +23,8 @@ public sealed class FetchKillTests : FetchSandbox
         {
             try
             {
-                var deadline = Stopwatch.StartNew();
-                while (!(File.Exists(part) && new FileInfo(part).Length >= 100_000))
-                {
-                    Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60) && !child.HasExited, "no .part grew in time");
-                    Assert.False(File.Exists(final), "a file at the final name before it was complete");
-                    Thread.Sleep(20);
-                }
+                FetchInterruptTests.WaitWhileRunning(child, () => File.Exists(part) && new FileInfo(part).Length >= 100_000,
+                    "no .part grew in time", () => Assert.False(File.Exists(final), "a file at the final name before it was complete"));
                 child.Kill();   // SIGKILL on Linux: no handler runs, nothing is flushed or renamed
                 Assert.True(child.WaitForExit(TimeSpan.FromSeconds(30)), "aio fetch survived SIGKILL");
                 Assert.Equal(128 + 9, child.ExitCode);
