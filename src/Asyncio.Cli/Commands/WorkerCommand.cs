@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
-using System.Runtime.InteropServices;
 using Asyncio.Orleans;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -67,7 +66,7 @@ internal static class WorkerCommand
     /// <param name="options">The worker's options; <see cref="Options.ParentId"/> is set to this process.</param>
     internal static Process Launch(Options options)
     {
-        var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(WorkerLauncher.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(typeof(WorkerCommand).Assembly.Location);
         foreach (string arg in (string[])["worker", "--cluster", "localhost", "--silo-port", $"{options.SiloPort}", "--gateway-port", $"{options.GatewayPort}",
                      "--name", options.Name, "--max-jobs", $"{options.MaxJobs}", "--parent-pid", $"{Environment.ProcessId}"])
@@ -178,16 +177,5 @@ internal static class WorkerCommand
         {
             return false;
         }
-    }
-
-    /// <summary>The <c>dotnet</c> that runs this process: its host, or the one next to the running runtime.</summary>
-    private static string DotnetHost()
-    {
-        string exe = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)) return host;
-        if (Environment.ProcessPath is { } path && Path.GetFileName(path) == exe) return path;
-        // The runtime lives in <dotnet root>/shared/Microsoft.NETCore.App/<version>/.
-        string root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
-        return Path.Combine(root, exe);
     }
 }

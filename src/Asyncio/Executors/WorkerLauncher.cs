@@ -53,7 +53,7 @@ internal static class WorkerLauncher
     }
 
     /// <summary>The <c>dotnet</c> executable that runs this process, or the one next to the running runtime.</summary>
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         string exe = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
         if (Environment.ProcessPath is { } self && Path.GetFileName(self) == exe) return self;
