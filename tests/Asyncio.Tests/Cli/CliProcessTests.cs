@@ -57,7 +57,7 @@ public class CliProcessTests
     public void OnATerminal_DemoList_IsColoured()
     {
         // script(1) gives aio a pseudo-terminal as its standard output: the colours must come back.
-        var (code, output, _) = RunCommand(["script", "-qec", $"{Quote(FetchInterruptTests.Dotnet)} {Quote(FetchInterruptTests.AioDll)} demo --list", "/dev/null"]);
+        var (code, output, _) = RunCommand(["script", "-qec", $"{Quote(WorkerLauncher.DotnetHost())} {Quote(FetchInterruptTests.AioDll)} demo --list", "/dev/null"]);
         Assert.Equal(0, code);
         Assert.Contains('\u001b', output);
         Assert.Contains("awaitables", output, StringComparison.Ordinal);
@@ -67,7 +67,7 @@ public class CliProcessTests
 
     /// <summary>Runs <c>aio ARGS</c> as a child process with its output redirected (and no input).</summary>
     private static (int Code, string Output, string Error) RunAio(params string[] aioArgs) =>
-        RunCommand([FetchInterruptTests.Dotnet, FetchInterruptTests.AioDll, .. aioArgs]);
+        RunCommand([WorkerLauncher.DotnetHost(), FetchInterruptTests.AioDll, .. aioArgs]);
 
     /// <summary>Runs a command line with TERM set to a colour terminal; killed if it does not end within a minute.</summary>
     private static (int Code, string Output, string Error) RunCommand(IReadOnlyList<string> commandLine)

@@ -84,7 +84,7 @@ public sealed class FetchInterruptTests : FetchSandbox
     /// <summary>Starts <c>aio ARGS</c> with the <c>dotnet</c> that runs the tests, SIGINT at its default disposition.</summary>
     internal static Process StartAio(params string[] args)
     {
-        string dotnet = Dotnet;
+        string dotnet = WorkerLauncher.DotnetHost();
         // GNU env restores SIGINT's default disposition, which a background job of a non-interactive shell lacks.
         var info = new ProcessStartInfo("env") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string arg in (string[])["--default-signal=INT", dotnet, AioDll, .. args])
@@ -93,10 +93,6 @@ public sealed class FetchInterruptTests : FetchSandbox
         }
         return Process.Start(info)!;
     }
-
-    /// <summary>The <c>dotnet</c> that runs the tests.</summary>
-    internal static string Dotnet =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     /// <summary>The <c>aio</c> built next to the tests.</summary>
     internal static string AioDll => Path.Combine(AppContext.BaseDirectory, "aio.dll");

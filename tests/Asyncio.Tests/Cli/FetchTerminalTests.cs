@@ -25,7 +25,7 @@ public sealed class FetchTerminalTests : FetchSandbox
     {
         Uri[] urls = [.. Enumerable.Range(0, 3).Select(i => Server.Serve($"/f{i}.bin",
             new ServedFile { Content = FetchTests.Bytes(1_500_000, i), ChunkDelay = TimeSpan.FromMilliseconds(30) }))];
-        string command = $"{FetchInterruptTests.Dotnet} {FetchInterruptTests.AioDll} fetch -j 3 --per-host 3 -o {Dir} {string.Join(' ', urls.Select(u => u.AbsoluteUri))}";
+        string command = $"{WorkerLauncher.DotnetHost()} {FetchInterruptTests.AioDll} fetch -j 3 --per-host 3 -o {Dir} {string.Join(' ', urls.Select(u => u.AbsoluteUri))}";
         using var tmux = new TmuxTerminal();
         tmux.Start($"{command}; echo AIO-EXIT=$?; sleep 600");
 

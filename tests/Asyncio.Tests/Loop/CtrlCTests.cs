@@ -97,11 +97,11 @@ public class CtrlCTests
             {
                 info.FileName = "env";
                 info.ArgumentList.Add("--default-signal=INT");
-                info.ArgumentList.Add(DotnetHost());
+                info.ArgumentList.Add(WorkerLauncher.DotnetHost());
             }
             else
             {
-                info.FileName = DotnetHost();
+                info.FileName = WorkerLauncher.DotnetHost();
             }
             info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Asyncio.CtrlCHost.dll"));
             info.ArgumentList.Add(scenario);
@@ -169,10 +169,8 @@ public class CtrlCTests
             return mask is not null && (Convert.ToUInt64(mask["SigIgn:".Length..].Trim(), 16) & (1UL << (Sigint - 1))) != 0;
         }
 
-        /// <summary>The <c>dotnet</c> that runs the tests (set by <c>dotnet test</c>), else the one on the PATH.</summary>
-        private static string DotnetHost() =>
-            Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-
+        /// <summary>The <c>dotnet</c> that runs the tests (the one the process pool starts its workers with).</summary>
+    
         [DllImport("libc", SetLastError = true)]
         private static extern int kill(int pid, int sig);
     }

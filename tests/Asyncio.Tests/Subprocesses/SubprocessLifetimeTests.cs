@@ -105,7 +105,7 @@ public class SubprocessLifetimeTests
             var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                 .ToDictionary(e => (string)e.Key, e => (string)e.Value!);
             env["AIO_SELECTOR"] = "epoll";
-            AsyncProcess proc = await Aio.CreateSubprocessExec(DotnetHost(), [host, "orphan"], stdout: Subprocess.Pipe, env: env);
+            AsyncProcess proc = await Aio.CreateSubprocessExec(WorkerLauncher.DotnetHost(), [host, "orphan"], stdout: Subprocess.Pipe, env: env);
             var (stdout, _) = await proc.CommunicateAsync();
             Assert.Equal(0, proc.ReturnCode);
             string line = Text(stdout).Trim();
@@ -145,6 +145,4 @@ public class SubprocessLifetimeTests
     /// <summary>The runtime opens descriptors of its own on first use: start one child before counting.</summary>
     private static void Warm() => Run(async () => await (await Aio.CreateSubprocessExec("true")).WaitAsync());
 
-    private static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 }
