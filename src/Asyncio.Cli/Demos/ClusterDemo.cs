@@ -68,7 +68,7 @@ internal sealed class ClusterDemo : Demo
         using IHost host = builder.Build();
         host.Start();
         using var cluster = new OrleansExecutor(host.Services.GetRequiredService<IClusterClient>());
-        var chunks = Enumerable.Range(0, Chunks).Select(i => new PrimeRange(i * Size, (i + 1) * Size)).ToList();
+        List<PrimeRange> chunks = PrimeRange.Chunks(Chunks, Size);
 
         async Coroutine<long> Main()
         {

@@ -32,7 +32,7 @@ internal sealed class ProcessPoolDemo : Demo
 
     public override void Run(TextWriter output)
     {
-        var chunks = Enumerable.Range(0, Chunks).Select(i => new PrimeRange(i * Size, (i + 1) * Size)).ToList();
+        List<PrimeRange> chunks = PrimeRange.Chunks(Chunks, Size);
         PrimeRange.CountPrimes(new PrimeRange(0, Size));   // JIT warm-up, as the workers get below
 
         var clock = Stopwatch.StartNew();
@@ -63,6 +63,10 @@ internal sealed class ProcessPoolDemo : Demo
 /// <summary>The numbers <c>[Start, End)</c> whose primes a worker counts (a record, so it crosses as JSON).</summary>
 public sealed record PrimeRange(int Start, int End)
 {
+    /// <summary><paramref name="count"/> consecutive ranges of <paramref name="size"/> numbers from 0: the cheat sheet's chunks.</summary>
+    public static List<PrimeRange> Chunks(int count, int size) =>
+        Enumerable.Range(0, count).Select(i => new PrimeRange(i * size, (i + 1) * size)).ToList();
+
     /// <summary>Counts the primes of the range with a sieve: mark the multiples of each prime up to sqrt(End).</summary>
     public static long CountPrimes(PrimeRange range)
     {
