@@ -19,17 +19,17 @@ public sealed class ClientResponse : IAsyncDisposable, IDisposable
     private ConnectionSlots.Slot? _slot;
     private byte[]? _body;
 
-    internal ClientResponse(BodyPump pump, HttpMethod method, Uri url, RequestDeadline deadline,
+    internal ClientResponse(BodyReader body, HttpMethod method, Uri url, RequestDeadline deadline,
         ConnectionSlots.Slot slot, IReadOnlyList<ClientResponse> history, JsonSerializerOptions jsonOptions)
     {
-        _message = pump.Holds.Message;
+        _message = body.Message;
         _slot = slot;
         _jsonOptions = jsonOptions;
         Method = method.Method;
         Url = url;
         History = history;
         Headers = new ResponseHeaders(_message);
-        Content = new ResponseContent(pump, deadline, FreeSlot);
+        Content = new ResponseContent(body, deadline, FreeSlot);
     }
 
     /// <summary>The status code. <para>aiohttp: <c>resp.status</c>.</para></summary>

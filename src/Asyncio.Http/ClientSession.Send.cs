@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 
 namespace Asyncio.Http;
@@ -120,10 +121,11 @@ public sealed partial class ClientSession
             HttpRequestMessage request = plan.Build(method, url, withBody, withAuthorization, _options.HttpVersion, _options.VersionPolicy);
             using var wait = new ServerWait(deadline, deadline.ConnectBudget(loop.Time() - start), TaskToken.Current());
             request.Options.Set(ServerWait.Key, wait);
-            BodyPump pump;
+            request.Options.Set(LoopKey, loop);
+            BodyReader body;
             try
             {
-                pump = await SendOwnedAsync(_invoker, request, deadline, TaskToken.Current(), wait.Token);
+                body = await SendOwnedAsync(_invoker, request, deadline, loop, TaskToken.Current(), wait.Token);
             }
             catch (OperationCanceledException error) when (wait.TimeoutFor(error) is { } timeout)
             {
@@ -133,7 +135,7 @@ public sealed partial class ClientSession
             {
                 throw deadline.Expired ? deadline.TotalTimeoutError(error) : timeout;
             }
-            return new ClientResponse(pump, method, url, deadline, slot, [.. history], _json);
+            return new ClientResponse(body, method, url, deadline, slot, [.. history], _json);
         }
         catch
         {
@@ -143,32 +145,30 @@ public sealed partial class ClientSession
     }
 
     /// <summary>
-    /// Sends on the thread pool and, once the headers are in, starts reading the body ahead (<see cref="BodyPump"/>);
-    /// disposes a response that arrives after its request was cancelled: the coroutine has given up on this await
-    /// by then, and nobody else would give its connection back.
+    /// Sends, and once the headers are in, hands the body to a <see cref="BodyReader"/>; disposes a response that
+    /// arrives after its request was cancelled: the coroutine has given up on this await by then, and nobody
+    /// else would give its connection back.
     /// </summary>
     /// <remarks>
-    /// The HTTP stack does the first part of a send synchronously (taking a pooled connection, writing the
-    /// headers to the socket); started from the thread pool, that work runs beside the loop instead of on it. The
-    /// loop resumes once, with the headers, and by then the first piece of the body is often queued.
+    /// Runs on the loop thread: the connections are <see cref="LoopSocketStream"/>s, so the HTTP stack's writes and
+    /// the reads that find their bytes there complete at once, and the others complete on the loop's selector,
+    /// where the HTTP stack then parses the response, with no thread hop.
     /// </remarks>
-    private static Task<BodyPump> SendOwnedAsync(HttpMessageInvoker invoker, HttpRequestMessage request, RequestDeadline deadline,
-        CancellationToken taskToken, CancellationToken token) =>
-        Task.Run(async () =>
+    private static async Task<BodyReader> SendOwnedAsync(HttpMessageInvoker invoker, HttpRequestMessage request, RequestDeadline deadline,
+        EventLoop loop, CancellationToken taskToken, CancellationToken token)
+    {
+        HttpResponseMessage response = await invoker.SendAsync(request, token).ConfigureAwait(false);
+        try
         {
-            HttpResponseMessage response = await invoker.SendAsync(request, token).ConfigureAwait(false);
-            try
-            {
-                token.ThrowIfCancellationRequested();
-                var holds = new MessageHolds(response);
-                return new BodyPump(holds, new ServerWait(deadline, connectBudget: null, taskToken));
-            }
-            catch
-            {
-                response.Dispose();
-                throw;
-            }
-        }, token);
+            token.ThrowIfCancellationRequested();
+            return new BodyReader(response, new ServerWait(deadline, connectBudget: null, taskToken), loop);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
 
     private static T? Find<T>(Exception error) where T : Exception
     {
@@ -179,9 +179,13 @@ public sealed partial class ClientSession
         return null;
     }
 
+    /// <summary>Where the connect callback finds the loop of the request that opened a connection.</summary>
+    private static readonly HttpRequestOptionsKey<EventLoop> LoopKey = new("Asyncio.Http.Loop");
+
     /// <summary>
     /// Opens the TCP connection of a new pooled connection under the connect timeout of the request that asked
-    /// for it, pausing that request's read timer meanwhile. Runs on the HTTP stack's threads.
+    /// for it, pausing that request's read timer meanwhile: a <see cref="LoopSocketStream"/> served by the
+    /// request's loop. Runs on the HTTP stack's threads.
     /// </summary>
     private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
@@ -189,23 +193,39 @@ public sealed partial class ClientSession
         wait?.PauseReadTimer();
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (wait?.ConnectBudget is { } budget) timer.CancelAfter(TimeSpan.FromSeconds(budget));
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (!context.InitialRequestMessage.Options.TryGetValue(LoopKey, out EventLoop? loop))
+        {
+            throw new InvalidOperationException("A session's connection was asked for by a request the session did not send.");
+        }
+        Stream stream;
         try
         {
-            await socket.ConnectAsync(context.DnsEndPoint, timer.Token).ConfigureAwait(false);
+            stream = loop.CanWatchDescriptors
+                ? await loop.ConnectSocketStreamAsync(context.DnsEndPoint, timer.Token).ConfigureAwait(false)
+                : await ConnectNetworkStreamAsync(context.DnsEndPoint, timer.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested)
         {
-            socket.Dispose();
             throw new ConnectionTimeoutError(
                 $"Connection timeout to host {context.DnsEndPoint.Host}:{context.DnsEndPoint.Port}: not connected within {wait?.ConnectBudget} s.", error);
+        }
+        wait?.StartReadTimer();
+        return stream;
+    }
+
+    /// <summary>A connection for a loop whose selector cannot watch sockets: a plain <see cref="NetworkStream"/>, served by .NET's own socket engine.</summary>
+    private static async Task<Stream> ConnectNetworkStreamAsync(DnsEndPoint address, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
         }
         catch
         {
             socket.Dispose();
             throw;
         }
-        wait?.StartReadTimer();
-        return new NetworkStream(socket, ownsSocket: true);
     }
 }

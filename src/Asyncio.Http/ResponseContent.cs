@@ -15,18 +15,20 @@ namespace Asyncio.Http;
 /// </remarks>
 public sealed class ResponseContent
 {
-    private readonly BodyPump _pump;
+    private readonly BodyReader _body;
     private readonly Action _onEnd;
     private RequestDeadline? _deadline;
-    /// <summary>A piece taken from the pump and handed out only in part (its rest starts at <see cref="_headOffset"/>).</summary>
+    /// <summary>A piece read and handed out only in part (its rest starts at <see cref="_headOffset"/>).</summary>
     private byte[]? _head;
     private int _headOffset;
     private bool _collecting;
+    /// <summary>A read of the network is in flight (one at a time, as aiohttp's <c>StreamReader</c> allows one waiter).</summary>
+    private bool _reading;
     private bool _ended;
 
-    internal ResponseContent(BodyPump pump, RequestDeadline deadline, Action onEnd)
+    internal ResponseContent(BodyReader body, RequestDeadline deadline, Action onEnd)
     {
-        _pump = pump;
+        _body = body;
         _deadline = deadline;
         _onEnd = onEnd;
     }
@@ -52,33 +54,23 @@ public sealed class ResponseContent
 
     private async Coroutine<byte[]> ReadChunkAsync(int n) => await TakeAsync(n);
 
-    /// <summary>
-    /// The rest of the body: what the pump has queued, then the rest, which the pump reads into one array off the
-    /// loop (under the same timeouts and cancellation); the loop resumes once, when it is all there.
-    /// </summary>
+    /// <summary>The rest of the body, read into one array on the loop (under the same timeouts and cancellation).</summary>
     internal async Coroutine<byte[]> ReadToEndAsync()
     {
         if (AtEof) return [];
         ThrowIfUnreadable();
-        var pieces = new List<byte[]>(BodyPump.Ahead + 3);
+        var pieces = new List<byte[]>(2);
         if (_head is not null) pieces.Add(Cut(int.MaxValue));
         _collecting = true;
         try
         {
-            // Switch first, then empty the queue: a pump blocked on the full queue goes on, and at most the piece
-            // it had in hand is queued after this.
-            _pump.CollectRest();
-            while (_pump.TryTake(out byte[] piece)) pieces.Add(piece);
-            await _pump.CompletionAsync(TaskToken.Current());
+            pieces.Add(await _body.ReadRestAsync());
         }
         finally
         {
             _collecting = false;
         }
-        while (_pump.TryTake(out byte[] piece)) pieces.Add(piece);
-        _pump.ThrowIfFailed();
         ThrowIfReleased();
-        pieces.Add(_pump.Rest);
         AtEof = true;
         End();
         return Concat(pieces);
@@ -98,9 +90,9 @@ public sealed class ResponseContent
     }
 
     /// <summary>
-    /// The body as chunks of at most <paramref name="n"/> bytes, each yielded as soon as it arrives. The body is
-    /// read ahead off the loop by at most two reads of about <paramref name="n"/> bytes (16 KiB to 1 MiB), as
-    /// aiohttp's buffer reads ahead of <c>iter_chunked</c>; it is never held whole.
+    /// The body as chunks of at most <paramref name="n"/> bytes, each yielded as soon as it arrives. The socket is
+    /// read in pieces of about <paramref name="n"/> bytes (16 KiB to 1 MiB), taken from what the kernel has
+    /// buffered, as aiohttp's buffer feeds <c>iter_chunked</c>; the body is never held whole.
     /// <para>aiohttp: <c>async for chunk in resp.content.iter_chunked(n)</c>.</para>
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is not positive.</exception>
@@ -114,7 +106,7 @@ public sealed class ResponseContent
     /// The body as the chunks the network delivers, whatever their size (up to 64 KiB each).
     /// <para>aiohttp: <c>async for data in resp.content.iter_any()</c>.</para>
     /// </summary>
-    public IAsyncEnumerable<byte[]> IterAnyAsync() => Chunks(BodyPump.DefaultRead, default);
+    public IAsyncEnumerable<byte[]> IterAnyAsync() => Chunks(BodyReader.DefaultRead, default);
 
     private async IAsyncEnumerable<byte[]> Chunks(int n, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -128,37 +120,38 @@ public sealed class ResponseContent
     }
 
     /// <summary>
-    /// Up to <paramref name="max"/> bytes from the pump, an empty array at the end of the body (which also
-    /// releases the connection). Completes at once while a piece is queued; otherwise waits for the pump and
-    /// resumes on the loop thread, so the end is handled there too.
+    /// Up to <paramref name="max"/> bytes of the body, an empty array at its end (which also releases the
+    /// connection). Completes at once while the bytes are there; otherwise resumes on the loop thread once the
+    /// loop's selector has them.
     /// </summary>
     private ValueTask<byte[]> TakeAsync(int max)
     {
         if (_head is not null) return new(Cut(max));
         if (AtEof) return new([]);
         ThrowIfUnreadable();
-        _pump.AskFor(max);
-        return _pump.TryTake(out byte[] piece) ? new(Accept(piece, max)) : WaitAndTakeAsync(max);
+        return ReadPieceAsync(max);
     }
 
-    private async ValueTask<byte[]> WaitAndTakeAsync(int max)
+    private async ValueTask<byte[]> ReadPieceAsync(int max)
     {
-        while (true)
+        _reading = true;
+        byte[] piece;
+        try
         {
-            if (_pump.TryTake(out byte[] piece)) return Accept(piece, max);
-            if (!await _pump.WaitAsync(TaskToken.Current()))
-            {
-                if (_pump.TryTake(out piece)) return Accept(piece, max);
-                _pump.ThrowIfFailed();
-                ThrowIfReleased();
-                AtEof = true;
-                End();
-                return [];
-            }
+            piece = await _body.ReadPieceAsync(max);
         }
+        finally
+        {
+            _reading = false;
+        }
+        if (piece.Length > 0) return Accept(piece, max);
+        ThrowIfReleased();
+        AtEof = true;
+        End();
+        return [];
     }
 
-    /// <summary>A piece fresh from the pump: handed out whole when it fits (no copy), else cut.</summary>
+    /// <summary>A piece fresh from the network: handed out whole when it fits (no copy), else cut.</summary>
     private byte[] Accept(byte[] piece, int max)
     {
         if (piece.Length <= max) return piece;
@@ -182,6 +175,7 @@ public sealed class ResponseContent
     {
         ThrowIfReleased();
         if (_collecting) throw new InvalidOperationException("The body is already being read to its end.");
+        if (_reading) throw new InvalidOperationException("Another task is already waiting for this body's next bytes.");
     }
 
     private void ThrowIfReleased()
@@ -189,13 +183,13 @@ public sealed class ResponseContent
         if (IsReleased) throw new InvalidOperationException("The response was released: its body can no longer be read.");
     }
 
-    /// <summary>Gives the connection back before the end of the body (the read-ahead stops; the connection is closed unless the body was all read).</summary>
+    /// <summary>Gives the connection back before the end of the body (a read in flight stops; the connection is closed unless the body was all read).</summary>
     internal void Release()
     {
         if (!AtEof && !IsReleased)
         {
             IsReleased = true;
-            _pump.Stop();
+            _body.Stop();
         }
         _head = null;
         End();
@@ -211,7 +205,7 @@ public sealed class ResponseContent
         _deadline = null;
         if (_ended) return;
         _ended = true;
-        _pump.Holds.Drop();
+        _body.Finish();
         _onEnd();
     }
 }

@@ -1,0 +1,381 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Threading.Tasks.Sources;
+
+namespace Asyncio;
+
+/// <summary>
+/// A <see cref="Stream"/> over a connected non-blocking socket whose waits are served by an event loop's selector:
+/// a read or write that can be done at once is done on the calling thread, with no wait and no thread hop; one
+/// that has to wait registers a reader or writer on the loop and is completed on the loop thread, where the
+/// awaiting code then goes on. Give it to a .NET library that reads and writes a stream (<c>SslStream</c>,
+/// <c>SocketsHttpHandler.ConnectCallback</c>) and that library's I/O runs on the loop, as asyncio's protocols do,
+/// instead of on the thread pool. Made by <see cref="EventLoop.CreateSocketStream"/> and
+/// <see cref="EventLoop.ConnectSocketStreamAsync"/>. No asyncio counterpart (its nearest: <c>loop.sock_recv_into</c>
+/// and <c>loop.sock_sendall</c>).
+/// </summary>
+/// <remarks>
+/// <para>Thread-safe as a <see cref="NetworkStream"/> is: one read and one write may be in flight at a time, from any
+/// threads. A cancelled token ends the waiting operation with <see cref="OperationCanceledException"/>; a read
+/// cancelled before data arrived takes nothing from the socket.</para>
+/// <para>The synchronous <see cref="Read(byte[], int, int)"/> and <see cref="Write(byte[], int, int)"/> block the
+/// calling thread, and are refused on the loop thread, which they would deadlock. When the loop closes, a waiting
+/// operation fails with <see cref="ObjectDisposedException"/> and the socket is closed.</para>
+/// </remarks>
+[DebuggerDisplay("{ToString(),nq}")]
+public sealed class LoopSocketStream : Stream, IClosedWithLoop
+{
+    private readonly EventLoop _loop;
+    private readonly Socket _socket;
+    private readonly int _fd;
+    private readonly Operation _read;
+    private readonly Operation _write;
+    /// <summary>Set once by <see cref="Dispose(bool)"/> or the loop's close (any thread).</summary>
+    private volatile bool _closed;
+    /// <summary>Loop thread only: the loop knows this stream (it closes it when the loop closes).</summary>
+    private bool _owned;
+
+    internal LoopSocketStream(EventLoop loop, Socket socket)
+    {
+        _loop = loop;
+        _socket = socket;
+        _fd = (int)socket.Handle;
+        _read = new Operation(this, IoEvents.Read);
+        _write = new Operation(this, IoEvents.Write);
+    }
+
+    /// <summary>The loop whose selector serves the waits.</summary>
+    public EventLoop Loop => _loop;
+
+    /// <summary>The socket (owned by the stream).</summary>
+    public Socket Socket => _socket;
+
+    /// <inheritdoc/>
+    public override bool CanRead => !_closed;
+
+    /// <inheritdoc/>
+    public override bool CanWrite => !_closed;
+
+    /// <inheritdoc/>
+    public override bool CanSeek => false;
+
+    /// <inheritdoc/>
+    public override long Length => throw new NotSupportedException("A socket stream has no length.");
+
+    /// <inheritdoc/>
+    public override long Position
+    {
+        get => throw new NotSupportedException("A socket stream has no position.");
+        set => throw new NotSupportedException("A socket stream has no position.");
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="buffer"/>'s length; 0 at the end of the stream. An empty buffer waits until data
+    /// is there (or the end) and takes nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another read is in flight.</exception>
+    /// <exception cref="IOException">The socket failed (a reset by the peer: <see cref="SocketError.ConnectionReset"/> inside).</exception>
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_closed) return ValueTask.FromException<int>(new ObjectDisposedException(nameof(LoopSocketStream)));
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<int>(cancellationToken);
+        if (!buffer.IsEmpty)
+        {
+            int n = _socket.Receive(buffer.Span, SocketFlags.None, out SocketError error);
+            if (error == SocketError.Success) return new ValueTask<int>(n);
+            if (!EventLoop.WouldBlock(error)) return ValueTask.FromException<int>(Failure(error));
+        }
+        return new ValueTask<int>(_read, _read.Start(buffer, cancellationToken));
+    }
+
+    /// <summary>Writes all of <paramref name="buffer"/>, waiting for room in the socket's send buffer when it is full.</summary>
+    /// <exception cref="InvalidOperationException">Another write is in flight.</exception>
+    /// <exception cref="IOException">The socket failed (the peer reset or closed the connection).</exception>
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_closed) return ValueTask.FromException(new ObjectDisposedException(nameof(LoopSocketStream)));
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
+        int sent = 0;
+        while (sent < buffer.Length)
+        {
+            int n = _socket.Send(buffer.Span[sent..], SocketFlags.None, out SocketError error);
+            if (error == SocketError.Success) sent += n;
+            else if (EventLoop.WouldBlock(error)) break;
+            else return ValueTask.FromException(Failure(error));
+        }
+        if (sent == buffer.Length) return ValueTask.CompletedTask;
+        return new ValueTask(_write, _write.Start(MemoryMarshal.AsMemory(buffer[sent..]), cancellationToken));
+    }
+
+    /// <inheritdoc/>
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <inheritdoc/>
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>Reads, blocking the calling thread. </summary>
+    /// <exception cref="InvalidOperationException">Called on the loop thread (it would wait for itself).</exception>
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <inheritdoc cref="Read(byte[], int, int)"/>
+    public override int Read(Span<byte> buffer)
+    {
+        ThrowIfLoopThread();
+        byte[] temporary = new byte[buffer.Length];
+        int n = ReadAsync(temporary).AsTask().GetAwaiter().GetResult();
+        temporary.AsSpan(0, n).CopyTo(buffer);
+        return n;
+    }
+
+    /// <summary>Writes, blocking the calling thread.</summary>
+    /// <exception cref="InvalidOperationException">Called on the loop thread (it would wait for itself).</exception>
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        ThrowIfLoopThread();
+        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Nothing to do: writes go to the socket as they are made.</summary>
+    public override void Flush()
+    {
+    }
+
+    /// <inheritdoc/>
+    public override Task FlushAsync(CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("A socket stream cannot seek.");
+
+    /// <inheritdoc/>
+    public override void SetLength(long value) => throw new NotSupportedException("A socket stream has no length.");
+
+    /// <summary>
+    /// Closes the socket: on the loop thread at once, from another thread through the loop (the loop stops watching
+    /// the socket first). An operation in flight fails with <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_closed)
+        {
+            _closed = true;
+            if (_loop.IsLoopThread) CloseOnLoop();
+            else if (!_loop.TryPost(static (self, _) => ((LoopSocketStream)self!).CloseOnLoop(), this)) CloseWithoutLoop();
+        }
+        base.Dispose(disposing);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"<LoopSocketStream fd={_fd}{(_closed ? " closed" : "")}>";
+
+    /// <summary>The loop closed: its selector is gone, so nothing is left to unwatch.</summary>
+    void IClosedWithLoop.CloseWithLoop()
+    {
+        _closed = true;
+        _owned = false;
+        CloseWithoutLoop();
+    }
+
+    private void CloseOnLoop()
+    {
+        _read.Unwatch();
+        _write.Unwatch();
+        if (_owned)
+        {
+            _loop.Disown(this);
+            _owned = false;
+        }
+        CloseWithoutLoop();
+    }
+
+    private void CloseWithoutLoop()
+    {
+        _socket.Dispose();
+        _read.Fail(new ObjectDisposedException(nameof(LoopSocketStream)));
+        _write.Fail(new ObjectDisposedException(nameof(LoopSocketStream)));
+    }
+
+    private void ThrowIfLoopThread()
+    {
+        if (_loop.IsLoopThread)
+        {
+            throw new InvalidOperationException("A synchronous read or write of a loop socket stream would block its own loop: use ReadAsync/WriteAsync.");
+        }
+    }
+
+    private static IOException Failure(SocketError error) =>
+        new($"Unable to transfer data on the socket: {error}.", new SocketException((int)error));
+
+    /// <summary>
+    /// The one operation of a direction that waits: its buffer, its token, the loop's reader or writer, and the
+    /// value-task source the caller awaits (completed on the loop thread, its continuation run there inline).
+    /// </summary>
+    private sealed class Operation(LoopSocketStream stream, IoEvents direction) : IValueTaskSource<int>, IValueTaskSource
+    {
+        private static readonly Action<object?, object?> s_watch = static (self, _) => ((Operation)self!).Watch();
+        private static readonly Action<object?, object?> s_onReady = static (self, _) => ((Operation)self!).OnReady();
+        private static readonly Action<object?, object?> s_cancel = static (self, version) => ((Operation)self!).Cancel((short)version!);
+
+        private ManualResetValueTaskSourceCore<int> _core;
+        private Memory<byte> _buffer;
+        private int _done;
+        private CancellationToken _token;
+        private CancellationTokenRegistration _registration;
+        /// <summary>1 while an operation waits; set by the caller, cleared by whoever completes it.</summary>
+        private int _pending;
+        /// <summary>Loop thread only: the registered reader or writer, kept between reads (dropped once idle).</summary>
+        private IoCallback? _watch;
+
+        /// <summary>Starts waiting (any thread): the loop is asked to watch the socket. Returns the value task's token.</summary>
+        public short Start(Memory<byte> buffer, CancellationToken token)
+        {
+            if (Interlocked.Exchange(ref _pending, 1) == 1)
+            {
+                throw new InvalidOperationException($"Another {(direction == IoEvents.Read ? "read" : "write")} is already in flight on this socket stream.");
+            }
+            _core.Reset();
+            _buffer = buffer;
+            _done = 0;
+            _token = token;
+            short version = _core.Version;
+            if (token.CanBeCanceled)
+            {
+                _registration = token.UnsafeRegister(static (state, _) =>
+                {
+                    var (op, version) = ((Operation, short))state!;
+                    op.PostCancel(version);
+                }, (this, version));
+            }
+            if (stream._loop.IsLoopThread) Watch();
+            else if (!stream._loop.TryPost(s_watch, this)) Fail(new ObjectDisposedException(nameof(LoopSocketStream), "The stream's event loop is closed."));
+            return version;
+        }
+
+        /// <summary>Loop thread: registers the reader or writer unless it already is.</summary>
+        private void Watch()
+        {
+            if (Volatile.Read(ref _pending) == 0) return;
+            if (stream._closed)
+            {
+                Fail(new ObjectDisposedException(nameof(LoopSocketStream)));
+                return;
+            }
+            if (_watch is not null) return;
+            var watch = new IoCallback(s_onReady, this, null, context: null);
+            try
+            {
+                stream._loop.WatchSocket(stream._socket, direction, watch);
+            }
+            catch (Exception error)
+            {
+                Fail(error);
+                return;
+            }
+            _watch = watch;
+            if (!stream._owned)
+            {
+                stream._loop.OwnUntilClose(stream);
+                stream._owned = true;
+            }
+        }
+
+        /// <summary>Loop thread: stops watching.</summary>
+        public void Unwatch()
+        {
+            if (_watch is null) return;
+            stream._loop.UnwatchSocket(stream._fd, direction, _watch);
+            _watch = null;
+        }
+
+        /// <summary>Loop thread: the socket is ready. A reader with no read waiting is dropped (it was kept for the next read).</summary>
+        private void OnReady()
+        {
+            if (Volatile.Read(ref _pending) == 0)
+            {
+                Unwatch();
+                return;
+            }
+            if (direction == IoEvents.Read) OnReadable();
+            else OnWritable();
+        }
+
+        private void OnReadable()
+        {
+            int n = 0;
+            if (!_buffer.IsEmpty)
+            {
+                n = stream._socket.Receive(_buffer.Span, SocketFlags.None, out SocketError error);
+                if (error != SocketError.Success)
+                {
+                    if (!EventLoop.WouldBlock(error)) Fail(Failure(error));
+                    return;
+                }
+            }
+            Succeed(n);
+        }
+
+        private void OnWritable()
+        {
+            while (_done < _buffer.Length)
+            {
+                int n = stream._socket.Send(_buffer.Span[_done..], SocketFlags.None, out SocketError error);
+                if (error == SocketError.Success) _done += n;
+                else
+                {
+                    if (!EventLoop.WouldBlock(error)) Fail(Failure(error));
+                    return;
+                }
+            }
+            // A writer left registered would run every iteration: writers go as soon as their write is done.
+            Unwatch();
+            Succeed(_done);
+        }
+
+        private void PostCancel(short version)
+        {
+            if (!stream._loop.TryPost(s_cancel, this, version)) Fail(new OperationCanceledException(_token));
+        }
+
+        private void Cancel(short version)
+        {
+            if (_core.Version == version) Fail(new OperationCanceledException(_token));
+        }
+
+        private bool TryEnd()
+        {
+            if (Interlocked.Exchange(ref _pending, 0) == 0) return false;
+            _registration.Unregister();
+            _registration = default;
+            _buffer = default;
+            return true;
+        }
+
+        private void Succeed(int n)
+        {
+            if (TryEnd()) _core.SetResult(n);
+        }
+
+        /// <summary>Ends a waiting operation with <paramref name="error"/> (any thread); nothing when none waits.</summary>
+        public void Fail(Exception error)
+        {
+            if (TryEnd()) _core.SetException(error);
+        }
+
+        int IValueTaskSource<int>.GetResult(short token) => _core.GetResult(token);
+
+        void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
+
+        ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _core.GetStatus(token);
+
+        ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+
+        void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
+
+        void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
+    }
+}
