@@ -1,11 +1,11 @@
 namespace Asyncio.Http.Tests;
 
 /// <summary>
-/// Bodies read off the loop thread: a whole-body read in one thread-pool operation, partial reads and
-/// IterChunkedAsync through a bounded read-ahead. The bytes arrive whole and in order, timeouts and cancellation
-/// still reach the read, and every await resumes on the loop thread.
+/// Bodies read on the loop from its own selector: whole-body reads, partial reads and IterChunkedAsync. The bytes
+/// arrive whole and in order, timeouts and cancellation reach the read, every await resumes on the loop thread,
+/// and a session works on every kind of loop selector.
 /// </summary>
-public sealed class OffLoopBodyTests(TestServer server) : IClassFixture<TestServer>
+public sealed class BodyReadingTests(TestServer server) : IClassFixture<TestServer>
 {
     private const int Large = 3_000_000;
 
@@ -124,7 +124,7 @@ public sealed class OffLoopBodyTests(TestServer server) : IClassFixture<TestServ
     });
 
     [Fact]
-    public void Release_WhileReadingAhead_FreesTheConnectionSlot() => HttpLoop.Run(async () =>
+    public void Release_BeforeTheEndOfTheBody_FreesTheConnectionSlot() => HttpLoop.Run(async () =>
     {
         // Limit 1: the second request gets the slot only if leaving the loop early released the first response.
         await using var session = new ClientSession(new ClientSessionOptions { Limit = 1, Timeout = new ClientTimeout(total: 10) });
@@ -148,4 +148,35 @@ public sealed class OffLoopBodyTests(TestServer server) : IClassFixture<TestServ
         Assert.Equal(TestServer.Pattern(Large), body.ToArray());
         await sleeper;
     }, loop: Aio.NewEventLoop(virtualTime: true));
+
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("portable")]
+    [InlineData("wait")]
+    public void Get_OnEachSelector_ReadsTheWholeBody(string selector) => HttpLoop.Run(async () =>
+    {
+        // The plain wait cannot watch sockets: the session then falls back to .NET's own socket engine.
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "pattern/" + Large);
+        Assert.Equal(TestServer.Pattern(Large), await resp.ReadAsync());
+    }, loop: new EventLoop(TimeProvider.System, selector switch
+    {
+        "epoll" => SelectorKind.Epoll,
+        "portable" => SelectorKind.Portable,
+        _ => SelectorKind.Wait,
+    }));
+
+    [Fact]
+    public void ConcurrentReads_OfOneBody_AreRefused() => HttpLoop.Run(async () =>
+    {
+        string key = TestServer.NewKey();
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "slow-body?key=" + key);
+        await resp.Content.ReadAsync(5);
+        AioTask<byte[]> first = Aio.CreateTask(resp.Content.ReadAsync(100));
+        await Aio.Sleep(0.05);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await resp.Content.ReadAsync(100));
+        first.Cancel();
+        await Assert.ThrowsAsync<CancelledError>(async () => await first);
+    });
 }
