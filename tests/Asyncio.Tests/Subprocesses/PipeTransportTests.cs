@@ -83,10 +83,7 @@ public class PipeTransportTests
                 Assert.True(transport.IsClosing);
                 await Until(() => protocol.IsLost);
                 // A protocol's exception is reported whatever its type: only the pipe's own system calls end quietly.
-                ExceptionContext report = Assert.Single(reports);
-                Assert.Same(protocol.Thrown, report.Exception);
-                Assert.Contains("connection_made", report.Message, StringComparison.Ordinal);
-                Assert.Same(protocol.Thrown, protocol.LostWith);
+                AssertReportedAndPassedOn(reports, protocol, protocol.Thrown, "connection_made");
             }
         });
 
@@ -102,12 +99,9 @@ public class PipeTransportTests
                 ITransport transport = await StartReading(loop, readEnd, protocol);
                 WriteAll(writeEnd, "boom"u8);
                 await Until(() => protocol.IsLost);
-                ExceptionContext report = Assert.Single(reports);
-                Assert.Same(protocol.Thrown, report.Exception);
-                Assert.Contains("data_received", report.Message, StringComparison.Ordinal);
+                ExceptionContext report = AssertReportedAndPassedOn(reports, protocol, protocol.Thrown, "data_received");
                 Assert.Same(transport, report.Extra!["transport"]);
                 Assert.Same(protocol, report.Extra["protocol"]);
-                Assert.Same(protocol.Thrown, protocol.LostWith);
             }
         });
 
@@ -125,6 +119,23 @@ public class PipeTransportTests
             Assert.Equal("abc", protocol.Text);
             Assert.Null(protocol.LostWith);
             Assert.True(((SafeFileHandle)transport.GetExtraInfo("pipe")!).IsClosed);
+        });
+
+    [LinuxFact]
+    public void ReadPipe_AnAbortInsideEofReceived_LosesTheConnectionOnce() =>
+        Run(async loop =>
+        {
+            var reports = Reports(loop);
+            var (readEnd, writeEnd) = NewPipe();
+            writeEnd.Dispose();
+            var protocol = new AbortOnEofProtocol();
+            await StartReading(loop, readEnd, protocol);
+            await Until(() => protocol.IsLost);
+            await Aio.Sleep(0);
+            await Aio.Sleep(0);
+            Assert.Equal(["made", "eof", "lost"], protocol.Events);
+            Assert.Null(protocol.LostWith);
+            Assert.Empty(reports);
         });
 
     [LinuxTheory]
@@ -180,6 +191,16 @@ public class PipeTransportTests
         return reports;
     }
 
+    /// <summary>The protocol's exception went to the exception handler, under the callback's name, and on to <c>ConnectionLost</c>.</summary>
+    private static ExceptionContext AssertReportedAndPassedOn(List<ExceptionContext> reports, RecordingProtocol protocol, Exception thrown, string callback)
+    {
+        ExceptionContext report = Assert.Single(reports);
+        Assert.Same(thrown, report.Exception);
+        Assert.Contains(callback, report.Message, StringComparison.Ordinal);
+        Assert.Same(thrown, protocol.LostWith);
+        return report;
+    }
+
     private static async Coroutine<ITransport> StartReading(EventLoop loop, SafeFileHandle pipe, Protocol protocol)
     {
         Future<bool> made = loop.CreateFuture<bool>();
@@ -227,5 +248,15 @@ public class PipeTransportTests
         public IOException Thrown { get; } = new("bad data");
 
         public override void DataReceived(ReadOnlySpan<byte> data) => throw Thrown;
+    }
+
+    private sealed class AbortOnEofProtocol : RecordingProtocol
+    {
+        public override bool EofReceived()
+        {
+            base.EofReceived();
+            Transport!.Abort();
+            return false;
+        }
     }
 }
