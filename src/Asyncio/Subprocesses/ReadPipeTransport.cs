@@ -22,7 +22,7 @@ internal sealed class ReadPipeTransport : PipeTransport
         : base(loop, pipe, protocol, waiter) => _onReadable = ReadReady;
 
     /// <inheritdoc/>
-    public override bool IsReading => !_paused && !Closing;
+    public override bool IsReading => !_paused && !_closing;
 
     /// <inheritdoc/>
     public override bool CanWriteEof => false;
@@ -30,17 +30,26 @@ internal sealed class ReadPipeTransport : PipeTransport
     /// <inheritdoc/>
     protected override void Register()
     {
-        if (IsReading) Loop.AddReader(Fd, _onReadable);
+        if (IsReading) _loop.AddReader(_fd, _onReadable);
+    }
+
+    /// <summary>Nothing is buffered on the reading side.</summary>
+    protected override bool HasBufferedData => false;
+
+    /// <inheritdoc/>
+    protected override void ClearBuffer()
+    {
     }
 
     private void ReadReady()
     {
-        if (ConnectionLostScheduled) return;
-        Span<byte> target = Loop.TransportReadBuffer;
-        nint count = SpawnNative.read(Pipe, ref MemoryMarshal.GetReference(target), target.Length);
+        if (_connectionLost) return;
+        Span<byte> target = _loop.TransportReadBuffer;
+        nint count = SpawnNative.read(_pipe, ref MemoryMarshal.GetReference(target), target.Length);
         if (count < 0)
         {
-            if (ErrorUnlessWouldBlock("read") is { } error) Fatal(error, "Fatal read error on pipe transport", osError: true);
+            // The pipe's own failure ends the connection quietly: the protocol hears it, the exception handler does not.
+            if (ErrorUnlessWouldBlock("read") is { } error) ForceClose(error);
             return;
         }
         if (count == 0)
@@ -50,36 +59,30 @@ internal sealed class ReadPipeTransport : PipeTransport
         }
         try
         {
-            Protocol.DataReceived(target[..(int)count]);
+            _protocol.DataReceived(target[..(int)count]);
         }
         catch (Exception error)
         {
-            Fatal(error, "Fatal error: protocol.data_received() call failed.", osError: false);
+            Fatal(error, "Fatal error: protocol.data_received() call failed.");
         }
     }
 
     /// <summary>The writer closed its end: nothing more can come, so the transport closes whatever the protocol answers.</summary>
     private void ReadEof()
     {
-        Closing = true;
-        Loop.RemoveReader(Fd);
+        _closing = true;
+        _loop.RemoveReader(_fd);
         try
         {
-            Protocol.EofReceived();
+            _protocol.EofReceived();
         }
         catch (Exception error)
         {
-            Fatal(error, "Fatal error: protocol.eof_received() call failed.", osError: false);
+            Fatal(error, "Fatal error: protocol.eof_received() call failed.");
             return;
         }
-        ScheduleConnectionLost(null);
-    }
-
-    /// <inheritdoc/>
-    public override void Close()
-    {
-        if (Closing) return;
-        ForceClose(null);   // nothing is buffered on the reading side
+        // A protocol that aborted the transport in EofReceived has already scheduled the one connection-lost call.
+        if (!_connectionLost) ScheduleConnectionLost(null);
     }
 
     /// <inheritdoc/>
@@ -87,15 +90,15 @@ internal sealed class ReadPipeTransport : PipeTransport
     {
         if (!IsReading) return;
         _paused = true;
-        Loop.RemoveReader(Fd);
+        _loop.RemoveReader(_fd);
     }
 
     /// <inheritdoc/>
     public override void ResumeReading()
     {
-        if (Closing || !_paused) return;
+        if (_closing || !_paused) return;
         _paused = false;
-        Loop.AddReader(Fd, _onReadable);
+        _loop.AddReader(_fd, _onReadable);
     }
 
     /// <inheritdoc/>

@@ -47,21 +47,30 @@ internal sealed class WritePipeTransport : PipeTransport
     public override bool CanWriteEof => true;
 
     /// <inheritdoc/>
-    protected override void Register() => Loop.AddReader(Fd, _onPeerClosed);
+    protected override void Register() => _loop.AddReader(_fd, _onPeerClosed);
+
+    /// <inheritdoc/>
+    protected override bool HasBufferedData => _buffer.Count > 0;
+
+    /// <summary>The reader watches for the reading end's close, which matters most while a close flushes.</summary>
+    protected override bool KeepsReaderWhileFlushing => true;
+
+    /// <inheritdoc/>
+    protected override void ClearBuffer() => _buffer.Clear();
 
     /// <inheritdoc/>
     public override void Write(ReadOnlySpan<byte> data)
     {
         if (_eof) throw new InvalidOperationException("Cannot call Write() after WriteEof()");
         // asyncio counts and logs writes after a close; they are dropped either way.
-        if (data.IsEmpty || Closing) return;
+        if (data.IsEmpty || _closing) return;
         if (_buffer.Count == 0)
         {
             int written = WriteSome(data);
             if (written < 0) return;
             data = data[written..];
             if (data.IsEmpty) return;
-            Loop.AddWriter(Fd, _onWritable);
+            _loop.AddWriter(_fd, _onWritable);
         }
         _buffer.Append(data);
         _flowControl.Grew(_buffer.Count);
@@ -70,28 +79,29 @@ internal sealed class WritePipeTransport : PipeTransport
     /// <summary>One non-blocking write: the count written (0 if the pipe is full), or -1 after a fatal error.</summary>
     private int WriteSome(ReadOnlySpan<byte> data)
     {
-        nint written = SpawnNative.write(Pipe, ref MemoryMarshal.GetReference(data), data.Length);
+        nint written = SpawnNative.write(_pipe, ref MemoryMarshal.GetReference(data), data.Length);
         if (written >= 0) return (int)written;
         if (ErrorUnlessWouldBlock("write") is not { } error) return 0;
-        Fatal(error, "Fatal write error on pipe transport", osError: true);
+        // The pipe's own failure ends the connection quietly: the protocol hears it, the exception handler does not.
+        ForceClose(error);
         return -1;
     }
 
     /// <summary>The writer: the pipe has room, write what is buffered.</summary>
     private void WriteReady()
     {
-        Debug.Assert(_buffer.Count > 0 || ConnectionLostScheduled, "the writer is registered only while bytes are pending");
-        if (ConnectionLostScheduled) return;
+        Debug.Assert(_buffer.Count > 0 || _connectionLost, "the writer is registered only while bytes are pending");
+        if (_connectionLost) return;
         int written = WriteSome(_buffer.Pending);
         if (written < 0) return;
         _buffer.Consume(written);
         _flowControl.Drained(_buffer.Count);
         if (_buffer.Count > 0) return;
-        Loop.RemoveWriter(Fd);
+        _loop.RemoveWriter(_fd);
         // This runs in a later iteration than Close(), so calling the protocol here keeps asyncio's promise.
-        if (Closing)
+        if (_closing)
         {
-            Loop.RemoveReader(Fd);
+            _loop.RemoveReader(_fd);
             CallConnectionLost(null);
         }
     }
@@ -99,34 +109,17 @@ internal sealed class WritePipeTransport : PipeTransport
     /// <summary>The reading end was closed: with bytes still buffered that is a broken pipe, else a plain close.</summary>
     private void PeerClosed()
     {
-        if (ConnectionLostScheduled) return;
+        if (_connectionLost) return;
         if (_buffer.Count > 0) ForceClose(SpawnNative.Error("write", EPIPE));
         else ForceClose(null);
-    }
-
-    /// <inheritdoc/>
-    protected override void ForceClose(Exception? error)
-    {
-        _buffer.Clear();
-        base.ForceClose(error);
     }
 
     /// <summary>A pipe has no half-close: the end of the data is the close of the pipe, once the buffer is flushed.</summary>
     public override void WriteEof()
     {
-        if (Closing) return;
+        if (_closing) return;
         _eof = true;
         Close();
-    }
-
-    /// <inheritdoc/>
-    public override void Close()
-    {
-        if (Closing) return;
-        Closing = true;
-        if (_buffer.Count > 0) return;   // WriteReady finishes the close once the buffer is flushed.
-        Loop.RemoveReader(Fd);
-        ScheduleConnectionLost(null);
     }
 
     /// <inheritdoc/>
