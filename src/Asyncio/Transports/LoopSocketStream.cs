@@ -355,13 +355,45 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
 
         private void Succeed(int n)
         {
-            if (TryEnd()) _core.SetResult(n);
+            if (!TryEnd()) return;
+            SynchronizationContext? context = WithoutContext();
+            try
+            {
+                _core.SetResult(n);
+            }
+            finally
+            {
+                SynchronizationContext.SetSynchronizationContext(context);
+            }
         }
 
         /// <summary>Ends a waiting operation with <paramref name="error"/> (any thread); nothing when none waits.</summary>
         public void Fail(Exception error)
         {
-            if (TryEnd()) _core.SetException(error);
+            if (!TryEnd()) return;
+            SynchronizationContext? context = WithoutContext();
+            try
+            {
+                _core.SetException(error);
+            }
+            finally
+            {
+                SynchronizationContext.SetSynchronizationContext(context);
+            }
+        }
+
+        /// <summary>
+        /// Clears the thread's synchronization context (the loop's, on the loop thread) while an operation's
+        /// continuation runs, and returns it. .NET never inlines a <c>ConfigureAwait(false)</c> continuation on a
+        /// thread that has a context of its own: it queues it to the thread pool instead, which would send the
+        /// library's whole chain of awaits (the HTTP stack's parsing of a response) off the loop. Awaits that captured
+        /// the loop's context still post to it.
+        /// </summary>
+        private static SynchronizationContext? WithoutContext()
+        {
+            SynchronizationContext? context = SynchronizationContext.Current;
+            if (context is not null) SynchronizationContext.SetSynchronizationContext(null);
+            return context;
         }
 
         int IValueTaskSource<int>.GetResult(short token) => _core.GetResult(token);
