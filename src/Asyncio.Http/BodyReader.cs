@@ -63,6 +63,14 @@ internal sealed class BodyReader
         return buffer.AsSpan(0, read).ToArray();
     }
 
+    /// <summary>Reads up to <paramref name="into"/>'s length; 0 at the end.</summary>
+    public async ValueTask<int> ReadIntoAsync(Memory<byte> into)
+    {
+        int read = await ReadAsync(into);
+        if (_remaining > 0) _remaining = Math.Max(0, _remaining - read);
+        return read;
+    }
+
     /// <summary>The rest of the body in one array, sized by Content-Length when there is one.</summary>
     public async ValueTask<byte[]> ReadRestAsync()
     {

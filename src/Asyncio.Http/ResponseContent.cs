@@ -54,6 +54,49 @@ public sealed class ResponseContent
 
     private async Coroutine<byte[]> ReadChunkAsync(int n) => await TakeAsync(n);
 
+    /// <summary>
+    /// Reads up to <paramref name="buffer"/>'s length of the body into it; 0 at the end. Nothing is allocated per
+    /// read: the way to read a large body into a buffer of one's own, as <see cref="Stream.ReadAsync(Memory{byte}, CancellationToken)"/> does.
+    /// <para>aiohttp: none (it gives each chunk as new <c>bytes</c>); the <c>_into</c> form of asyncio's <c>loop.sock_recv_into</c>.</para>
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="buffer"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException">The response was released before its end, or another task is reading the body.</exception>
+    /// <exception cref="TimeoutException">The total or read timeout expired.</exception>
+    public Coroutine<int> ReadIntoAsync(Memory<byte> buffer)
+    {
+        if (buffer.IsEmpty) throw new ArgumentException("The buffer is empty: read into at least one byte.", nameof(buffer));
+        return ReadIntoCoreAsync(buffer);
+    }
+
+    private async Coroutine<int> ReadIntoCoreAsync(Memory<byte> buffer)
+    {
+        if (_head is not null)
+        {
+            int count = Math.Min(buffer.Length, _head.Length - _headOffset);
+            _head.AsSpan(_headOffset, count).CopyTo(buffer.Span);
+            _headOffset += count;
+            if (_headOffset == _head.Length) _head = null;
+            return count;
+        }
+        if (AtEof) return 0;
+        ThrowIfUnreadable();
+        _reading = true;
+        int read;
+        try
+        {
+            read = await _body.ReadIntoAsync(buffer);
+        }
+        finally
+        {
+            _reading = false;
+        }
+        if (read > 0) return read;
+        ThrowIfReleased();
+        AtEof = true;
+        End();
+        return 0;
+    }
+
     /// <summary>The rest of the body, read into one array on the loop (under the same timeouts and cancellation).</summary>
     internal async Coroutine<byte[]> ReadToEndAsync()
     {

@@ -11,20 +11,29 @@ namespace Asyncio.Http;
 /// </summary>
 public sealed class ResponseHeaders : IReadOnlyDictionary<string, string>
 {
-    /// <summary>Each header's values in the order received, keyed case-insensitively.</summary>
-    private readonly Dictionary<string, List<string>> _values = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HttpResponseMessage _message;
 
-    internal ResponseHeaders(HttpResponseMessage message)
+    /// <summary>Each header's values in the order received, keyed case-insensitively; made when first asked for.</summary>
+    private Dictionary<string, List<string>>? _values;
+
+    internal ResponseHeaders(HttpResponseMessage message) => _message = message;
+
+    /// <summary>The headers, copied from the message the first time they are read (most responses' never are).</summary>
+    private Dictionary<string, List<string>> All => _values ??= Copy(_message);
+
+    private static Dictionary<string, List<string>> Copy(HttpResponseMessage message)
     {
-        Add(message.Headers);
-        Add(message.Content.Headers);
+        var values = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        Add(values, message.Headers);
+        Add(values, message.Content.Headers);
+        return values;
     }
 
-    private void Add(HttpHeaders headers)
+    private static void Add(Dictionary<string, List<string>> all, HttpHeaders headers)
     {
         foreach (var (name, values) in headers.NonValidated)
         {
-            if (!_values.TryGetValue(name, out List<string>? list)) _values[name] = list = [];
+            if (!all.TryGetValue(name, out List<string>? list)) all[name] = list = [];
             foreach (string value in values) list.Add(value);
         }
     }
@@ -37,12 +46,12 @@ public sealed class ResponseHeaders : IReadOnlyDictionary<string, string>
 
     /// <summary>Every value of <paramref name="name"/>, in order; empty if it is absent. <para>aiohttp: <c>headers.getall(name, [])</c>.</para></summary>
     public IReadOnlyList<string> GetAll(string name) =>
-        _values.TryGetValue(name, out List<string>? list) ? list : [];
+        All.TryGetValue(name, out List<string>? list) ? list : [];
 
     /// <inheritdoc/>
     public bool TryGetValue(string key, out string value)
     {
-        if (_values.TryGetValue(key, out List<string>? list))
+        if (All.TryGetValue(key, out List<string>? list))
         {
             value = string.Join(", ", list);
             return true;
@@ -52,20 +61,20 @@ public sealed class ResponseHeaders : IReadOnlyDictionary<string, string>
     }
 
     /// <inheritdoc/>
-    public bool ContainsKey(string key) => _values.ContainsKey(key);
+    public bool ContainsKey(string key) => All.ContainsKey(key);
 
     /// <inheritdoc/>
-    public IEnumerable<string> Keys => _values.Keys;
+    public IEnumerable<string> Keys => All.Keys;
 
     /// <inheritdoc/>
-    public IEnumerable<string> Values => _values.Values.Select(list => string.Join(", ", list));
+    public IEnumerable<string> Values => All.Values.Select(list => string.Join(", ", list));
 
     /// <inheritdoc/>
-    public int Count => _values.Count;
+    public int Count => All.Count;
 
     /// <inheritdoc/>
     public IEnumerator<KeyValuePair<string, string>> GetEnumerator() =>
-        _values.Select(pair => KeyValuePair.Create(pair.Key, string.Join(", ", pair.Value))).GetEnumerator();
+        All.Select(pair => KeyValuePair.Create(pair.Key, string.Join(", ", pair.Value))).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }
