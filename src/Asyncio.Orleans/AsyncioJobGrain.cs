@@ -14,5 +14,7 @@ internal sealed class AsyncioJobGrain(SiloJobRunner runner) : Grain, IAsyncioJob
 {
     public Task<JobReply> Run(JobCall call, CancellationToken cancellationToken) => runner.Run(call, cancellationToken);
 
+    public Task<JobDropReply> Drop(Guid job) => Task.FromResult(runner.Drop(job));
+
     public Task<string> Silo() => Task.FromResult(runner.Silo);
 }

@@ -16,8 +16,9 @@ namespace Asyncio.Orleans;
 /// it from the assembly of that identity it has loaded (see <see cref="AsyncioWorkerOptions.JobAssemblies"/>). Jobs go
 /// to the silos' gateways in turn; each silo runs at most <see cref="AsyncioWorkerOptions.MaxConcurrentJobs"/> at once
 /// and queues the rest.</para>
-/// <para>Cancelling a job's token cancels the grain call: a job still queued on its silo is dropped there, and the task
-/// ends cancelled at once even when the job is already running (it then runs to its end on the silo, its result dropped).</para>
+/// <para>Cancelling a job's token ends its task cancelled at once, and the silo that holds the job is told to drop it
+/// (through the job's own grain key, hence the gateway and silo the job went to): a job still queued there never runs; a
+/// job already running runs to its end on the silo, its result dropped.</para>
 /// <para>A silo lost while it holds a job fails that job with <see cref="SiloLostException"/> (or sends it again, for a
 /// method marked <see cref="IdempotentJobAttribute"/>); the executor keeps serving on the other silos: it is never broken.</para>
 /// <para>The executor does not own the client: disposing it waits for its jobs, and leaves the client connected.</para>
@@ -34,7 +35,10 @@ public sealed class OrleansExecutor : IExecutor
     /// <summary>Cancels every job not yet finished: <c>Shutdown(cancelFutures: true)</c>.</summary>
     private readonly CancellationTokenSource _cancelAll = new();
 
-    /// <summary>The jobs not yet finished, for <c>Shutdown(wait: true)</c>; also the lock of <see cref="_isShutdown"/>.</summary>
+    /// <summary>
+    /// The jobs not yet finished (a cancelled one until its silo was told to drop it), for <c>Shutdown(wait: true)</c>;
+    /// also the lock of <see cref="_isShutdown"/>.
+    /// </summary>
     private readonly HashSet<Task> _pending = new();
 
     private bool _isShutdown;
@@ -66,7 +70,7 @@ public sealed class OrleansExecutor : IExecutor
         }
     }
 
-    /// <summary>How many submitted jobs have not finished yet.</summary>
+    /// <summary>How many submitted jobs have not finished yet (a cancelled one counts until its silo was told to drop it).</summary>
     public int Pending
     {
         get
@@ -125,8 +129,9 @@ public sealed class OrleansExecutor : IExecutor
     /// <inheritdoc/>
     /// <remarks>
     /// With <paramref name="cancelFutures"/> every job not yet finished is cancelled: those still queued on a silo are
-    /// dropped there; the executor cannot tell a running job from a queued one, so running jobs' tasks end cancelled
-    /// too (Python lets them finish). The silos and the client are left running.
+    /// dropped there (with <paramref name="wait"/>, this returns once their silos were told); the executor cannot tell a
+    /// running job from a queued one, so running jobs' tasks end cancelled too (Python lets them finish). The silos and
+    /// the client are left running.
     /// </remarks>
     public void Shutdown(bool wait = true, bool cancelFutures = false)
     {
@@ -152,28 +157,37 @@ public sealed class OrleansExecutor : IExecutor
     {
         MethodInfo method = ProcessPoolExecutor.CheckJob(func, nameof(OrleansExecutor));
         string name = $"{method.DeclaringType!.FullName}.{method.Name}";
-        var call = new JobCall(method.Module.Assembly.FullName!, method.Module.ModuleVersionId, method.MetadataToken, name, args);
+        var call = new JobCall(method.Module.Assembly.FullName!, method.Module.ModuleVersionId, method.MetadataToken, name, args, Guid.NewGuid());
         int attempts = method.IsDefined(typeof(IdempotentJobAttribute)) ? 1 + _options.IdempotentRetries : 1;
         // Continuations run asynchronously, so an awaiting caller never runs on (and holds up) an Orleans thread.
         var completion = new TaskCompletionSource<ClusterJobResult<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Ends after the job's outcome and, for a cancelled job, once its silo has been told to drop it.
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_pending)
         {
             if (_isShutdown) throw new InvalidOperationException("cannot schedule new futures after shutdown");
-            _pending.Add(completion.Task);
+            _pending.Add(finished.Task);
         }
-        _ = RunAsync(call, attempts, completion, cancellationToken);
+        _ = RunAsync(call, attempts, completion, finished, cancellationToken);
         return completion.Task;
     }
 
-    /// <summary>Calls the job grain until the job has an outcome, and delivers it.</summary>
-    private async Task RunAsync<T>(JobCall job, int attempts, TaskCompletionSource<ClusterJobResult<T>> completion, CancellationToken cancellationToken)
+    /// <summary>
+    /// Calls the job grain until the job has an outcome, and delivers it; a cancelled job's task ends cancelled at once,
+    /// then its silo is told to drop it.
+    /// </summary>
+    private async Task RunAsync<T>(JobCall job, int attempts, TaskCompletionSource<ClusterJobResult<T>> completion,
+        TaskCompletionSource finished, CancellationToken cancellationToken)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cancelAll.Token);
+        // The grain and silo of the call in flight, if any: where a cancelled job is dropped.
+        (IAsyncioJobGrain Grain, string Silo)? sentTo = null;
         try
         {
             int undelivered = 0;
             for (int attempt = 1; ; attempt++)
             {
+                sentTo = null;
                 cancel.Token.ThrowIfCancellationRequested();
                 // Not sent yet: a key whose silo does not answer is skipped inside, whatever the job.
                 (IAsyncioJobGrain grain, string silo) = await _routes.Next(cancel.Token).ConfigureAwait(false);
@@ -182,7 +196,9 @@ public sealed class OrleansExecutor : IExecutor
                 try
                 {
                     using var call = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, lost.Token);
+                    sentTo = (grain, silo);
                     reply = await grain.Run(job, call.Token).ConfigureAwait(false);
+                    sentTo = null;
                     if (reply.ErrorType == SiloJobRunner.SiloStopping) throw new SiloStoppingException(reply.ErrorMessage!);
                 }
                 catch (Exception error) when (!cancel.IsCancellationRequested
@@ -213,6 +229,9 @@ public sealed class OrleansExecutor : IExecutor
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             completion.TrySetCanceled(cancellationToken.IsCancellationRequested ? cancellationToken : _cancelAll.Token);
+            // Orleans' cancellation of the call may reach another silo's activation of the stateless grain, so a job
+            // queued on its silo could still run: tell that silo explicitly.
+            if (sentTo is var (grain, silo)) await _routes.Drop(grain, silo, job.JobId).ConfigureAwait(false);
         }
         catch (Exception error)
         {
@@ -223,11 +242,12 @@ public sealed class OrleansExecutor : IExecutor
             bool last;
             lock (_pending)
             {
-                _pending.Remove(completion.Task);
+                _pending.Remove(finished.Task);
                 last = _isShutdown && _pending.Count == 0;
             }
             // The silo checks end with the last job of a shut-down executor.
             if (last) _routes.Dispose();
+            finished.SetResult();
         }
     }
 

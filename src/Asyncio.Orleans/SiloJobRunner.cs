@@ -8,14 +8,30 @@ namespace Asyncio.Orleans;
 /// <summary>
 /// Runs the jobs that reach one silo, at most <see cref="AsyncioWorkerOptions.MaxConcurrentJobs"/> at a time, on the
 /// threads of a <see cref="ThreadPoolExecutor"/>: a job is plain blocking code and must not hold the threads Orleans
-/// schedules grains on. Queued jobs are dropped when their call is cancelled; a running one runs to its end.
+/// schedules grains on. A queued job is dropped when its call is cancelled or when the executor asks (<see cref="Drop"/>);
+/// a running one runs to its end.
 /// </summary>
 internal sealed class SiloJobRunner : IDisposable, ILifecycleParticipant<ISiloLifecycle>
 {
     /// <summary>The <see cref="JobReply.ErrorType"/> of a job abandoned because its silo is stopping: the executor treats it as a lost silo.</summary>
     public const string SiloStopping = "Asyncio.Orleans.SiloStopping";
 
+    /// <summary>
+    /// How long a drop that came before its job is remembered. The job was sent before its drop, over the same
+    /// connection as a rule, so it arrives within moments, or never (its call was lost).
+    /// </summary>
+    private static readonly TimeSpan DropMemory = TimeSpan.FromMinutes(10);
+
     private readonly ThreadPoolExecutor _pool;
+
+    /// <summary>The drop switch of each job this silo holds (queued or running), by job id; also the lock of <see cref="_early"/>.</summary>
+    private readonly Dictionary<Guid, CancellationTokenSource> _held = new();
+
+    /// <summary>Ids of jobs dropped before they arrived (or after they ended), oldest first, with when, for <see cref="DropMemory"/>.</summary>
+    private readonly Queue<(Guid Job, long At)> _earlyOrder = new();
+
+    /// <summary>The ids of <see cref="_earlyOrder"/>: a job that arrives with one of them is dropped at once.</summary>
+    private readonly HashSet<Guid> _early = new();
 
     /// <summary>Cancelled when the silo starts to stop: the calls of running jobs end at once, not after the grains' deactivation timeout.</summary>
     private readonly CancellationTokenSource _stopping = new();
@@ -33,16 +49,51 @@ internal sealed class SiloJobRunner : IDisposable, ILifecycleParticipant<ISiloLi
     /// <summary>This silo as the replies and errors name it: its name and endpoint.</summary>
     public string Silo { get; }
 
+    /// <summary>Queues <paramref name="call"/>; it is dropped while queued if <paramref name="cancellationToken"/> is cancelled or <see cref="Drop"/> names it.</summary>
+    /// <exception cref="OperationCanceledException">The job was dropped.</exception>
     public async Task<JobReply> Run(JobCall call, CancellationToken cancellationToken)
     {
-        Task<JobReply> job = _pool.Submit(() => Execute(call), cancellationToken);
+        using var drop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        lock (_held)
+        {
+            if (_early.Contains(call.JobId)) throw new OperationCanceledException($"job {call.JobId} was dropped before it reached silo {Silo}");
+            _held[call.JobId] = drop;
+        }
         try
         {
+            Task<JobReply> job = _pool.Submit(() => Execute(call), drop.Token);
             return await job.WaitAsync(_stopping.Token);
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !drop.IsCancellationRequested)
         {
             return new JobReply(Silo, null, SiloStopping, $"silo {Silo} is stopping", null, 0);
+        }
+        finally
+        {
+            lock (_held)
+            {
+                if (_held.TryGetValue(call.JobId, out CancellationTokenSource? held) && held == drop) _held.Remove(call.JobId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops the job <paramref name="jobId"/>: if it is queued here it never runs (a running one runs to its end); if it
+    /// is not here, it is remembered for <see cref="DropMemory"/> and dropped if it arrives.
+    /// </summary>
+    public JobDropReply Drop(Guid jobId)
+    {
+        lock (_held)
+        {
+            long now = Environment.TickCount64;
+            while (_earlyOrder.TryPeek(out var oldest) && now - oldest.At > (long)DropMemory.TotalMilliseconds)
+            {
+                _early.Remove(_earlyOrder.Dequeue().Job);
+            }
+            // Under the lock: the job's call removes its source under it before disposing it.
+            if (_held.TryGetValue(jobId, out CancellationTokenSource? held)) held.Cancel();
+            else if (_early.Add(jobId)) _earlyOrder.Enqueue((jobId, now));
+            return new JobDropReply(Silo, held is not null);
         }
     }
 

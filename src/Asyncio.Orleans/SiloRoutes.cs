@@ -19,6 +19,9 @@ internal sealed class SiloRoutes : IDisposable
     /// <summary>How many grain keys the jobs rotate over: enough for the client to spread them over every gateway.</summary>
     private const int Keys = 64;
 
+    /// <summary>How many of a silo's keys a drop tries before it counts the silo as unreachable.</summary>
+    private const int MaxDropTries = 3;
+
     private readonly IAsyncioJobGrain[] _grains;
     private readonly TimeSpan _timeout;
     private readonly Timer _timer;
@@ -105,6 +108,44 @@ internal sealed class SiloRoutes : IDisposable
             jobs = _running.Remove(silo, out HashSet<CancellationTokenSource>? set) ? set.ToArray() : [];
         }
         foreach (CancellationTokenSource job in jobs) job.Cancel();
+    }
+
+    /// <summary>
+    /// Tells <paramref name="silo"/> to drop the job <paramref name="jobId"/> sent through <paramref name="grain"/>,
+    /// whose call was cancelled. Orleans' own cancellation of the call may reach another silo's activation of the
+    /// stateless grain; this call goes to the job's own key, so through the gateway the job took, which is its silo.
+    /// Should the key have moved to another gateway (its silo's connection dropped), the silo's other keys are tried.
+    /// </summary>
+    /// <remarks>
+    /// Ends once the silo that holds the job (or will receive it) answered, or after <see cref="OrleansExecutorOptions.SiloCheckTimeout"/>
+    /// in all: the silo is then lost or cut off, and its jobs with it (a silo only cut off may still run the job, the one
+    /// case a drop cannot reach; the caller's task is cancelled either way).
+    /// </remarks>
+    public async Task Drop(IAsyncioJobGrain grain, string silo, Guid jobId)
+    {
+        List<IAsyncioJobGrain> targets = [grain];
+        lock (_running)
+        {
+            for (int key = 0; key < Keys; key++) if (_siloOfKey[key] == silo && _grains[key] != grain) targets.Add(_grains[key]);
+        }
+        using var limit = new CancellationTokenSource(_timeout);
+        foreach (IAsyncioJobGrain target in targets.Take(MaxDropTries))
+        {
+            try
+            {
+                JobDropReply reply = await target.Drop(jobId).WaitAsync(limit.Token).ConfigureAwait(false);
+                // Held: this silo had the job (wherever the key was thought to go), and it is dropped if still queued.
+                if (reply.Held || reply.Silo == silo) return;
+            }
+            catch (OperationCanceledException) when (limit.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception)
+            {
+                // No answer through this key (connection lost, silo unavailable): the next key of the silo may still reach it.
+            }
+        }
     }
 
     public void Dispose() => _timer.Dispose();
