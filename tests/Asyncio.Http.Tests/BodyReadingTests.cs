@@ -179,4 +179,53 @@ public sealed class BodyReadingTests(TestServer server) : IClassFixture<TestServ
         first.Cancel();
         await Assert.ThrowsAsync<CancelledError>(async () => await first);
     });
+
+    [Fact]
+    public void ReadIntoAsync_FillsTheCallersBuffer_UntilTheEnd() => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "pattern/" + Large);
+        byte[] buffer = new byte[10_000];
+        using var body = new MemoryStream();
+        int read;
+        while ((read = await resp.Content.ReadIntoAsync(buffer)) > 0)
+        {
+            Assert.InRange(read, 1, buffer.Length);
+            body.Write(buffer, 0, read);
+        }
+        Assert.Equal(TestServer.Pattern(Large), body.ToArray());
+        Assert.True(resp.Content.AtEof);
+        Assert.Equal(0, await resp.Content.ReadIntoAsync(buffer));
+    });
+
+    [Fact]
+    public void ReadIntoAsync_AfterAPartialRead_GivesTheRestInOrder() => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "pattern/" + Large);
+        using var body = new MemoryStream();
+        body.Write(await resp.Content.ReadAsync(100));
+        byte[] buffer = new byte[65536];
+        int read;
+        while ((read = await resp.Content.ReadIntoAsync(buffer)) > 0) body.Write(buffer, 0, read);
+        Assert.Equal(TestServer.Pattern(Large), body.ToArray());
+    });
+
+    [Fact]
+    public void ReadIntoAsync_EmptyBuffer_IsRefused() => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "pattern/10");
+        Assert.Throws<ArgumentException>(() => resp.Content.ReadIntoAsync(Memory<byte>.Empty));
+    });
+
+    [Fact]
+    public void ReadIntoAsync_SockReadTimeout_FiresWhileWaitingForTheNextBytes() => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession(new ClientSessionOptions { Timeout = new ClientTimeout(sockRead: 1) });
+        await using ClientResponse resp = await session.GetAsync(server.Url + "slow-body?key=" + TestServer.NewKey());
+        byte[] buffer = new byte[1024];
+        Assert.Equal(5, await resp.Content.ReadIntoAsync(buffer));
+        await Assert.ThrowsAsync<SocketTimeoutError>(async () => await resp.Content.ReadIntoAsync(buffer));
+    });
 }
