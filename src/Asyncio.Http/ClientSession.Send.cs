@@ -104,6 +104,7 @@ public sealed partial class ClientSession
     {
         ThrowIfClosed();
         EventLoop loop = Aio.GetRunningLoop();
+        BindTo(loop);
         double start = loop.Time();
         ConnectionSlots.Slot slot;
         bool totalBounds = deadline.TotalBoundsConnect(0);

@@ -141,6 +141,25 @@ public sealed partial class ClientSession : IAsyncDisposable, IDisposable
         if (IsClosed) throw new ObjectDisposedException(nameof(ClientSession), "Session is closed.");
     }
 
+    /// <summary>The loop whose selector serves the session's connections: the first one it sent a request on.</summary>
+    private EventLoop? _loop;
+
+    /// <summary>
+    /// Binds the session to <paramref name="loop"/> on its first request. Its pooled connections are watched by that
+    /// loop's selector, so another loop cannot use them while it is open (aiohttp's sessions are bound to their loop
+    /// too); once that loop is closed, its connections are closed with it and the session moves to the new loop.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The session is bound to another loop that is still open.</exception>
+    private void BindTo(EventLoop loop)
+    {
+        if (_loop is { } bound && bound != loop && !bound.IsClosed)
+        {
+            throw new InvalidOperationException(
+                "This session belongs to another event loop, which is still open: its connections are served by that loop. Use a session per loop.");
+        }
+        _loop = loop;
+    }
+
     private static ClientSessionOptions Validated(ClientSessionOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(options.Limit, "options.Limit");

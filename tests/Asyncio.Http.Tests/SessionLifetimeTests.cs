@@ -90,4 +90,36 @@ public sealed class SessionLifetimeTests(TestServer server) : IClassFixture<Test
         }
         return count;
     }
+
+    [Fact]
+    public void Session_UsedOnASecondOpenLoop_IsRefused()
+    {
+        using var session = new ClientSession();
+        EventLoop first = Aio.NewEventLoop();
+        try
+        {
+            Assert.Equal("hello", first.RunUntilComplete(GetTextAsync(session)));
+            var error = Assert.Throws<InvalidOperationException>(() => HttpLoop.Run(async () => await GetTextAsync(session)));
+            Assert.Contains("another event loop", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            first.Close();
+        }
+    }
+
+    [Fact]
+    public void Session_MovesToANewLoop_OnceItsLoopIsClosed()
+    {
+        using var session = new ClientSession();
+        HttpLoop.Run(async () => Assert.Equal("hello", await GetTextAsync(session)));
+        // The first loop closed its connections: the next request connects again, served by the new loop.
+        HttpLoop.Run(async () => Assert.Equal("hello", await GetTextAsync(session)));
+    }
+
+    private async Coroutine<string> GetTextAsync(ClientSession session)
+    {
+        await using ClientResponse resp = await session.GetAsync(server.Url + "text");
+        return await resp.TextAsync();
+    }
 }
