@@ -188,7 +188,11 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
             _loop.Disown(this);
             _owned = false;
         }
-        CloseWithoutLoop();
+        _socket.Dispose();
+        // In a later callback, as a NetworkStream's pending operations end on another thread: the code that awaits
+        // them does not run inside the Dispose call of the library that owns the stream.
+        _read.FailSoon();
+        _write.FailSoon();
     }
 
     private void CloseWithoutLoop()
@@ -224,31 +228,38 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
         private int _done;
         private CancellationToken _token;
         private CancellationTokenRegistration _registration;
-        /// <summary>1 while an operation waits; set by the caller, cleared by whoever completes it.</summary>
-        private int _pending;
+        private const int Idle = 0, Starting = 1, Waiting = 2;
+
+        /// <summary>
+        /// <see cref="Idle"/>, <see cref="Starting"/> (the caller is filling in the operation) or <see cref="Waiting"/>
+        /// (published: the loop may complete it). Set by the caller; ended, once, by whoever completes it.
+        /// </summary>
+        private int _state;
         /// <summary>Loop thread only: the registered reader or writer, kept between reads (dropped once idle).</summary>
         private IoCallback? _watch;
 
         /// <summary>Starts waiting (any thread): the loop is asked to watch the socket. Returns the value task's token.</summary>
         public short Start(Memory<byte> buffer, CancellationToken token)
         {
-            if (Interlocked.Exchange(ref _pending, 1) == 1)
+            if (Interlocked.CompareExchange(ref _state, Starting, Idle) != Idle)
             {
                 throw new InvalidOperationException($"Another {(direction == IoEvents.Read ? "read" : "write")} is already in flight on this socket stream.");
             }
+            // Everything the loop reads is in place before the operation is published: a reader kept registered
+            // from the last read may fire on the loop at any moment.
             _core.Reset();
             _buffer = buffer;
             _done = 0;
             _token = token;
             short version = _core.Version;
-            if (token.CanBeCanceled)
-            {
-                _registration = token.UnsafeRegister(static (state, _) =>
+            _registration = token.CanBeCanceled
+                ? token.UnsafeRegister(static (state, _) =>
                 {
                     var (op, version) = ((Operation, short))state!;
                     op.PostCancel(version);
-                }, (this, version));
-            }
+                }, (this, version))
+                : default;
+            Volatile.Write(ref _state, Waiting);
             if (stream._loop.IsLoopThread) Watch();
             else if (!stream._loop.TryPost(s_watch, this)) Fail(new ObjectDisposedException(nameof(LoopSocketStream), "The stream's event loop is closed."));
             return version;
@@ -257,7 +268,7 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
         /// <summary>Loop thread: registers the reader or writer unless it already is.</summary>
         private void Watch()
         {
-            if (Volatile.Read(ref _pending) == 0) return;
+            if (Volatile.Read(ref _state) != Waiting) return;
             if (stream._closed)
             {
                 Fail(new ObjectDisposedException(nameof(LoopSocketStream)));
@@ -293,7 +304,7 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
         /// <summary>Loop thread: the socket is ready. A reader with no read waiting is dropped (it was kept for the next read).</summary>
         private void OnReady()
         {
-            if (Volatile.Read(ref _pending) == 0)
+            if (Volatile.Read(ref _state) != Waiting)
             {
                 Unwatch();
                 return;
@@ -346,7 +357,7 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
 
         private bool TryEnd()
         {
-            if (Interlocked.Exchange(ref _pending, 0) == 0) return false;
+            if (Interlocked.CompareExchange(ref _state, Idle, Waiting) != Waiting) return false;
             _registration.Unregister();
             _registration = default;
             _buffer = default;
@@ -366,6 +377,16 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
                 SynchronizationContext.SetSynchronizationContext(context);
             }
         }
+
+        /// <summary>Loop thread: ends a waiting operation with <see cref="ObjectDisposedException"/> in a later callback.</summary>
+        public void FailSoon()
+        {
+            if (Volatile.Read(ref _state) != Waiting) return;
+            if (!stream._loop.TryPost(s_failDisposed, this)) Fail(new ObjectDisposedException(nameof(LoopSocketStream)));
+        }
+
+        private static readonly Action<object?, object?> s_failDisposed =
+            static (self, _) => ((Operation)self!).Fail(new ObjectDisposedException(nameof(LoopSocketStream)));
 
         /// <summary>Ends a waiting operation with <paramref name="error"/> (any thread); nothing when none waits.</summary>
         public void Fail(Exception error)
