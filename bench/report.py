@@ -21,8 +21,8 @@ EXTRA_ROWS = {
     'LIMITER': [('error_pct', '% from the ideal time', False)],
     'W6': [('cpu_us_per_request', 'µs server CPU/request', False)],
     'G4': [('rss_bytes_per_greenlet', 'bytes/greenlet (RSS)', True)],
-    'H1': [('cpu_s_per_gb', 'client CPU s/GB', False)],
-    'H2': [('cpu_s_per_gb', 'client CPU s/GB', False)],
+    'H1': [('cpu_s_per_gb', 'client CPU s/GB', False), ('alloc_bytes_per_file', '.NET client bytes allocated/file', False)],
+    'H2': [('cpu_s_per_gb', 'client CPU s/GB', False), ('alloc_bytes_per_file', '.NET client bytes allocated/file', False)],
 }
 # The .NET headline of these workloads is not what the CPython script measures: its cells stay empty there.
 PY_HEADLINE_ELSEWHERE = {'W5', 'G4'}
@@ -394,7 +394,9 @@ NOTES = [
     '`GET /SIZE` answered with SIZE bytes generated once into memory, with a Content-Length), downloaded at '
     'concurrency 32 by three clients, each client run its own process: aio = Asyncio.Http\'s `ClientSession` '
     '(`Limit = 32`) inside `Aio.Run`, one task per file under an `AsyncSemaphore(32)`, gathered, each body read with '
-    '`Content.IterChunkedAsync(65536)` and discarded; .NET tp = a plain `HttpClient` (`MaxConnectionsPerServer = 32`) '
+    '`Content.ReadIntoAsync` into a 64 KiB pooled buffer and discarded, as the HttpClient client reads its stream (the '
+    'benchmark\'s `--read chunks` reads with aiohttp\'s shape instead, `Content.IterChunkedAsync(65536)`, a new array '
+    'per chunk); .NET tp = a plain `HttpClient` (`MaxConnectionsPerServer = 32`) '
     'with `Parallel.ForEachAsync` (`MaxDegreeOfParallelism = 32`), `ResponseHeadersRead`, the stream read into a '
     '64 KiB pooled buffer; the CPython column = Debian\'s aiohttp on /usr/bin/python3 (bench/py/http.py): '
     '`ClientSession` + `asyncio.Semaphore(32)` + `gather`, `resp.content.iter_chunked(65536)`. Each client first '
@@ -402,7 +404,9 @@ NOTES = [
     'rounds until one makes the JIT compile fewer than 10 new methods, for at most 20 s: otherwise the background compiler '
     'runs through the short timed run and takes about a third of the client\'s CPU), then the timed run on a new '
     'session. Headline: MB/s (10^6 bytes) of the timed run. `cpu_s_per_gb`: the client process\'s CPU time (user + '
-    'system, all threads: `Process.TotalProcessorTime`, `resource.getrusage`) over the timed run, per 10^9 bytes. The '
+    'system, all threads: `Process.TotalProcessorTime`, `resource.getrusage`) over the timed run, per 10^9 bytes; '
+    '`alloc_bytes_per_file`: the .NET client\'s managed allocations over the timed run (`GC.GetTotalAllocatedBytes`) '
+    'per file. The '
     'server shares the two cores with the client, so MB/s also pays for the server; the CPU row is the client\'s own cost.',
     'CPython column: Debian\'s /usr/bin/python3 (3.11.2, built with PGO/LTO), the interpreter uvloop runs on. It is '
     'faster than the pyenv build the targets\' CPython figures were first measured with (W3: 551k vs 441k callbacks/s), so '
