@@ -24,7 +24,7 @@ namespace Asyncio;
 /// operation fails with <see cref="ObjectDisposedException"/> and the socket is closed.</para>
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-public sealed class LoopSocketStream : Stream, IClosedWithLoop
+public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
 {
     private readonly EventLoop _loop;
     private readonly Socket _socket;
@@ -80,11 +80,25 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
     {
         if (_closed) return ValueTask.FromException<int>(new ObjectDisposedException(nameof(LoopSocketStream)));
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<int>(cancellationToken);
+        _read.Claim();
         if (!buffer.IsEmpty)
         {
-            int n = _socket.Receive(buffer.Span, SocketFlags.None, out SocketError error);
-            if (error == SocketError.Success) return new ValueTask<int>(n);
-            if (!EventLoop.WouldBlock(error)) return ValueTask.FromException<int>(Failure(error));
+            int n;
+            SocketError error;
+            try
+            {
+                n = _socket.Receive(buffer.Span, SocketFlags.None, out error);
+            }
+            catch (ObjectDisposedException disposed)
+            {
+                _read.Release();
+                return ValueTask.FromException<int>(disposed);
+            }
+            if (error == SocketError.Success || !EventLoop.WouldBlock(error))
+            {
+                _read.Release();
+                return error == SocketError.Success ? new ValueTask<int>(n) : ValueTask.FromException<int>(Failure(error));
+            }
         }
         return new ValueTask<int>(_read, _read.Start(buffer, cancellationToken));
     }
@@ -96,15 +110,35 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
     {
         if (_closed) return ValueTask.FromException(new ObjectDisposedException(nameof(LoopSocketStream)));
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
+        // Claimed before the first send: a second write must not slip its bytes in between a waiting write's.
+        _write.Claim();
         int sent = 0;
         while (sent < buffer.Length)
         {
-            int n = _socket.Send(buffer.Span[sent..], SocketFlags.None, out SocketError error);
+            int n;
+            SocketError error;
+            try
+            {
+                n = _socket.Send(buffer.Span[sent..], SocketFlags.None, out error);
+            }
+            catch (ObjectDisposedException disposed)
+            {
+                _write.Release();
+                return ValueTask.FromException(disposed);
+            }
             if (error == SocketError.Success) sent += n;
             else if (EventLoop.WouldBlock(error)) break;
-            else return ValueTask.FromException(Failure(error));
+            else
+            {
+                _write.Release();
+                return ValueTask.FromException(Failure(error));
+            }
         }
-        if (sent == buffer.Length) return ValueTask.CompletedTask;
+        if (sent == buffer.Length)
+        {
+            _write.Release();
+            return ValueTask.CompletedTask;
+        }
         return new ValueTask(_write, _write.Start(MemoryMarshal.AsMemory(buffer[sent..]), cancellationToken));
     }
 
@@ -179,6 +213,9 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
         CloseWithoutLoop();
     }
 
+    /// <summary>The loop closed before it ran the close that <see cref="Dispose(bool)"/> posted: close here instead.</summary>
+    void IDroppedAtClose.OnDroppedAtClose() => CloseWithoutLoop();
+
     private void CloseOnLoop()
     {
         _read.Unwatch();
@@ -213,8 +250,18 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
     /// The one operation of a direction that waits: its buffer, its token, the loop's reader or writer, and the
     /// value-task source the caller awaits (completed on the loop thread, its continuation run there inline).
     /// </summary>
-    private sealed class Operation(LoopSocketStream stream, IoEvents direction) : IValueTaskSource<int>, IValueTaskSource
+    /// <remarks>
+    /// A direction is idle, claimed by a caller (trying at once, then arming), or waiting. Only a waiting operation
+    /// can be ended, so an end (a close, a cancellation) that comes while the caller still arms cannot complete
+    /// the value-task source before it is reset; the close or cancellation is then seen by <see cref="Watch"/>,
+    /// which always runs after arming.
+    /// </remarks>
+    private sealed class Operation(LoopSocketStream stream, IoEvents direction) : IValueTaskSource<int>, IValueTaskSource, IDroppedAtClose
     {
+        private const int Idle = 0;
+        private const int Claimed = 1;
+        private const int Waiting = 2;
+
         private static readonly Action<object?, object?> s_watch = static (self, _) => ((Operation)self!).Watch();
         private static readonly Action<object?, object?> s_onReady = static (self, _) => ((Operation)self!).OnReady();
         private static readonly Action<object?, object?> s_cancel = static (self, version) => ((Operation)self!).Cancel((short)version!);
@@ -224,18 +271,31 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
         private int _done;
         private CancellationToken _token;
         private CancellationTokenRegistration _registration;
-        /// <summary>1 while an operation waits; set by the caller, cleared by whoever completes it.</summary>
-        private int _pending;
+        /// <summary><see cref="Idle"/>, <see cref="Claimed"/> by a caller, or <see cref="Waiting"/> (ended by whoever completes it).</summary>
+        private int _state;
         /// <summary>Loop thread only: the registered reader or writer, kept between reads (dropped once idle).</summary>
         private IoCallback? _watch;
 
-        /// <summary>Starts waiting (any thread): the loop is asked to watch the socket. Returns the value task's token.</summary>
-        public short Start(Memory<byte> buffer, CancellationToken token)
+        /// <summary>Takes this direction for a caller's operation (any thread), before its first try.</summary>
+        /// <exception cref="InvalidOperationException">Another operation of this direction is in flight.</exception>
+        public void Claim()
         {
-            if (Interlocked.Exchange(ref _pending, 1) == 1)
+            if (Interlocked.CompareExchange(ref _state, Claimed, Idle) != Idle)
             {
                 throw new InvalidOperationException($"Another {(direction == IoEvents.Read ? "read" : "write")} is already in flight on this socket stream.");
             }
+        }
+
+        /// <summary>Gives the direction back: the claimed operation was done at once.</summary>
+        public void Release() => Volatile.Write(ref _state, Idle);
+
+        /// <summary>
+        /// Starts waiting (any thread, the direction claimed): the loop is asked to watch the socket. Returns the
+        /// value task's token.
+        /// </summary>
+        public short Start(Memory<byte> buffer, CancellationToken token)
+        {
+            Debug.Assert(Volatile.Read(ref _state) == Claimed, "only the caller that claimed the direction starts its wait");
             _core.Reset();
             _buffer = buffer;
             _done = 0;
@@ -243,12 +303,15 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
             short version = _core.Version;
             if (token.CanBeCanceled)
             {
+                // Registered before arming, so that ending the wait always finds the registration to undo. A
+                // cancellation that runs before the arming is lost here, and seen by Watch instead.
                 _registration = token.UnsafeRegister(static (state, _) =>
                 {
                     var (op, version) = ((Operation, short))state!;
                     op.PostCancel(version);
                 }, (this, version));
             }
+            Volatile.Write(ref _state, Waiting);
             if (stream._loop.IsLoopThread) Watch();
             else if (!stream._loop.TryPost(s_watch, this)) Fail(new ObjectDisposedException(nameof(LoopSocketStream), "The stream's event loop is closed."));
             return version;
@@ -257,10 +320,15 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
         /// <summary>Loop thread: registers the reader or writer unless it already is.</summary>
         private void Watch()
         {
-            if (Volatile.Read(ref _pending) == 0) return;
+            if (Volatile.Read(ref _state) != Waiting) return;
             if (stream._closed)
             {
                 Fail(new ObjectDisposedException(nameof(LoopSocketStream)));
+                return;
+            }
+            if (_token.IsCancellationRequested)
+            {
+                Fail(new OperationCanceledException(_token));
                 return;
             }
             if (_watch is not null) return;
@@ -293,7 +361,7 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
         /// <summary>Loop thread: the socket is ready. A reader with no read waiting is dropped (it was kept for the next read).</summary>
         private void OnReady()
         {
-            if (Volatile.Read(ref _pending) == 0)
+            if (Volatile.Read(ref _state) != Waiting)
             {
                 Unwatch();
                 return;
@@ -346,7 +414,7 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
 
         private bool TryEnd()
         {
-            if (Interlocked.Exchange(ref _pending, 0) == 0) return false;
+            if (Interlocked.CompareExchange(ref _state, Idle, Waiting) != Waiting) return false;
             _registration.Unregister();
             _registration = default;
             _buffer = default;
@@ -363,6 +431,12 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
         {
             if (TryEnd()) _core.SetException(error);
         }
+
+        /// <summary>
+        /// The loop closed before it ran this operation's watch or cancellation: the operation can no longer be
+        /// served, so the stream closes as it does with its loop (which fails the operation).
+        /// </summary>
+        void IDroppedAtClose.OnDroppedAtClose() => ((IClosedWithLoop)stream).CloseWithLoop();
 
         int IValueTaskSource<int>.GetResult(short token) => _core.GetResult(token);
 

@@ -1,0 +1,408 @@
+using System.Net.Sockets;
+using Asyncio.Tests.Selectors;
+using static Asyncio.Tests.Sockets.SocketStreamFixtures;
+
+namespace Asyncio.Tests.Sockets;
+
+/// <summary>
+/// <see cref="LoopSocketStream"/>'s reads and writes, on each selector that watches descriptors: what can be done at
+/// once is done on the calling thread, what has to wait is completed on the loop thread; cancellation, end of
+/// stream, resets, and one operation per direction.
+/// </summary>
+public class LoopSocketStreamTests
+{
+    public static TheoryData<string> Selectors() => SocketStreamFixtures.Selectors();
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task ReadAsync_WithDataThere_CompletesSynchronously_WithoutTheLoopRunning(string selector)
+    {
+        var loop = SelectorLoops.New(selector);
+        var (stream, peer) = Pair(loop);
+        using (stream)
+        using (peer)
+        {
+            peer.Send("hello"u8);
+            await Until(() => stream.Socket.Available == 5);
+            byte[] buffer = new byte[16];
+
+            Task<int> read = stream.ReadAsync(buffer).AsTask();
+
+            Assert.True(read.IsCompletedSuccessfully);
+            Assert.Equal(5, await read);
+            Assert.Equal("hello"u8.ToArray(), buffer[..5]);
+        }
+        loop.Close();
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task WriteAsync_ThatFits_CompletesSynchronously_WithoutTheLoopRunning(string selector)
+    {
+        var loop = SelectorLoops.New(selector);
+        var (stream, peer) = Pair(loop);
+        using (stream)
+        using (peer)
+        {
+            Task write = stream.WriteAsync("hello"u8.ToArray()).AsTask();
+
+            Assert.True(write.IsCompletedSuccessfully);
+            await write;
+            Assert.Equal("hello"u8.ToArray(), Receive(peer, 5));
+        }
+        loop.Close();
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task ReadAsync_WithNoData_Waits_ThenCompletesOnTheLoopThread_WithThePeersBytes(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        using (peer)
+        {
+            byte[] buffer = new byte[16];
+            Task<(int Result, int Thread)> read = ContinuedOn(stream.ReadAsync(buffer));
+            await Task.Delay(Moment);
+            Assert.False(read.IsCompleted);
+
+            peer.Send("hello"u8);
+
+            var (n, thread) = await read.WaitAsync(Patience);
+            Assert.Equal(running.ThreadId, thread);
+            Assert.Equal(5, n);
+            Assert.Equal("hello"u8.ToArray(), buffer[..5]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task ReadAsync_ZeroBytes_WaitsForData_AndTakesNothing(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        using (peer)
+        {
+            Task<int> probe = stream.ReadAsync(Memory<byte>.Empty).AsTask();
+            await Task.Delay(Moment);
+            Assert.False(probe.IsCompleted);
+
+            peer.Send("abc"u8);
+
+            Assert.Equal(0, await probe.WaitAsync(Patience));
+            byte[] buffer = new byte[16];
+            Assert.Equal(3, await stream.ReadAsync(buffer).AsTask().WaitAsync(Patience));
+            Assert.Equal("abc"u8.ToArray(), buffer[..3]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task ReadAsync_Waiting_ReturnsZero_WhenThePeerShutsDownItsSending(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        using (peer)
+        {
+            Task<int> read = stream.ReadAsync(new byte[16]).AsTask();
+            await Task.Delay(Moment);
+
+            peer.Shutdown(SocketShutdown.Send);
+
+            Assert.Equal(0, await read.WaitAsync(Patience));
+            Assert.Equal(0, await stream.ReadAsync(new byte[16]).AsTask().WaitAsync(Patience));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task ReadAsync_Waiting_ReturnsZero_WhenThePeerCloses(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        {
+            Task<int> read = stream.ReadAsync(new byte[16]).AsTask();
+            await Task.Delay(Moment);
+
+            peer.Close();
+
+            Assert.Equal(0, await read.WaitAsync(Patience));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task ReadAsync_Waiting_FailsWithConnectionReset_WhenThePeerResets(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        {
+            Task<int> read = stream.ReadAsync(new byte[16]).AsTask();
+            await Task.Delay(Moment);
+
+            Reset(peer);
+
+            var error = await Assert.ThrowsAsync<IOException>(() => read.WaitAsync(Patience));
+            Assert.Equal(SocketError.ConnectionReset, Assert.IsType<SocketException>(error.InnerException).SocketErrorCode);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task WriteAsync_LargerThanTheSocketBuffers_CompletesOnlyAsThePeerReads_EveryByteInOrder(string selector)
+    {
+        // Far more than loopback's send and receive buffers together hold, even grown by autotuning.
+        const int Size = 24 * 1024 * 1024;
+        byte[] data = Pattern(Size);
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        using (peer)
+        {
+            Task write = stream.WriteAsync(data).AsTask();
+            await Task.Delay(Moment);
+            Assert.False(write.IsCompleted);
+
+            byte[] received = Receive(peer, Size);
+
+            await write.WaitAsync(Patience);
+            Assert.True(data.AsSpan().SequenceEqual(received));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task WriteAsync_ThatWaits_CompletesOnTheLoopThread(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        using (peer)
+        {
+            Task<int> write = ContinuedOn(stream.WriteAsync(Pattern(24 * 1024 * 1024)));
+            Assert.False(write.IsCompleted);
+
+            Receive(peer, 24 * 1024 * 1024);
+
+            Assert.Equal(running.ThreadId, await write.WaitAsync(Patience));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task ReadAsync_CancelledWhileWaiting_ThrowsOperationCanceled_AndTakesNothing(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        using (peer)
+        using (var cancel = new CancellationTokenSource())
+        {
+            Task<int> read = stream.ReadAsync(new byte[16], cancel.Token).AsTask();
+            await Task.Delay(Moment);
+
+            cancel.Cancel();
+
+            var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read.WaitAsync(Patience));
+            Assert.Equal(cancel.Token, error.CancellationToken);
+            peer.Send("after"u8);
+            byte[] buffer = new byte[16];
+            Assert.Equal(5, await stream.ReadAsync(buffer).AsTask().WaitAsync(Patience));
+            Assert.Equal("after"u8.ToArray(), buffer[..5]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task ReadAsync_WithAnAlreadyCancelledToken_FailsAtOnce_AndTakesNothing(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        using (peer)
+        {
+            peer.Send("there"u8);
+            await Until(() => stream.Socket.Available == 5);
+
+            Task<int> read = stream.ReadAsync(new byte[16], new CancellationToken(canceled: true)).AsTask();
+
+            Assert.True(read.IsCanceled);
+            byte[] buffer = new byte[16];
+            Assert.Equal(5, await stream.ReadAsync(buffer).AsTask().WaitAsync(Patience));
+            Assert.Equal("there"u8.ToArray(), buffer[..5]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task WriteAsync_CancelledWhileWaiting_ThrowsOperationCanceled(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        using (peer)
+        using (var cancel = new CancellationTokenSource())
+        {
+            Task write = stream.WriteAsync(Pattern(24 * 1024 * 1024), cancel.Token).AsTask();
+            await Task.Delay(Moment);
+
+            cancel.Cancel();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write.WaitAsync(Patience));
+            Assert.True(stream.WriteAsync(new byte[1], new CancellationToken(canceled: true)).AsTask().IsCanceled);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task ASecondReadWhileOneWaits_ThrowsInvalidOperation_AndTheFirstStillGetsTheData(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        using (peer)
+        {
+            byte[] buffer = new byte[16];
+            Task<int> first = stream.ReadAsync(buffer).AsTask();
+
+            await Assert.ThrowsAsync<InvalidOperationException>(() => stream.ReadAsync(new byte[16]).AsTask());
+
+            peer.Send("first"u8);
+            Assert.Equal(5, await first.WaitAsync(Patience));
+            Assert.Equal("first"u8.ToArray(), buffer[..5]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task ASecondWriteWhileOneWaits_ThrowsInvalidOperation_AndSendsNothing(string selector)
+    {
+        const int Size = 24 * 1024 * 1024;
+        byte[] data = Pattern(Size);
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        using (peer)
+        {
+            Task first = stream.WriteAsync(data).AsTask();
+            await Task.Delay(Moment);
+
+            await Assert.ThrowsAsync<InvalidOperationException>(async () => await stream.WriteAsync("intruder"u8.ToArray()));
+
+            byte[] received = Receive(peer, Size);
+            await first.WaitAsync(Patience);
+            Assert.True(data.AsSpan().SequenceEqual(received));
+            // Nothing after the first write's bytes: the refused write sent none of its own.
+            stream.Socket.Shutdown(SocketShutdown.Send);
+            Assert.True(SeesTheEnd(peer));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task ReadsAndWrites_FromThreadPoolThreads_Complete(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        using (peer)
+        {
+            Task<string> exchange = Task.Run(async () =>
+            {
+                await stream.WriteAsync("ping"u8.ToArray());
+                byte[] buffer = new byte[16];
+                int n = await stream.ReadAsync(buffer);
+                return System.Text.Encoding.ASCII.GetString(buffer, 0, n);
+            });
+
+            Assert.Equal("ping"u8.ToArray(), Receive(peer, 4));
+            peer.Send("pong"u8);
+
+            Assert.Equal("pong", await exchange.WaitAsync(Patience));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task AReadAndAWriteAtOnce_FullDuplex_AgainstAnEchoingPeer_DeliverEveryByte(string selector)
+    {
+        // More than the buffers hold in both directions: the write finishes only because the read drains the echo.
+        const int Size = 16 * 1024 * 1024;
+        byte[] data = Pattern(Size);
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        using (peer)
+        {
+            Task echo = Task.Factory.StartNew(() =>
+            {
+                byte[] chunk = new byte[64 * 1024];
+                int n;
+                while ((n = peer.Receive(chunk)) > 0) peer.Send(chunk, 0, n, SocketFlags.None);
+                peer.Shutdown(SocketShutdown.Send);
+            }, TaskCreationOptions.LongRunning);
+            Task write = Task.Run(async () =>
+            {
+                await stream.WriteAsync(data);
+                stream.Socket.Shutdown(SocketShutdown.Send);
+            });
+            Task<byte[]> read = Task.Run(async () =>
+            {
+                var all = new MemoryStream();
+                await stream.CopyToAsync(all);
+                return all.ToArray();
+            });
+
+            await Task.WhenAll(echo, write, read).WaitAsync(Patience * 2);
+
+            byte[] echoed = await read;
+            Assert.True(data.AsSpan().SequenceEqual(echoed));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task SyncReadAndWrite_OnTheLoopThread_ThrowInvalidOperation(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        using (peer)
+        {
+            Exception? read = await running.OnLoop(() => Record.Exception(() => stream.Read(new byte[16], 0, 16)));
+            Exception? write = await running.OnLoop(() => Record.Exception(() => stream.Write("x"u8.ToArray(), 0, 1)));
+
+            Assert.IsType<InvalidOperationException>(read);
+            Assert.IsType<InvalidOperationException>(write);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public async Task SyncReadAndWrite_FromAnotherThread_BlockUntilDone(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        using (peer)
+        {
+            Task<int> read = Task.Factory.StartNew(() => stream.Read(new byte[16], 0, 16), TaskCreationOptions.LongRunning);
+            await Task.Delay(Moment);
+            Assert.False(read.IsCompleted);
+
+            peer.Send("12345"u8);
+
+            Assert.Equal(5, await read.WaitAsync(Patience));
+            const int Size = 24 * 1024 * 1024;
+            byte[] data = Pattern(Size);
+            Task write = Task.Factory.StartNew(() => stream.Write(data, 0, Size), TaskCreationOptions.LongRunning);
+            Assert.True(data.AsSpan().SequenceEqual(Receive(peer, Size)));
+            await write.WaitAsync(Patience);
+        }
+    }
+}
