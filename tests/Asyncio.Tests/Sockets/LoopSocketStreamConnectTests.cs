@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using Asyncio.Tests.Selectors;
+using Asyncio.Tests.Subprocesses;
 using Asyncio.Tests.Tls;
 using static Asyncio.Tests.Sockets.SocketStreamFixtures;
 
@@ -91,6 +92,27 @@ public class LoopSocketStreamConnectTests
             () => running.Loop.ConnectSocketStreamAsync(listener.LocalEndPoint!, new CancellationToken(canceled: true)).WaitAsync(Patience));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
             () => running.Loop.ConnectSocketStreamAsync(new DnsEndPoint("localhost", 1), new CancellationToken(canceled: true)).WaitAsync(Patience));
+    }
+
+    [LinuxTheory]
+    [MemberData(nameof(Selectors))]
+    public async Task ConnectSocketStreamAsync_CancelledWhileTheConnectWaits_ThrowsOperationCanceled(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        // Linux drops the handshakes a listener with a full accept queue gets: a connect to it waits.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        using var queued = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        queued.Connect(listener.LocalEndPoint!);
+        using var cancel = new CancellationTokenSource();
+
+        Task<LoopSocketStream> connect = Task.Run(() => running.Loop.ConnectSocketStreamAsync(listener.LocalEndPoint!, cancel.Token));
+        await Task.Delay(Moment * 2);
+        Assert.False(connect.IsCompleted);
+        cancel.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connect.WaitAsync(Patience));
     }
 
     [Theory]

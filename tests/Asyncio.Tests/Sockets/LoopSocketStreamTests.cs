@@ -78,6 +78,73 @@ public class LoopSocketStreamTests
 
     [Theory]
     [MemberData(nameof(Selectors))]
+    public void ReadAsync_AwaitedByACoroutineOnTheLoop_WaitsForThePeer_AndResumesItOnTheLoop(string selector)
+    {
+        var loop = SelectorLoops.New(selector);
+        var (stream, peer) = Pair(loop);
+        peer.Blocking = false;
+        using (stream)
+        using (peer)
+        {
+            var (text, onTheLoop) = SelectorLoops.Run(loop, async () =>
+            {
+                int loopThread = Environment.CurrentManagedThreadId;
+                AioTask sender = Aio.CreateTask(SendLater(loop, peer, "later"));
+                byte[] buffer = new byte[16];
+                int n = await stream.ReadAsync(buffer);
+                await sender;
+                return (System.Text.Encoding.ASCII.GetString(buffer, 0, n), Environment.CurrentManagedThreadId == loopThread);
+            });
+
+            Assert.Equal("later", text);
+            Assert.True(onTheLoop);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public void ReadAsync_AwaitedOnTheLoop_CancelledThere_ThrowsOperationCanceled_AndTheNextReadGetsTheData(string selector)
+    {
+        var loop = SelectorLoops.New(selector);
+        var (stream, peer) = Pair(loop);
+        peer.Blocking = false;
+        using (stream)
+        using (peer)
+        using (var cancel = new CancellationTokenSource())
+        {
+            var (cancelled, text) = SelectorLoops.Run(loop, async () =>
+            {
+                loop.CallLater(0.05, cancel.Cancel);
+                byte[] buffer = new byte[16];
+                bool cancelled = false;
+                try
+                {
+                    int unexpected = await stream.ReadAsync(buffer, cancel.Token);
+                    Assert.Fail($"the cancelled read gave {unexpected} bytes");
+                }
+                catch (OperationCanceledException)
+                {
+                    cancelled = true;
+                }
+                await SendLater(loop, peer, "next");
+                int n = await stream.ReadAsync(buffer);
+                return (cancelled, System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+            });
+
+            Assert.True(cancelled);
+            Assert.Equal("next", text);
+        }
+    }
+
+    /// <summary>Sends <paramref name="text"/> from the non-blocking <paramref name="peer"/> after a short sleep on the loop.</summary>
+    private static async Coroutine SendLater(EventLoop loop, Socket peer, string text)
+    {
+        await Aio.Sleep(0.05);
+        await loop.SockSendallAsync(peer, System.Text.Encoding.ASCII.GetBytes(text));
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
     public async Task ReadAsync_ZeroBytes_WaitsForData_AndTakesNothing(string selector)
     {
         using var running = new LoopOnItsOwnThread(selector);

@@ -105,6 +105,19 @@ internal static class SocketStreamFixtures
         return Environment.CurrentManagedThreadId;
     }
 
+    /// <inheritdoc cref="Started(Func{ValueTask})"/>
+    public static Task<T> Started<T>(Func<ValueTask<T>> operation)
+    {
+        try
+        {
+            return operation().AsTask();
+        }
+        catch (Exception error)
+        {
+            return Task.FromException<T>(error);
+        }
+    }
+
     /// <summary>Waits until <paramref name="condition"/> holds, polling; fails after <see cref="Patience"/>.</summary>
     public static async Task Until(Func<bool> condition)
     {
