@@ -155,6 +155,38 @@ public class LoopSocketStreamConnectTests
         Assert.True(client.IsAuthenticated && client.IsEncrypted);
     }
 
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public void SslStream_DrivenByACoroutineOnTheLoop_HandshakesAndEchoes(string selector)
+    {
+        var loop = SelectorLoops.New(selector);
+        var (a, b) = SocketPairs.Connected();
+        b.Blocking = true;
+        using var serverSide = new SslStream(new NetworkStream(b, ownsSocket: true));
+        Task server = Task.Run(async () =>
+        {
+            await serverSide.AuthenticateAsServerAsync(TlsFixtures.ServerOptions());
+            byte[] buffer = new byte[4096];
+            while (await serverSide.ReadAsync(buffer) is > 0 and int n) await serverSide.WriteAsync(buffer.AsMemory(0, n));
+        });
+
+        string reply = SelectorLoops.Run(loop, async () =>
+        {
+            byte[] buffer = new byte[21];
+            await using (var client = new SslStream(loop.CreateSocketStream(a)))
+            {
+                await client.AuthenticateAsClientAsync(TlsFixtures.TrustingClient());
+                await client.WriteAsync("over TLS, on the loop"u8.ToArray());
+                await client.ReadExactlyAsync(buffer);
+            }
+            // The client's close ends the server's echo.
+            await server.WaitAsync(Patience);
+            return TlsFixtures.S(buffer);
+        }, limitSeconds: 60);
+
+        Assert.Equal("over TLS, on the loop", reply);
+    }
+
     /// <summary>A blocking TCP listener on IPv4 loopback.</summary>
     private static Socket Listener()
     {

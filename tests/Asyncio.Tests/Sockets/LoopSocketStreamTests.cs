@@ -221,6 +221,29 @@ public class LoopSocketStreamTests
 
     [Theory]
     [MemberData(nameof(Selectors))]
+    public async Task WriteAsync_AfterThePeerReset_FailsWithIOException(string selector)
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop);
+        using (stream)
+        {
+            Reset(peer);
+
+            // The first send may still go out before the reset is seen; one of the next ones fails.
+            var error = await Assert.ThrowsAsync<IOException>(async () =>
+            {
+                for (int i = 0; i < 100; i++)
+                {
+                    await stream.WriteAsync(new byte[1024]).AsTask().WaitAsync(Patience);
+                    await Task.Delay(1);
+                }
+            });
+            Assert.IsType<SocketException>(error.InnerException);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
     public async Task WriteAsync_LargerThanTheSocketBuffers_CompletesOnlyAsThePeerReads_EveryByteInOrder(string selector)
     {
         // Far more than loopback's send and receive buffers together hold, even grown by autotuning.
