@@ -243,8 +243,13 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
         }
     }
 
-    private static IOException Failure(SocketError error) =>
-        new($"Unable to transfer data on the socket: {error}.", new SocketException((int)error));
+    /// <summary>
+    /// The exception for a failed send or receive: a socket closed by a concurrent <see cref="Dispose(bool)"/> fails
+    /// the call in flight with an error of its own (aborted, bad descriptor), which is the disposal's doing.
+    /// </summary>
+    private Exception Failure(SocketError error) => _closed
+        ? new ObjectDisposedException(nameof(LoopSocketStream))
+        : new IOException($"Unable to transfer data on the socket: {error}.", new SocketException((int)error));
 
     /// <summary>
     /// The one operation of a direction that waits: its buffer, its token, the loop's reader or writer, and the
@@ -378,7 +383,7 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
                 n = stream._socket.Receive(_buffer.Span, SocketFlags.None, out SocketError error);
                 if (error != SocketError.Success)
                 {
-                    if (!EventLoop.WouldBlock(error)) Fail(Failure(error));
+                    if (!EventLoop.WouldBlock(error)) Fail(stream.Failure(error));
                     return;
                 }
             }
@@ -393,7 +398,7 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
                 if (error == SocketError.Success) _done += n;
                 else
                 {
-                    if (!EventLoop.WouldBlock(error)) Fail(Failure(error));
+                    if (!EventLoop.WouldBlock(error)) Fail(stream.Failure(error));
                     return;
                 }
             }

@@ -393,6 +393,41 @@ public class LoopSocketStreamTests
         }
     }
 
+    public static TheoryData<string, string> SelectorsAndKinds()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string selector in Selectors())
+        {
+            foreach (string kind in SocketPairs.Kinds()) data.Add(selector, kind);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SelectorsAndKinds))]
+    public async Task AWaitingReadAndAWaitingWrite_WorkOverEachSocketKind(string selector, string kind)
+    {
+        const int Size = 24 * 1024 * 1024;
+        byte[] data = Pattern(Size);
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop, kind);
+        using (stream)
+        using (peer)
+        {
+            Task<int> read = stream.ReadAsync(new byte[16]).AsTask();
+            Task write = stream.WriteAsync(data).AsTask();
+            await Task.Delay(Moment);
+            Assert.False(read.IsCompleted || write.IsCompleted);
+
+            peer.Send("x"u8);
+            byte[] received = Receive(peer, Size);
+
+            Assert.Equal(1, await read.WaitAsync(Patience));
+            await write.WaitAsync(Patience);
+            Assert.True(data.AsSpan().SequenceEqual(received));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Selectors))]
     public async Task ReadsAndWrites_FromThreadPoolThreads_Complete(string selector)

@@ -20,12 +20,12 @@ internal static class SocketStreamFixtures
     public static TheoryData<string> Selectors() => SelectorLoops.WithIo();
 
     /// <summary>
-    /// A stream on <paramref name="loop"/> over one end of a TCP loopback pair, and the other end: blocking, with
+    /// A stream on <paramref name="loop"/> over one end of a loopback pair (TCP unless <paramref name="kind"/> says), and the other end: blocking, with
     /// timeouts, so that a byte that never comes fails the test instead of hanging it.
     /// </summary>
-    public static (LoopSocketStream Stream, Socket Peer) Pair(EventLoop loop)
+    public static (LoopSocketStream Stream, Socket Peer) Pair(EventLoop loop, string kind = "tcp4")
     {
-        var (mine, peer) = SocketPairs.Connected();
+        var (mine, peer) = SocketPairs.Connected(kind);
         peer.Blocking = true;
         peer.ReceiveTimeout = peer.SendTimeout = (int)Patience.TotalMilliseconds;
         return (loop.CreateSocketStream(mine), peer);
