@@ -77,11 +77,8 @@ public class LoopSocketStreamLifetimeTests
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task Dispose_FromAnotherThread_WhileAReadWaits_FailsItWithObjectDisposed_AndClosesTheSocket(string selector)
-    {
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (peer)
+    public Task Dispose_FromAnotherThread_WhileAReadWaits_FailsItWithObjectDisposed_AndClosesTheSocket(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
             Task<int> read = stream.ReadAsync(new byte[16]).AsTask();
             await Task.Delay(Moment);
@@ -90,16 +87,12 @@ public class LoopSocketStreamLifetimeTests
 
             await Assert.ThrowsAsync<ObjectDisposedException>(() => read.WaitAsync(Patience));
             Assert.True(SeesTheEnd(peer));
-        }
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task Dispose_OnTheLoopThread_WhileAReadWaits_FailsItWithObjectDisposed_AndClosesTheSocket(string selector)
-    {
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (peer)
+    public Task Dispose_OnTheLoopThread_WhileAReadWaits_FailsItWithObjectDisposed_AndClosesTheSocket(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
             Task<int> read = stream.ReadAsync(new byte[16]).AsTask();
             await Task.Delay(Moment);
@@ -108,33 +101,25 @@ public class LoopSocketStreamLifetimeTests
 
             await Assert.ThrowsAsync<ObjectDisposedException>(() => read.WaitAsync(Patience));
             Assert.True(SeesTheEnd(peer));
-        }
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task Dispose_WhileAWriteWaits_FailsItWithObjectDisposed(string selector)
-    {
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (peer)
+    public Task Dispose_WhileAWriteWaits_FailsItWithObjectDisposed(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
-            Task write = stream.WriteAsync(Pattern(24 * 1024 * 1024)).AsTask();
+            Task write = stream.WriteAsync(Large).AsTask();
             await Task.Delay(Moment);
 
             stream.Dispose();
 
             await Assert.ThrowsAsync<ObjectDisposedException>(() => write.WaitAsync(Patience));
-        }
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task OperationsAfterDispose_ThrowObjectDisposed(string selector)
-    {
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (peer)
+    public Task OperationsAfterDispose_ThrowObjectDisposed(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
             stream.Dispose();
 
@@ -146,8 +131,7 @@ public class LoopSocketStreamLifetimeTests
             Assert.Throws<ObjectDisposedException>(() => stream.Write(new byte[1], 0, 1));
             stream.Dispose();
             Assert.True(SeesTheEnd(peer));
-        }
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Selectors))]

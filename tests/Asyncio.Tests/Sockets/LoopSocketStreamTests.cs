@@ -55,12 +55,8 @@ public class LoopSocketStreamTests
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task ReadAsync_WithNoData_Waits_ThenCompletesOnTheLoopThread_WithThePeersBytes(string selector)
-    {
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (stream)
-        using (peer)
+    public Task ReadAsync_WithNoData_Waits_ThenCompletesOnTheLoopThread_WithThePeersBytes(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
             byte[] buffer = new byte[16];
             Task<(int Result, int Thread)> read = ContinuedOn(stream.ReadAsync(buffer));
@@ -73,8 +69,7 @@ public class LoopSocketStreamTests
             Assert.Equal(running.ThreadId, thread);
             Assert.Equal(5, n);
             Assert.Equal("hello"u8.ToArray(), buffer[..5]);
-        }
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Selectors))]
@@ -145,12 +140,8 @@ public class LoopSocketStreamTests
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task ReadAsync_ZeroBytes_WaitsForData_AndTakesNothing(string selector)
-    {
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (stream)
-        using (peer)
+    public Task ReadAsync_ZeroBytes_WaitsForData_AndTakesNothing(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
             Task<int> probe = stream.ReadAsync(Memory<byte>.Empty).AsTask();
             await Task.Delay(Moment);
@@ -162,17 +153,12 @@ public class LoopSocketStreamTests
             byte[] buffer = new byte[16];
             Assert.Equal(3, await stream.ReadAsync(buffer).AsTask().WaitAsync(Patience));
             Assert.Equal("abc"u8.ToArray(), buffer[..3]);
-        }
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task ReadAsync_Waiting_ReturnsZero_WhenThePeerShutsDownItsSending(string selector)
-    {
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (stream)
-        using (peer)
+    public Task ReadAsync_Waiting_ReturnsZero_WhenThePeerShutsDownItsSending(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
             Task<int> read = stream.ReadAsync(new byte[16]).AsTask();
             await Task.Delay(Moment);
@@ -181,8 +167,7 @@ public class LoopSocketStreamTests
 
             Assert.Equal(0, await read.WaitAsync(Patience));
             Assert.Equal(0, await stream.ReadAsync(new byte[16]).AsTask().WaitAsync(Patience));
-        }
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Selectors))]
@@ -244,44 +229,31 @@ public class LoopSocketStreamTests
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task WriteAsync_LargerThanTheSocketBuffers_CompletesOnlyAsThePeerReads_EveryByteInOrder(string selector)
-    {
-        // Far more than loopback's send and receive buffers together hold, even grown by autotuning.
-        const int Size = 24 * 1024 * 1024;
-        byte[] data = Pattern(Size);
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (stream)
-        using (peer)
+    public Task WriteAsync_LargerThanTheSocketBuffers_CompletesOnlyAsThePeerReads_EveryByteInOrder(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
-            Task write = stream.WriteAsync(data).AsTask();
+            Task write = stream.WriteAsync(Large).AsTask();
             await Task.Delay(Moment);
             Assert.False(write.IsCompleted);
 
-            byte[] received = Receive(peer, Size);
+            byte[] received = Receive(peer, Large.Length);
 
             await write.WaitAsync(Patience);
-            Assert.True(data.AsSpan().SequenceEqual(received));
-        }
-    }
+            Assert.True(Large.AsSpan().SequenceEqual(received));
+        });
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task WriteAsync_ThatWaits_CompletesOnTheLoopThread(string selector)
-    {
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (stream)
-        using (peer)
+    public Task WriteAsync_ThatWaits_CompletesOnTheLoopThread(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
-            Task<int> write = ContinuedOn(stream.WriteAsync(Pattern(24 * 1024 * 1024)));
+            Task<int> write = ContinuedOn(stream.WriteAsync(Large));
             Assert.False(write.IsCompleted);
 
-            Receive(peer, 24 * 1024 * 1024);
+            Receive(peer, Large.Length);
 
             Assert.Equal(running.ThreadId, await write.WaitAsync(Patience));
-        }
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Selectors))]
@@ -309,12 +281,8 @@ public class LoopSocketStreamTests
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task ReadAsync_WithAnAlreadyCancelledToken_FailsAtOnce_AndTakesNothing(string selector)
-    {
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (stream)
-        using (peer)
+    public Task ReadAsync_WithAnAlreadyCancelledToken_FailsAtOnce_AndTakesNothing(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
             peer.Send("there"u8);
             await Until(() => stream.Socket.Available == 5);
@@ -325,8 +293,7 @@ public class LoopSocketStreamTests
             byte[] buffer = new byte[16];
             Assert.Equal(5, await stream.ReadAsync(buffer).AsTask().WaitAsync(Patience));
             Assert.Equal("there"u8.ToArray(), buffer[..5]);
-        }
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Selectors))]
@@ -338,7 +305,7 @@ public class LoopSocketStreamTests
         using (peer)
         using (var cancel = new CancellationTokenSource())
         {
-            Task write = stream.WriteAsync(Pattern(24 * 1024 * 1024), cancel.Token).AsTask();
+            Task write = stream.WriteAsync(Large, cancel.Token).AsTask();
             await Task.Delay(Moment);
 
             cancel.Cancel();
@@ -350,12 +317,8 @@ public class LoopSocketStreamTests
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task ASecondReadWhileOneWaits_ThrowsInvalidOperation_AndTheFirstStillGetsTheData(string selector)
-    {
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (stream)
-        using (peer)
+    public Task ASecondReadWhileOneWaits_ThrowsInvalidOperation_AndTheFirstStillGetsTheData(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
             byte[] buffer = new byte[16];
             Task<int> first = stream.ReadAsync(buffer).AsTask();
@@ -365,33 +328,25 @@ public class LoopSocketStreamTests
             peer.Send("first"u8);
             Assert.Equal(5, await first.WaitAsync(Patience));
             Assert.Equal("first"u8.ToArray(), buffer[..5]);
-        }
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task ASecondWriteWhileOneWaits_ThrowsInvalidOperation_AndSendsNothing(string selector)
-    {
-        const int Size = 24 * 1024 * 1024;
-        byte[] data = Pattern(Size);
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (stream)
-        using (peer)
+    public Task ASecondWriteWhileOneWaits_ThrowsInvalidOperation_AndSendsNothing(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
-            Task first = stream.WriteAsync(data).AsTask();
+            Task first = stream.WriteAsync(Large).AsTask();
             await Task.Delay(Moment);
 
             await Assert.ThrowsAsync<InvalidOperationException>(async () => await stream.WriteAsync("intruder"u8.ToArray()));
 
-            byte[] received = Receive(peer, Size);
+            byte[] received = Receive(peer, Large.Length);
             await first.WaitAsync(Patience);
-            Assert.True(data.AsSpan().SequenceEqual(received));
+            Assert.True(Large.AsSpan().SequenceEqual(received));
             // Nothing after the first write's bytes: the refused write sent none of its own.
             stream.Socket.Shutdown(SocketShutdown.Send);
             Assert.True(SeesTheEnd(peer));
-        }
-    }
+        });
 
     public static TheoryData<string, string> SelectorsAndKinds()
     {
@@ -405,37 +360,26 @@ public class LoopSocketStreamTests
 
     [Theory]
     [MemberData(nameof(SelectorsAndKinds))]
-    public async Task AWaitingReadAndAWaitingWrite_WorkOverEachSocketKind(string selector, string kind)
-    {
-        const int Size = 24 * 1024 * 1024;
-        byte[] data = Pattern(Size);
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop, kind);
-        using (stream)
-        using (peer)
+    public Task AWaitingReadAndAWaitingWrite_WorkOverEachSocketKind(string selector, string kind) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
             Task<int> read = stream.ReadAsync(new byte[16]).AsTask();
-            Task write = stream.WriteAsync(data).AsTask();
+            Task write = stream.WriteAsync(Large).AsTask();
             await Task.Delay(Moment);
             Assert.False(read.IsCompleted || write.IsCompleted);
 
             peer.Send("x"u8);
-            byte[] received = Receive(peer, Size);
+            byte[] received = Receive(peer, Large.Length);
 
             Assert.Equal(1, await read.WaitAsync(Patience));
             await write.WaitAsync(Patience);
-            Assert.True(data.AsSpan().SequenceEqual(received));
-        }
-    }
+            Assert.True(Large.AsSpan().SequenceEqual(received));
+        }, kind);
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task ReadsAndWrites_FromThreadPoolThreads_Complete(string selector)
-    {
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (stream)
-        using (peer)
+    public Task ReadsAndWrites_FromThreadPoolThreads_Complete(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
             Task<string> exchange = Task.Run(async () =>
             {
@@ -449,20 +393,13 @@ public class LoopSocketStreamTests
             peer.Send("pong"u8);
 
             Assert.Equal("pong", await exchange.WaitAsync(Patience));
-        }
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task AReadAndAWriteAtOnce_FullDuplex_AgainstAnEchoingPeer_DeliverEveryByte(string selector)
-    {
+    public Task AReadAndAWriteAtOnce_FullDuplex_AgainstAnEchoingPeer_DeliverEveryByte(string selector) =>
         // More than the buffers hold in both directions: the write finishes only because the read drains the echo.
-        const int Size = 16 * 1024 * 1024;
-        byte[] data = Pattern(Size);
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (stream)
-        using (peer)
+        OnAPair(selector, async (running, stream, peer) =>
         {
             Task echo = Task.Factory.StartNew(() =>
             {
@@ -473,7 +410,7 @@ public class LoopSocketStreamTests
             }, TaskCreationOptions.LongRunning);
             Task write = Task.Run(async () =>
             {
-                await stream.WriteAsync(data);
+                await stream.WriteAsync(Large);
                 stream.Socket.Shutdown(SocketShutdown.Send);
             });
             Task<byte[]> read = Task.Run(async () =>
@@ -486,35 +423,25 @@ public class LoopSocketStreamTests
             await Task.WhenAll(echo, write, read).WaitAsync(Patience * 2);
 
             byte[] echoed = await read;
-            Assert.True(data.AsSpan().SequenceEqual(echoed));
-        }
-    }
+            Assert.True(Large.AsSpan().SequenceEqual(echoed));
+        });
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task SyncReadAndWrite_OnTheLoopThread_ThrowInvalidOperation(string selector)
-    {
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (stream)
-        using (peer)
+    public Task SyncReadAndWrite_OnTheLoopThread_ThrowInvalidOperation(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
             Exception? read = await running.OnLoop(() => Record.Exception(() => stream.Read(new byte[16], 0, 16)));
             Exception? write = await running.OnLoop(() => Record.Exception(() => stream.Write("x"u8.ToArray(), 0, 1)));
 
             Assert.IsType<InvalidOperationException>(read);
             Assert.IsType<InvalidOperationException>(write);
-        }
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Selectors))]
-    public async Task SyncReadAndWrite_FromAnotherThread_BlockUntilDone(string selector)
-    {
-        using var running = new LoopOnItsOwnThread(selector);
-        var (stream, peer) = Pair(running.Loop);
-        using (stream)
-        using (peer)
+    public Task SyncReadAndWrite_FromAnotherThread_BlockUntilDone(string selector) =>
+        OnAPair(selector, async (running, stream, peer) =>
         {
             Task<int> read = Task.Factory.StartNew(() => stream.Read(new byte[16], 0, 16), TaskCreationOptions.LongRunning);
             await Task.Delay(Moment);
@@ -523,11 +450,8 @@ public class LoopSocketStreamTests
             peer.Send("12345"u8);
 
             Assert.Equal(5, await read.WaitAsync(Patience));
-            const int Size = 24 * 1024 * 1024;
-            byte[] data = Pattern(Size);
-            Task write = Task.Factory.StartNew(() => stream.Write(data, 0, Size), TaskCreationOptions.LongRunning);
-            Assert.True(data.AsSpan().SequenceEqual(Receive(peer, Size)));
+            Task write = Task.Factory.StartNew(() => stream.Write(Large, 0, Large.Length), TaskCreationOptions.LongRunning);
+            Assert.True(Large.AsSpan().SequenceEqual(Receive(peer, Large.Length)));
             await write.WaitAsync(Patience);
-        }
-    }
+        });
 }

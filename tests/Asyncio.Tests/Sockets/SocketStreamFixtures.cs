@@ -16,6 +16,12 @@ internal static class SocketStreamFixtures
     /// <summary>Long enough for a wrong early completion to show, short enough to keep the tests quick.</summary>
     public static readonly TimeSpan Moment = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Far more than loopback's send and receive buffers hold together, even grown by autotuning: a write of it
+    /// waits for the peer to read. Shared by the tests, which only read it.
+    /// </summary>
+    public static readonly byte[] Large = Pattern(24 * 1024 * 1024);
+
     /// <summary>The selectors that watch descriptors, as theory data.</summary>
     public static TheoryData<string> Selectors() => SelectorLoops.WithIo();
 
@@ -29,6 +35,21 @@ internal static class SocketStreamFixtures
         peer.Blocking = true;
         peer.ReceiveTimeout = peer.SendTimeout = (int)Patience.TotalMilliseconds;
         return (loop.CreateSocketStream(mine), peer);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> with a loop on a thread of its own and a stream on it over a pair of
+    /// <paramref name="kind"/>, with the pair's other end; all closed afterwards.
+    /// </summary>
+    public static async Task OnAPair(string selector, Func<LoopOnItsOwnThread, LoopSocketStream, Socket, Task> body, string kind = "tcp4")
+    {
+        using var running = new LoopOnItsOwnThread(selector);
+        var (stream, peer) = Pair(running.Loop, kind);
+        using (stream)
+        using (peer)
+        {
+            await body(running, stream, peer);
+        }
     }
 
     /// <summary>Bytes that differ from their neighbours, so a lost, doubled or reordered chunk shows.</summary>
