@@ -73,6 +73,28 @@ public class LoopSocketStreamTests
 
     [Theory]
     [MemberData(nameof(Selectors))]
+    public async Task ReadAsync_StartedWhileTheLoopIsIdle_IsServedOnlyOnceTheLoopRuns(string selector)
+    {
+        var loop = SelectorLoops.New(selector);
+        var (stream, peer) = Pair(loop);
+        using (stream)
+        using (peer)
+        {
+            byte[] buffer = new byte[16];
+            Task<int> read = stream.ReadAsync(buffer).AsTask();
+            peer.Send("idle"u8);
+            await Task.Delay(Moment);
+            Assert.False(read.IsCompleted);
+
+            int n = SelectorLoops.Run(loop, async () => await read);
+
+            Assert.Equal(4, n);
+            Assert.Equal("idle"u8.ToArray(), buffer[..4]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
     public void ReadAsync_AwaitedByACoroutineOnTheLoop_WaitsForThePeer_AndResumesItOnTheLoop(string selector)
     {
         var loop = SelectorLoops.New(selector);
