@@ -60,7 +60,8 @@ internal static class PortableParity
     /// </summary>
     private static readonly Type[] s_withoutSelector =
     [
-        typeof(Streams.StreamReaderTests), typeof(Sockets.LoopSocketStreamTests), typeof(Sockets.LoopSocketStreamLifetimeTests),
+        typeof(Streams.StreamReaderTests),
+        typeof(Sockets.LoopSocketStreamTests), typeof(Sockets.LoopSocketStreamThreadTests), typeof(Sockets.LoopSocketStreamLifetimeTests),
         typeof(Sockets.LoopSocketStreamConnectTests), typeof(Sockets.LoopSocketStreamFaultTests),
     ];
 
