@@ -24,7 +24,7 @@ namespace Asyncio;
 /// operation fails with <see cref="ObjectDisposedException"/> and the socket is closed.</para>
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-public sealed class LoopSocketStream : Stream, IClosedWithLoop
+public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
 {
     private readonly EventLoop _loop;
     private readonly Socket _socket;
@@ -80,11 +80,25 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
     {
         if (_closed) return ValueTask.FromException<int>(new ObjectDisposedException(nameof(LoopSocketStream)));
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<int>(cancellationToken);
+        _read.Claim();
         if (!buffer.IsEmpty)
         {
-            int n = _socket.Receive(buffer.Span, SocketFlags.None, out SocketError error);
-            if (error == SocketError.Success) return new ValueTask<int>(n);
-            if (!EventLoop.WouldBlock(error)) return ValueTask.FromException<int>(Failure(error));
+            int n;
+            SocketError error;
+            try
+            {
+                n = _socket.Receive(buffer.Span, SocketFlags.None, out error);
+            }
+            catch (ObjectDisposedException disposed)
+            {
+                _read.Release();
+                return ValueTask.FromException<int>(disposed);
+            }
+            if (error == SocketError.Success || !EventLoop.WouldBlock(error))
+            {
+                _read.Release();
+                return error == SocketError.Success ? new ValueTask<int>(n) : ValueTask.FromException<int>(Failure(error));
+            }
         }
         return new ValueTask<int>(_read, _read.Start(buffer, cancellationToken));
     }
@@ -96,15 +110,35 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
     {
         if (_closed) return ValueTask.FromException(new ObjectDisposedException(nameof(LoopSocketStream)));
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
+        // Claimed before the first send: a second write must not slip its bytes in between a waiting write's.
+        _write.Claim();
         int sent = 0;
         while (sent < buffer.Length)
         {
-            int n = _socket.Send(buffer.Span[sent..], SocketFlags.None, out SocketError error);
+            int n;
+            SocketError error;
+            try
+            {
+                n = _socket.Send(buffer.Span[sent..], SocketFlags.None, out error);
+            }
+            catch (ObjectDisposedException disposed)
+            {
+                _write.Release();
+                return ValueTask.FromException(disposed);
+            }
             if (error == SocketError.Success) sent += n;
             else if (EventLoop.WouldBlock(error)) break;
-            else return ValueTask.FromException(Failure(error));
+            else
+            {
+                _write.Release();
+                return ValueTask.FromException(Failure(error));
+            }
         }
-        if (sent == buffer.Length) return ValueTask.CompletedTask;
+        if (sent == buffer.Length)
+        {
+            _write.Release();
+            return ValueTask.CompletedTask;
+        }
         return new ValueTask(_write, _write.Start(MemoryMarshal.AsMemory(buffer[sent..]), cancellationToken));
     }
 
@@ -179,6 +213,9 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
         CloseWithoutLoop();
     }
 
+    /// <summary>The loop closed before it ran the close that <see cref="Dispose(bool)"/> posted: close here instead.</summary>
+    void IDroppedAtClose.OnDroppedAtClose() => CloseWithoutLoop();
+
     private void CloseOnLoop()
     {
         _read.Unwatch();
@@ -210,15 +247,30 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
         }
     }
 
-    private static IOException Failure(SocketError error) =>
-        new($"Unable to transfer data on the socket: {error}.", new SocketException((int)error));
+    /// <summary>
+    /// The exception for a failed send or receive: a socket closed by a concurrent <see cref="Dispose(bool)"/> fails
+    /// the call in flight with an error of its own (aborted, bad descriptor), which is the disposal's doing.
+    /// </summary>
+    private Exception Failure(SocketError error) => _closed
+        ? new ObjectDisposedException(nameof(LoopSocketStream))
+        : new IOException($"Unable to transfer data on the socket: {error}.", new SocketException((int)error));
 
     /// <summary>
     /// The one operation of a direction that waits: its buffer, its token, the loop's reader or writer, and the
     /// value-task source the caller awaits (completed on the loop thread, its continuation run there inline).
     /// </summary>
-    private sealed class Operation(LoopSocketStream stream, IoEvents direction) : IValueTaskSource<int>, IValueTaskSource
+    /// <remarks>
+    /// A direction is idle, claimed by a caller (trying at once, then arming), or waiting. Only a waiting operation
+    /// can be ended, so an end (a close, a cancellation) that comes while the caller still arms cannot complete
+    /// the value-task source before it is reset; the close or cancellation is then seen by <see cref="Watch"/>,
+    /// which always runs after arming.
+    /// </remarks>
+    private sealed class Operation(LoopSocketStream stream, IoEvents direction) : IValueTaskSource<int>, IValueTaskSource, IDroppedAtClose
     {
+        private const int Idle = 0;
+        private const int Claimed = 1;
+        private const int Waiting = 2;
+
         private static readonly Action<object?, object?> s_watch = static (self, _) => ((Operation)self!).Watch();
         private static readonly Action<object?, object?> s_onReady = static (self, _) => ((Operation)self!).OnReady();
         private static readonly Action<object?, object?> s_cancel = static (self, version) => ((Operation)self!).Cancel((short)version!);
@@ -228,37 +280,46 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
         private int _done;
         private CancellationToken _token;
         private CancellationTokenRegistration _registration;
-        private const int Idle = 0, Starting = 1, Waiting = 2;
-
-        /// <summary>
-        /// <see cref="Idle"/>, <see cref="Starting"/> (the caller is filling in the operation) or <see cref="Waiting"/>
-        /// (published: the loop may complete it). Set by the caller; ended, once, by whoever completes it.
-        /// </summary>
+        /// <summary><see cref="Idle"/>, <see cref="Claimed"/> by a caller, or <see cref="Waiting"/> (ended by whoever completes it).</summary>
         private int _state;
         /// <summary>Loop thread only: the registered reader or writer, kept between reads (dropped once idle).</summary>
         private IoCallback? _watch;
 
-        /// <summary>Starts waiting (any thread): the loop is asked to watch the socket. Returns the value task's token.</summary>
-        public short Start(Memory<byte> buffer, CancellationToken token)
+        /// <summary>Takes this direction for a caller's operation (any thread), before its first try.</summary>
+        /// <exception cref="InvalidOperationException">Another operation of this direction is in flight.</exception>
+        public void Claim()
         {
-            if (Interlocked.CompareExchange(ref _state, Starting, Idle) != Idle)
+            if (Interlocked.CompareExchange(ref _state, Claimed, Idle) != Idle)
             {
                 throw new InvalidOperationException($"Another {(direction == IoEvents.Read ? "read" : "write")} is already in flight on this socket stream.");
             }
-            // Everything the loop reads is in place before the operation is published: a reader kept registered
-            // from the last read may fire on the loop at any moment.
+        }
+
+        /// <summary>Gives the direction back: the claimed operation was done at once.</summary>
+        public void Release() => Volatile.Write(ref _state, Idle);
+
+        /// <summary>
+        /// Starts waiting (any thread, the direction claimed): the loop is asked to watch the socket. Returns the
+        /// value task's token.
+        /// </summary>
+        public short Start(Memory<byte> buffer, CancellationToken token)
+        {
+            Debug.Assert(Volatile.Read(ref _state) == Claimed, "only the caller that claimed the direction starts its wait");
             _core.Reset();
             _buffer = buffer;
             _done = 0;
             _token = token;
             short version = _core.Version;
-            _registration = token.CanBeCanceled
-                ? token.UnsafeRegister(static (state, _) =>
+            if (token.CanBeCanceled)
+            {
+                // Registered before arming, so that ending the wait always finds the registration to undo. A
+                // cancellation that runs before the arming is lost here, and seen by Watch instead.
+                _registration = token.UnsafeRegister(static (state, _) =>
                 {
                     var (op, version) = ((Operation, short))state!;
                     op.PostCancel(version);
-                }, (this, version))
-                : default;
+                }, (this, version));
+            }
             Volatile.Write(ref _state, Waiting);
             if (stream._loop.IsLoopThread) Watch();
             else if (!stream._loop.TryPost(s_watch, this)) Fail(new ObjectDisposedException(nameof(LoopSocketStream), "The stream's event loop is closed."));
@@ -272,6 +333,11 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
             if (stream._closed)
             {
                 Fail(new ObjectDisposedException(nameof(LoopSocketStream)));
+                return;
+            }
+            if (_token.IsCancellationRequested)
+            {
+                Fail(new OperationCanceledException(_token));
                 return;
             }
             if (_watch is not null) return;
@@ -321,7 +387,7 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
                 n = stream._socket.Receive(_buffer.Span, SocketFlags.None, out SocketError error);
                 if (error != SocketError.Success)
                 {
-                    if (!EventLoop.WouldBlock(error)) Fail(Failure(error));
+                    if (!EventLoop.WouldBlock(error)) Fail(stream.Failure(error));
                     return;
                 }
             }
@@ -336,7 +402,7 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
                 if (error == SocketError.Success) _done += n;
                 else
                 {
-                    if (!EventLoop.WouldBlock(error)) Fail(Failure(error));
+                    if (!EventLoop.WouldBlock(error)) Fail(stream.Failure(error));
                     return;
                 }
             }
@@ -378,16 +444,6 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
             }
         }
 
-        /// <summary>Loop thread: ends a waiting operation with <see cref="ObjectDisposedException"/> in a later callback.</summary>
-        public void FailSoon()
-        {
-            if (Volatile.Read(ref _state) != Waiting) return;
-            if (!stream._loop.TryPost(s_failDisposed, this)) Fail(new ObjectDisposedException(nameof(LoopSocketStream)));
-        }
-
-        private static readonly Action<object?, object?> s_failDisposed =
-            static (self, _) => ((Operation)self!).Fail(new ObjectDisposedException(nameof(LoopSocketStream)));
-
         /// <summary>Ends a waiting operation with <paramref name="error"/> (any thread); nothing when none waits.</summary>
         public void Fail(Exception error)
         {
@@ -403,6 +459,16 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
             }
         }
 
+        /// <summary>Loop thread: ends a waiting operation with <see cref="ObjectDisposedException"/> in a later callback.</summary>
+        public void FailSoon()
+        {
+            if (Volatile.Read(ref _state) != Waiting) return;
+            if (!stream._loop.TryPost(s_failDisposed, this)) Fail(new ObjectDisposedException(nameof(LoopSocketStream)));
+        }
+
+        private static readonly Action<object?, object?> s_failDisposed =
+            static (self, _) => ((Operation)self!).Fail(new ObjectDisposedException(nameof(LoopSocketStream)));
+
         /// <summary>
         /// Clears the thread's synchronization context (the loop's, on the loop thread) while an operation's
         /// continuation runs, and returns it. .NET never inlines a <c>ConfigureAwait(false)</c> continuation on a
@@ -416,6 +482,12 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop
             if (context is not null) SynchronizationContext.SetSynchronizationContext(null);
             return context;
         }
+
+        /// <summary>
+        /// The loop closed before it ran this operation's watch or cancellation: the operation can no longer be
+        /// served, so the stream closes as it does with its loop (which fails the operation).
+        /// </summary>
+        void IDroppedAtClose.OnDroppedAtClose() => ((IClosedWithLoop)stream).CloseWithLoop();
 
         int IValueTaskSource<int>.GetResult(short token) => _core.GetResult(token);
 

@@ -54,8 +54,16 @@ internal static class PortableParity
             "Socket.Select refuses sets that large (EINVAL on Linux): holding 10,000 connections is epoll's",
     };
 
-    /// <summary>The tests with no loop at all (a reader fed by hand): nothing to run on another selector.</summary>
-    private static readonly Type[] s_withoutSelector = [typeof(Streams.StreamReaderTests)];
+    /// <summary>
+    /// The tests with no loop at all (a reader fed by hand), and those that already run on each selector (a theory
+    /// over <see cref="SelectorLoops.WithIo"/>): nothing to run again here.
+    /// </summary>
+    private static readonly Type[] s_withoutSelector =
+    [
+        typeof(Streams.StreamReaderTests),
+        typeof(Sockets.LoopSocketStreamTests), typeof(Sockets.LoopSocketStreamThreadTests), typeof(Sockets.LoopSocketStreamLifetimeTests),
+        typeof(Sockets.LoopSocketStreamConnectTests), typeof(Sockets.LoopSocketStreamFaultTests),
+    ];
 
     private static readonly Lazy<Dictionary<string, (MethodInfo Method, object?[] Arguments, bool Measured)>> s_cases = new(Discover);
 
