@@ -202,7 +202,7 @@ public sealed partial class ClientSession
         try
         {
             stream = loop.CanWatchDescriptors
-                ? await loop.ConnectSocketStreamAsync(context.DnsEndPoint, timer.Token).ConfigureAwait(false)
+                ? await ConnectLoopStreamAsync(loop, context.DnsEndPoint, timer.Token).ConfigureAwait(false)
                 : await ConnectNetworkStreamAsync(context.DnsEndPoint, timer.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested)
@@ -211,6 +211,17 @@ public sealed partial class ClientSession
                 $"Connection timeout to host {context.DnsEndPoint.Host}:{context.DnsEndPoint.Port}: not connected within {wait?.ConnectBudget} s.", error);
         }
         wait?.StartReadTimer();
+        return stream;
+    }
+
+    /// <summary>
+    /// A connection served by the loop's selector, on which the HTTP stack's own continuations go on inline (its code
+    /// never blocks), so that a response is parsed, and handed to the awaiting coroutine, on the loop thread.
+    /// </summary>
+    private static async Task<Stream> ConnectLoopStreamAsync(EventLoop loop, DnsEndPoint address, CancellationToken cancellationToken)
+    {
+        LoopSocketStream stream = await loop.ConnectSocketStreamAsync(address, cancellationToken).ConfigureAwait(false);
+        stream.InlineContinuations = true;
         return stream;
     }
 

@@ -51,6 +51,17 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
     /// <summary>The socket (owned by the stream).</summary>
     public Socket Socket => _socket;
 
+    /// <summary>
+    /// False by default. True lets the code that awaits this stream's operations, and the tasks that complete
+    /// through it, go on inline on the loop thread when the loop completes a wait: .NET never inlines a task's
+    /// <c>ConfigureAwait(false)</c> continuation on a thread that has a synchronization context of its own (the loop
+    /// thread has the loop's), it queues it to the thread pool, so a library's chain of awaits (the HTTP stack's
+    /// parsing of a response) would otherwise leave the loop at its first task. Set it only for a library whose code
+    /// never blocks: code that blocks while running on the loop thread stops the loop. Awaits that captured the
+    /// loop's context post to it either way. <c>ClientSession</c> sets it for .NET's HTTP stack.
+    /// </summary>
+    public bool InlineContinuations { get; set; }
+
     /// <inheritdoc/>
     public override bool CanRead => !_closed;
 
@@ -433,7 +444,7 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
         private void Succeed(int n)
         {
             if (!TryEnd()) return;
-            SynchronizationContext? context = WithoutContext();
+            SynchronizationContext? context = InlineContinuation();
             try
             {
                 _core.SetResult(n);
@@ -448,7 +459,7 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
         public void Fail(Exception error)
         {
             if (!TryEnd()) return;
-            SynchronizationContext? context = WithoutContext();
+            SynchronizationContext? context = InlineContinuation();
             try
             {
                 _core.SetException(error);
@@ -470,14 +481,12 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
             static (self, _) => ((Operation)self!).Fail(new ObjectDisposedException(nameof(LoopSocketStream)));
 
         /// <summary>
-        /// Clears the thread's synchronization context (the loop's, on the loop thread) while an operation's
-        /// continuation runs, and returns it. .NET never inlines a <c>ConfigureAwait(false)</c> continuation on a
-        /// thread that has a context of its own: it queues it to the thread pool instead, which would send the
-        /// library's whole chain of awaits (the HTTP stack's parsing of a response) off the loop. Awaits that captured
-        /// the loop's context still post to it.
+        /// With <see cref="InlineContinuations"/>, on the loop thread: clears the thread's synchronization context
+        /// (the loop's) while the continuation runs, and returns it to be put back (see <see cref="InlineContinuations"/>).
         /// </summary>
-        private static SynchronizationContext? WithoutContext()
+        private SynchronizationContext? InlineContinuation()
         {
+            if (!stream.InlineContinuations || !stream._loop.IsLoopThread) return SynchronizationContext.Current;
             SynchronizationContext? context = SynchronizationContext.Current;
             if (context is not null) SynchronizationContext.SetSynchronizationContext(null);
             return context;

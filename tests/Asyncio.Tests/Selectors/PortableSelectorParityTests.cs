@@ -62,7 +62,7 @@ internal static class PortableParity
     [
         typeof(Streams.StreamReaderTests),
         typeof(Sockets.LoopSocketStreamTests), typeof(Sockets.LoopSocketStreamThreadTests), typeof(Sockets.LoopSocketStreamLifetimeTests),
-        typeof(Sockets.LoopSocketStreamConnectTests), typeof(Sockets.LoopSocketStreamFaultTests),
+        typeof(Sockets.LoopSocketStreamConnectTests), typeof(Sockets.LoopSocketStreamFaultTests), typeof(Sockets.LoopSocketStreamInlineTests),
     ];
 
     private static readonly Lazy<Dictionary<string, (MethodInfo Method, object?[] Arguments, bool Measured)>> s_cases = new(Discover);
