@@ -99,6 +99,14 @@ public sealed partial class EventLoop
     /// </summary>
     private void PostAndStopCounting(ref int inFlight, Action<object?, object?> invoke, object? a, object? b)
     {
+        if (IsLoopThread)
+        {
+            // Completed on the loop's own thread (a socket stream's wait, say): the loop is not deciding a clock jump
+            // meanwhile, so the callback goes straight to the ready queue, one iteration sooner than through the inbox.
+            lock (_inboxLock) inFlight--;
+            if (!_closed) EnqueueReady(invoke, a, b);
+            return;
+        }
         lock (_inboxLock)
         {
             inFlight--;

@@ -14,6 +14,13 @@ internal sealed class LoopSynchronizationContext : SynchronizationContext
     /// <summary>Runs the callback on the loop, from any thread; on the thread pool once the loop is closed.</summary>
     public override void Post(SendOrPostCallback d, object? state)
     {
+        if (_loop.IsLoopThread)
+        {
+            // Posted by the loop's own thread (an await that completed there, outside this context): a plain call
+            // soon, with no trip through the inbox and its lock. The callback carries its own execution context.
+            _loop.EnqueueReady(s_invokePosted, d, state);
+            return;
+        }
         try
         {
             _loop.CallSoonThreadsafe(static pair => pair.d(pair.state), (d, state));
@@ -26,6 +33,8 @@ internal sealed class LoopSynchronizationContext : SynchronizationContext
             ThreadPool.UnsafeQueueUserWorkItem(static pair => pair.d(pair.state), (d, state), preferLocal: false);
         }
     }
+
+    private static readonly Action<object?, object?> s_invokePosted = static (d, state) => ((SendOrPostCallback)d!)(state);
 
     /// <summary>Runs the callback on the loop and waits for it; inline when already on the loop thread.</summary>
     public override void Send(SendOrPostCallback d, object? state)

@@ -295,6 +295,11 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
         private int _state;
         /// <summary>Loop thread only: the registered reader or writer, kept between reads (dropped once idle).</summary>
         private IoCallback? _watch;
+        /// <summary>Loop thread only: readiness callbacks in a row that found no operation waiting.</summary>
+        private int _idleReadiness;
+
+        /// <summary>How many such callbacks in a row keep the registration (see <see cref="OnReady"/>).</summary>
+        private const int IdleReadinessKept = 8;
 
         /// <summary>Takes this direction for a caller's operation (any thread), before its first try.</summary>
         /// <exception cref="InvalidOperationException">Another operation of this direction is in flight.</exception>
@@ -373,19 +378,26 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
         /// <summary>Loop thread: stops watching.</summary>
         public void Unwatch()
         {
+            _idleReadiness = 0;
             if (_watch is null) return;
             stream._loop.UnwatchSocket(stream._fd, direction, _watch);
             _watch = null;
         }
 
-        /// <summary>Loop thread: the socket is ready. A reader with no read waiting is dropped (it was kept for the next read).</summary>
+        /// <summary>
+        /// Loop thread: the socket is ready. A reader with no read waiting is kept for a few iterations, then dropped:
+        /// bytes often arrive just before their reader asks for them (an HTTP body behind the headers the library is
+        /// still handing over), and dropping the reader at once costs two system calls per exchange to register it
+        /// again; bytes nobody reads (an idle connection's end) must not wake the loop every iteration for long.
+        /// </summary>
         private void OnReady()
         {
             if (Volatile.Read(ref _state) != Waiting)
             {
-                Unwatch();
+                if (++_idleReadiness >= IdleReadinessKept) Unwatch();
                 return;
             }
+            _idleReadiness = 0;
             if (direction == IoEvents.Read) OnReadable();
             else OnWritable();
         }
