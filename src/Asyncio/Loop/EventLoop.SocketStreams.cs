@@ -48,34 +48,15 @@ public sealed partial class EventLoop
         ArgumentNullException.ThrowIfNull(address);
         CheckClosed();
         CheckCanWatch();
-        IPEndPoint[] candidates = address switch
+        (string host, int port) = address switch
         {
-            IPEndPoint ip => [ip],
-            DnsEndPoint named => [.. (await Dns.GetHostAddressesAsync(named.Host, cancellationToken).ConfigureAwait(false))
-                .Select(a => new IPEndPoint(a, named.Port))],
+            IPEndPoint ip => (ip.Address.ToString(), ip.Port),
+            DnsEndPoint named => (named.Host, named.Port),
             _ => throw new ArgumentException($"Cannot connect a socket stream to a {address.GetType().Name}.", nameof(address)),
         };
-        SocketException? last = null;
-        foreach (IPEndPoint candidate in candidates)
-        {
-            var socket = new Socket(candidate.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false, NoDelay = true };
-            try
-            {
-                await Aio.RunCoroutineThreadsafe(SockConnectAsync(socket, candidate), this, cancellationToken).ConfigureAwait(false);
-                return new LoopSocketStream(this, socket);
-            }
-            catch (SocketException error)
-            {
-                socket.Dispose();
-                last = error;
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        }
-        throw last ?? new SocketException((int)SocketError.HostNotFound);
+        Socket socket = await Aio.RunCoroutineThreadsafe(ConnectFirst(host, port), this, cancellationToken).ConfigureAwait(false);
+        socket.NoDelay = true;
+        return new LoopSocketStream(this, socket);
     }
 
     /// <summary>

@@ -168,6 +168,16 @@ public sealed partial class EventLoop
     private async Coroutine<(ITransport Transport, TProtocol Protocol)> Connect<TProtocol>(Func<TProtocol> protocolFactory, string host, int port, TlsSide? tls)
         where TProtocol : Protocol
     {
+        Socket socket = await ConnectFirst(host, port);
+        return tls is null ? await StartTransport(socket, protocolFactory) : await StartTlsTransport(socket, protocolFactory, tls);
+    }
+
+    /// <summary>
+    /// A new non-blocking TCP socket connected to the first of <paramref name="host"/>'s addresses that accepts; the
+    /// last failure when none does (asyncio: <c>create_connection</c>'s loop over the resolved addresses).
+    /// </summary>
+    private async Coroutine<Socket> ConnectFirst(string host, int port)
+    {
         SocketException? last = null;
         foreach (IPAddress address in await ResolveHost(host))
         {
@@ -175,13 +185,12 @@ public sealed partial class EventLoop
             try
             {
                 await ConnectOrDispose(socket, new IPEndPoint(address, port));
+                return socket;
             }
             catch (SocketException error)
             {
                 last = error;
-                continue;
             }
-            return tls is null ? await StartTransport(socket, protocolFactory) : await StartTlsTransport(socket, protocolFactory, tls);
         }
         throw last!;
     }

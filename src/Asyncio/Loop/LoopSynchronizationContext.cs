@@ -39,7 +39,7 @@ internal sealed class LoopSynchronizationContext : SynchronizationContext
     /// <summary>Runs the callback on the loop and waits for it; inline when already on the loop thread.</summary>
     public override void Send(SendOrPostCallback d, object? state)
     {
-        if (EventLoop.RunningOrNull == _loop)
+        if (_loop.IsLoopThread)
         {
             d(state);
             return;
