@@ -43,6 +43,17 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
         _fd = (int)socket.Handle;
         _read = new Operation(this, IoEvents.Read);
         _write = new Operation(this, IoEvents.Write);
+        // The loop closes the stream when it closes, whether or not the stream ever had to wait on it.
+        if (loop.IsLoopThread) OwnOnLoop();
+        else if (!loop.TryPost(static (self, _) => ((LoopSocketStream)self!).OwnOnLoop(), this)) ((IClosedWithLoop)this).CloseWithLoop();
+    }
+
+    /// <summary>Loop thread: the loop will close this stream when it closes (a stream disposed meanwhile is not taken).</summary>
+    private void OwnOnLoop()
+    {
+        if (_closed || _owned) return;
+        _loop.OwnUntilClose(this);
+        _owned = true;
     }
 
     /// <summary>The loop whose selector serves the waits.</summary>
@@ -224,7 +235,7 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
         CloseWithoutLoop();
     }
 
-    /// <summary>The loop closed before it ran the close that <see cref="Dispose(bool)"/> posted: close here instead.</summary>
+    /// <summary>The loop closed before it ran what the stream posted (its close, or its taking by the loop): close here instead.</summary>
     void IDroppedAtClose.OnDroppedAtClose() => CloseWithoutLoop();
 
     private void CloseOnLoop()
@@ -368,11 +379,6 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
                 return;
             }
             _watch = watch;
-            if (!stream._owned)
-            {
-                stream._loop.OwnUntilClose(stream);
-                stream._owned = true;
-            }
         }
 
         /// <summary>Loop thread: stops watching.</summary>

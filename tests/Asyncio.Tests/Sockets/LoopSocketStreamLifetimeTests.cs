@@ -173,6 +173,28 @@ public class LoopSocketStreamLifetimeTests
 
     [Theory]
     [MemberData(nameof(Selectors))]
+    public void ClosingTheLoop_ClosesAStreamThatNeverWaited(string selector)
+    {
+        // Every operation of this stream was done at once: it never registered anything with the loop.
+        var loop = SelectorLoops.New(selector);
+        var (stream, peer) = Pair(loop);
+        using (stream)
+        using (peer)
+        {
+            Assert.True(stream.WriteAsync("once"u8.ToArray()).AsTask().IsCompletedSuccessfully);
+
+            // Runs the loop (which takes the stream) and closes it.
+            SelectorLoops.Run(loop, async () => { await Aio.Sleep(0); return 0; });
+
+            Assert.False(stream.CanRead);
+            byte[] sent = new byte[4];
+            Assert.Equal(4, peer.Receive(sent));
+            Assert.True(SeesTheEnd(peer));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
     public void Dispose_OffTheLoopThread_ThenClosingTheLoopBeforeItRuns_ClosesTheSocket(string selector)
     {
         var loop = SelectorLoops.New(selector);
