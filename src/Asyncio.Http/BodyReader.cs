@@ -1,3 +1,6 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
 using System.Runtime.ExceptionServices;
 
 namespace Asyncio.Http;
@@ -20,6 +23,8 @@ internal sealed class BodyReader
     public const int MinRead = 16 * 1024, MaxRead = 1024 * 1024, DefaultRead = 64 * 1024;
 
     private readonly Stream _stream;
+    /// <summary>The decoding stream over the body as sent, when the body is decoded.</summary>
+    private readonly Stream? _decoder;
     private readonly ServerWait _wait;
     private readonly EventLoop _loop;
     /// <summary>A buffer a short read left behind (its bytes were copied out), for the next read.</summary>
@@ -30,13 +35,58 @@ internal sealed class BodyReader
     /// <summary>Bytes still to come by Content-Length (the decoded length: the HTTP stack drops it when it decompresses); -1 when unknown.</summary>
     private long _remaining;
 
-    public BodyReader(HttpResponseMessage message, ServerWait wait, EventLoop loop)
+    /// <param name="message">The response, its headers read.</param>
+    /// <param name="wait">The timers and cancellation the reads that wait run under.</param>
+    /// <param name="loop">The loop the reads run on.</param>
+    /// <param name="decode">Decode a body sent gzip-, deflate- or brotli-encoded (aiohttp's <c>auto_decompress</c>).</param>
+    public BodyReader(HttpResponseMessage message, ServerWait wait, EventLoop loop, bool decode)
     {
         Message = message;
         _wait = wait;
         _loop = loop;
-        _stream = message.Content.ReadAsStream();
+        Stream sent = message.Content.ReadAsStream();
+        _decoder = decode ? Decoder(message, sent) : null;
+        _stream = _decoder ?? sent;
         _remaining = message.Content.Headers.ContentLength ?? -1;
+    }
+
+    /// <summary>
+    /// What the request sends as <c>Accept-Encoding</c> when the body will be decoded: the codings
+    /// <see cref="Decoder"/> reads (aiohttp sends <c>gzip, deflate</c>, and <c>br</c> when brotli is installed).
+    /// </summary>
+    public const string AcceptedEncodings = "gzip, deflate, br";
+
+    /// <summary>
+    /// A stream that decodes the body as its <c>Content-Encoding</c> says, or null for a body to read as sent (none,
+    /// <c>identity</c>, a coding not known here, several codings, or no body at all). Decoding removes
+    /// <c>Content-Encoding</c> and <c>Content-Length</c> from the headers: they describe the bytes sent, not those
+    /// read (as .NET's automatic decompression does).
+    /// </summary>
+    /// <remarks>
+    /// The session decodes here rather than through <see cref="SocketsHttpHandler.AutomaticDecompression"/>: that
+    /// handler is one more asynchronous layer and parses and enumerates the request's <c>Accept-Encoding</c> on every
+    /// request, compressed or not.
+    /// </remarks>
+    private static Stream? Decoder(HttpResponseMessage message, Stream sent)
+    {
+        HttpContentHeaders headers = message.Content.Headers;
+        if (!headers.NonValidated.TryGetValues("Content-Encoding", out HeaderStringValues codings) || codings.Count != 1) return null;
+        if (headers.ContentLength == 0 || message.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.NotModified
+            || message.RequestMessage?.Method == HttpMethod.Head)
+        {
+            return null;
+        }
+        Stream? decoder = codings.ToString().Trim().ToLowerInvariant() switch
+        {
+            "gzip" or "x-gzip" => new GZipStream(sent, CompressionMode.Decompress),
+            "deflate" => new ZLibStream(sent, CompressionMode.Decompress),
+            "br" => new BrotliStream(sent, CompressionMode.Decompress),
+            _ => null,
+        };
+        if (decoder is null) return null;
+        headers.Remove("Content-Encoding");
+        headers.ContentLength = null;
+        return decoder;
     }
 
     /// <summary>The response message.</summary>
@@ -149,6 +199,9 @@ internal sealed class BodyReader
         if (_finished) return;
         _finished = true;
         _wait.Dispose();
+        // A decoder frees its native state when disposed; one stopped mid-read is left to its finalizer, so that
+        // the read in flight never meets a disposed decoder (it meets the aborted connection instead).
+        if (!_stopped) _decoder?.Dispose();
         Message.Dispose();
     }
 

@@ -29,7 +29,7 @@ public sealed class ClientResponse : IAsyncDisposable, IDisposable
         Url = url;
         History = history;
         Headers = new ResponseHeaders(_message);
-        Content = new ResponseContent(body, deadline, FreeSlot);
+        Content = new ResponseContent(body, deadline, this);
     }
 
     /// <summary>The status code. <para>aiohttp: <c>resp.status</c>.</para></summary>
@@ -148,7 +148,7 @@ public sealed class ClientResponse : IAsyncDisposable, IDisposable
     public override string ToString() => $"<ClientResponse({Url}) [{Status} {Reason}]>";
 
     /// <summary>Called once the body has ended or was released: the session's slot goes back (the content disposes the message).</summary>
-    private void FreeSlot()
+    internal void FreeSlot()
     {
         _slot?.Release();
         _slot = null;

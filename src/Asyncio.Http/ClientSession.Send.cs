@@ -12,10 +12,9 @@ public sealed partial class ClientSession
     private async Coroutine<ClientResponse> SendAsync(RequestPlan plan)
     {
         RetryOptions retry = plan.Retry;
-        int attempts = retry.RetriesMethod(plan.Method) ? retry.Attempts : 1;
         for (int attempt = 1; ; attempt++)
         {
-            bool last = attempt >= attempts;
+            bool last = attempt >= plan.Attempts;
             if (_options.Limiter is { } limiter) await limiter.AcquireAsync();
             ClientResponse response;
             try
@@ -106,35 +105,49 @@ public sealed partial class ClientSession
         EventLoop loop = Aio.GetRunningLoop();
         BindTo(loop);
         double start = loop.Time();
-        ConnectionSlots.Slot slot;
-        bool totalBounds = deadline.TotalBoundsConnect(0);
-        try
+        if (!_slots.TryTake(url, out ConnectionSlots.Slot? slot))
         {
-            slot = await _slots.AcquireAsync(url, deadline.ConnectBudget(0));
-        }
-        catch (ConnectionTimeoutError error) when (deadline.Expired || totalBounds)
-        {
-            throw deadline.TotalTimeoutError(error);
+            bool totalBounds = deadline.TotalBoundsConnect(0);
+            try
+            {
+                slot = await _slots.AcquireAsync(url, deadline.ConnectBudget(0));
+            }
+            catch (ConnectionTimeoutError error) when (deadline.Expired || totalBounds)
+            {
+                throw deadline.TotalTimeoutError(error);
+            }
         }
         try
         {
             ThrowIfClosed();
             HttpRequestMessage request = plan.Build(method, url, withBody, withAuthorization, _options.HttpVersion, _options.VersionPolicy);
-            using var wait = new ServerWait(deadline, deadline.ConnectBudget(loop.Time() - start), TaskToken.Current());
+            if (_options.AutoDecompress && !request.Headers.Contains("Accept-Encoding"))
+            {
+                request.Headers.TryAddWithoutValidation("Accept-Encoding", BodyReader.AcceptedEncodings);
+            }
+            // The wait goes on with the body (its reader disposes it), unless the send fails.
+            var wait = new ServerWait(deadline, deadline.ConnectBudget(loop.Time() - start), TaskToken.Current());
             request.Options.Set(ServerWait.Key, wait);
             request.Options.Set(LoopKey, loop);
             BodyReader body;
             try
             {
-                body = await SendOwnedAsync(_invoker, request, deadline, loop, TaskToken.Current(), wait.Token);
+                body = await SendOwnedAsync(_invoker, request, wait, loop, _options.AutoDecompress);
             }
             catch (OperationCanceledException error) when (wait.TimeoutFor(error) is { } timeout)
             {
+                wait.Dispose();
                 throw timeout;
             }
             catch (HttpRequestException error) when (Find<ServerTimeoutError>(error) is { } timeout)
             {
+                wait.Dispose();
                 throw deadline.Expired ? deadline.TotalTimeoutError(error) : timeout;
+            }
+            catch
+            {
+                wait.Dispose();
+                throw;
             }
             return new ClientResponse(body, method, url, deadline, slot, [.. history], _json);
         }
@@ -155,14 +168,16 @@ public sealed partial class ClientSession
     /// the reads that find their bytes there complete at once, and the others complete on the loop's selector,
     /// where the HTTP stack then parses the response, with no thread hop.
     /// </remarks>
-    private static async Task<BodyReader> SendOwnedAsync(HttpMessageInvoker invoker, HttpRequestMessage request, RequestDeadline deadline,
-        EventLoop loop, CancellationToken taskToken, CancellationToken token)
+    private static async Task<BodyReader> SendOwnedAsync(HttpMessageInvoker invoker, HttpRequestMessage request, ServerWait wait,
+        EventLoop loop, bool decode)
     {
-        HttpResponseMessage response = await invoker.SendAsync(request, token).ConfigureAwait(false);
+        HttpResponseMessage response = await invoker.SendAsync(request, wait.Token).ConfigureAwait(false);
         try
         {
-            token.ThrowIfCancellationRequested();
-            return new BodyReader(response, new ServerWait(deadline, connectBudget: null, taskToken), loop);
+            wait.Token.ThrowIfCancellationRequested();
+            // The body's reads wait under the same timers and cancellation as the send.
+            wait.HeadersArrived();
+            return new BodyReader(response, wait, loop, decode);
         }
         catch
         {
@@ -191,7 +206,7 @@ public sealed partial class ClientSession
     private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         context.InitialRequestMessage.Options.TryGetValue(ServerWait.Key, out ServerWait? wait);
-        wait?.PauseReadTimer();
+        wait?.ConnectStarted();
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (wait?.ConnectBudget is { } budget) timer.CancelAfter(TimeSpan.FromSeconds(budget));
         if (!context.InitialRequestMessage.Options.TryGetValue(LoopKey, out EventLoop? loop))
@@ -210,7 +225,7 @@ public sealed partial class ClientSession
             throw new ConnectionTimeoutError(
                 $"Connection timeout to host {context.DnsEndPoint.Host}:{context.DnsEndPoint.Port}: not connected within {wait?.ConnectBudget} s.", error);
         }
-        wait?.StartReadTimer();
+        wait?.Connected();
         return stream;
     }
 

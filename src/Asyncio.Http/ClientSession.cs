@@ -43,8 +43,9 @@ public sealed partial class ClientSession : IAsyncDisposable, IDisposable
             CookieContainer = CookieJar,
             // Redirects are followed here, to count them as aiohttp does and to keep each hop under the limits.
             AllowAutoRedirect = false,
-            // aiohttp sends Accept-Encoding: gzip, deflate and decompresses, unless auto_decompress=False.
-            AutomaticDecompression = _options.AutoDecompress ? DecompressionMethods.All : DecompressionMethods.None,
+            // aiohttp sends Accept-Encoding: gzip, deflate and decompresses, unless auto_decompress=False: the session
+            // does both itself (see BodyReader), for the handler's decompression layer costs every request.
+            AutomaticDecompression = DecompressionMethods.None,
             MaxConnectionsPerServer = _options.LimitPerHost > 0 ? _options.LimitPerHost : int.MaxValue,
             ConnectCallback = ConnectAsync,
         };
@@ -104,7 +105,9 @@ public sealed partial class ClientSession : IAsyncDisposable, IDisposable
     public Coroutine<ClientResponse> RequestAsync(string method, string url, RequestOptions? options = null)
     {
         ThrowIfClosed();
-        return SendAsync(RequestPlan.Create(_options, _json, method, url, options));
+        RequestPlan plan = RequestPlan.Create(_options, _json, method, url, options);
+        // One attempt, no rate limit, no status check: the attempt itself is the request (one coroutine fewer).
+        return plan.Attempts == 1 && _options.Limiter is null && !plan.RaiseForStatus ? AttemptAsync(plan) : SendAsync(plan);
     }
 
     /// <summary>

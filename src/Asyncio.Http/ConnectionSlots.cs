@@ -22,6 +22,30 @@ internal sealed class ConnectionSlots
     }
 
     /// <summary>
+    /// Takes the slots for a request to <paramref name="url"/> at once when both are free and nobody waits for
+    /// them, as the semaphores themselves would: the common case, which needs no wait, so no timer and no coroutine.
+    /// </summary>
+    /// <returns>False (nothing taken) when a slot is busy: then <see cref="AcquireAsync"/> waits in line.</returns>
+    public bool TryTake(Uri url, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Slot? slot)
+    {
+        AsyncSemaphore? perHost = _perHostLimit > 0 ? PerHost(url) : null;
+        if (perHost?.IsLocked == true || _total?.IsLocked == true)
+        {
+            slot = null;
+            return false;
+        }
+        slot = new Slot
+        {
+            PerHost = perHost is null ? null : TakeFree(perHost),
+            Total = _total is null ? null : TakeFree(_total),
+        };
+        return true;
+    }
+
+    /// <summary>Takes a unit of a semaphore that is not locked: its acquisition completes without waiting.</summary>
+    private static Releaser TakeFree(AsyncSemaphore semaphore) => semaphore.AcquireAsync().GetAwaiter().GetResult();
+
+    /// <summary>
     /// Takes the slots for a request to <paramref name="url"/>, waiting at most <paramref name="timeout"/>
     /// seconds (loop time) for both.
     /// </summary>

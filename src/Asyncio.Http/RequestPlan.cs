@@ -10,6 +10,12 @@ namespace Asyncio.Http;
 /// </summary>
 internal sealed class RequestPlan
 {
+    /// <summary>What a request without options of its own is sent with.</summary>
+    private static readonly RequestOptions s_noOptions = new();
+
+    private static readonly List<KeyValuePair<string, string>> s_noHeaders = [];
+
+    /// <summary>The headers to send (shared with other requests: never changed).</summary>
     private readonly List<KeyValuePair<string, string>> _headers;
     private readonly Func<HttpContent>? _body;
 
@@ -29,20 +35,21 @@ internal sealed class RequestPlan
     public required bool RaiseForStatus { get; init; }
     public required RetryOptions Retry { get; init; }
 
+    /// <summary>How many attempts the request gets: those of <see cref="Retry"/> if it retries this method, else one.</summary>
+    public int Attempts => Retry.RetriesMethod(Method) ? Retry.Attempts : 1;
+
     /// <summary>Checks a request's arguments and merges them with the session's settings.</summary>
     public static RequestPlan Create(ClientSessionOptions session, JsonSerializerOptions json, string method, string url, RequestOptions? options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(method);
         ArgumentNullException.ThrowIfNull(url);
-        options ??= new RequestOptions();
+        options ??= s_noOptions;
         if (options.Json is not null && options.Data is not null)
         {
             throw new ArgumentException("The data and json parameters can not be used at the same time.", nameof(options));
         }
         if (options.MaxRedirects is < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxRedirects, "MaxRedirects is zero or more.");
-        var headers = new Dictionary<string, string>(session.DefaultHeaders, StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in options.Headers ?? []) headers[name] = value;
-        return new RequestPlan(new HttpMethod(method.ToUpperInvariant()), Resolve(session.BaseAddress, url, options.Params), [.. headers], Body(options, json))
+        return new RequestPlan(UpperCaseMethod(method), Resolve(session.BaseAddress, url, options.Params), Headers(session, options), Body(options, json))
         {
             Timeout = options.Timeout ?? session.Timeout,
             AllowRedirects = options.AllowRedirects ?? session.AllowRedirects,
@@ -53,6 +60,23 @@ internal sealed class RequestPlan
     }
 
     /// <summary>The absolute http(s) URL of a request, with its query parameters appended.</summary>
+    /// <summary>The method in upper case, as aiohttp sends it: the shared instance of a standard method (no allocation).</summary>
+    private static HttpMethod UpperCaseMethod(string method)
+    {
+        HttpMethod parsed = HttpMethod.Parse(method);
+        return parsed.Method.AsSpan().ContainsAnyInRange('a', 'z') ? new HttpMethod(method.ToUpperInvariant()) : parsed;
+    }
+
+    /// <summary>The session's default headers with the request's own over them (names compared case-insensitively).</summary>
+    private static List<KeyValuePair<string, string>> Headers(ClientSessionOptions session, RequestOptions options)
+    {
+        // The common case, no header at all, shares one empty list.
+        if (options.Headers is null && session.DefaultHeaders.Count == 0) return s_noHeaders;
+        var headers = new Dictionary<string, string>(session.DefaultHeaders, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in options.Headers ?? []) headers[name] = value;
+        return [.. headers];
+    }
+
     private static Uri Resolve(Uri? baseAddress, string url, IEnumerable<KeyValuePair<string, string>>? parameters)
     {
         Uri resolved;
@@ -81,16 +105,21 @@ internal sealed class RequestPlan
             byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), json);
             return () => WithType(new ByteArrayContent(bytes), "application/json");
         }
+        return options.Data is null ? null : DataBody(options);
+    }
+
+    /// <summary>A body from <see cref="RequestOptions.Data"/> (its own method: the closure its lambdas share is made on entry).</summary>
+    private static Func<HttpContent> DataBody(RequestOptions options)
+    {
         return options.Data switch
         {
-            null => null,
             byte[] bytes => () => WithType(new ByteArrayContent(bytes), "application/octet-stream"),
             ReadOnlyMemory<byte> memory => () => WithType(new ReadOnlyMemoryContent(memory), "application/octet-stream"),
             string text => () => new StringContent(text, Encoding.UTF8, "text/plain"),
             HttpContent content => () => content,
             IEnumerable<KeyValuePair<string, string>> form => () => new FormUrlEncodedContent(form),
             _ => throw new ArgumentException(
-                $"Unsupported body type {options.Data.GetType()}: give byte[], ReadOnlyMemory<byte>, string, form fields or an HttpContent.",
+                $"Unsupported body type {options.Data!.GetType()}: give byte[], ReadOnlyMemory<byte>, string, form fields or an HttpContent.",
                 nameof(options)),
         };
     }

@@ -16,7 +16,7 @@ namespace Asyncio.Http;
 public sealed class ResponseContent
 {
     private readonly BodyReader _body;
-    private readonly Action _onEnd;
+    private readonly ClientResponse _response;
     private RequestDeadline? _deadline;
     /// <summary>A piece read and handed out only in part (its rest starts at <see cref="_headOffset"/>).</summary>
     private byte[]? _head;
@@ -26,11 +26,11 @@ public sealed class ResponseContent
     private bool _reading;
     private bool _ended;
 
-    internal ResponseContent(BodyReader body, RequestDeadline deadline, Action onEnd)
+    internal ResponseContent(BodyReader body, RequestDeadline deadline, ClientResponse response)
     {
         _body = body;
         _deadline = deadline;
-        _onEnd = onEnd;
+        _response = response;
     }
 
     /// <summary>True once the body has been read to its end. <para>aiohttp: <c>StreamReader.at_eof()</c>.</para></summary>
@@ -55,20 +55,22 @@ public sealed class ResponseContent
     private async Coroutine<byte[]> ReadChunkAsync(int n) => await TakeAsync(n);
 
     /// <summary>
-    /// Reads up to <paramref name="buffer"/>'s length of the body into it; 0 at the end. Nothing is allocated per
-    /// read: the way to read a large body into a buffer of one's own, as <see cref="Stream.ReadAsync(Memory{byte}, CancellationToken)"/> does.
+    /// Reads up to <paramref name="buffer"/>'s length of the body into it; 0 at the end. Nothing is allocated by a
+    /// read whose bytes have arrived: the way to read a large body into a buffer of one's own, as
+    /// <see cref="Stream.ReadAsync(Memory{byte}, CancellationToken)"/> does, and like it a value task, started at the
+    /// call (awaited in a coroutine, it is an await like any other: cancelling the task ends it and aborts the read).
     /// <para>aiohttp: none (it gives each chunk as new <c>bytes</c>); the <c>_into</c> form of asyncio's <c>loop.sock_recv_into</c>.</para>
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="buffer"/> is empty.</exception>
     /// <exception cref="InvalidOperationException">The response was released before its end, or another task is reading the body.</exception>
     /// <exception cref="TimeoutException">The total or read timeout expired.</exception>
-    public Coroutine<int> ReadIntoAsync(Memory<byte> buffer)
+    public ValueTask<int> ReadIntoAsync(Memory<byte> buffer)
     {
         if (buffer.IsEmpty) throw new ArgumentException("The buffer is empty: read into at least one byte.", nameof(buffer));
         return ReadIntoCoreAsync(buffer);
     }
 
-    private async Coroutine<int> ReadIntoCoreAsync(Memory<byte> buffer)
+    private async ValueTask<int> ReadIntoCoreAsync(Memory<byte> buffer)
     {
         if (_head is not null)
         {
@@ -249,6 +251,6 @@ public sealed class ResponseContent
         if (_ended) return;
         _ended = true;
         _body.Finish();
-        _onEnd();
+        _response.FreeSlot();
     }
 }

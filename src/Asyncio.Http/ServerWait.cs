@@ -3,9 +3,9 @@ using System.Globalization;
 namespace Asyncio.Http;
 
 /// <summary>
-/// One wait on the server (for the response's headers, or for a piece of its body): a token cancelled by the
-/// task's cancellation, the total deadline or the <see cref="ClientTimeout.SockRead"/> timer, and the
-/// translation of that cancellation into the error aiohttp raises.
+/// A request's waits on the server (for the response's headers, then for each piece of its body that has not
+/// arrived yet): a token cancelled by the task's cancellation, the total deadline or the
+/// <see cref="ClientTimeout.SockRead"/> timer, and the translation of that cancellation into the error aiohttp raises.
 /// </summary>
 internal sealed class ServerWait : IDisposable
 {
@@ -31,7 +31,32 @@ internal sealed class ServerWait : IDisposable
     /// <summary>Seconds a new connection may take to connect; null for no limit.</summary>
     public double? ConnectBudget { get; }
 
+    /// <summary>Set once the headers are in: the wait then serves the body's reads only.</summary>
+    private volatile bool _headersArrived;
+
     /// <summary>Stops the read timer while a new connection is made (the connect timeout covers that part).</summary>
+    public void ConnectStarted()
+    {
+        if (!_headersArrived) PauseReadTimer();
+    }
+
+    /// <summary>
+    /// Starts the read timer again once a new connection is made. A connection the HTTP stack made for this request
+    /// can finish after the request went out on another one: then the timer is the body's, and stays as it is.
+    /// </summary>
+    public void Connected()
+    {
+        if (!_headersArrived) StartReadTimer();
+    }
+
+    /// <summary>The headers are in: the read timer stops until a read of the body waits.</summary>
+    public void HeadersArrived()
+    {
+        _headersArrived = true;
+        PauseReadTimer();
+    }
+
+    /// <summary>Stops the read timer.</summary>
     public void PauseReadTimer()
     {
         if (_deadline.Timeout.SockRead is not null) SetTimer(Timeout.InfiniteTimeSpan);

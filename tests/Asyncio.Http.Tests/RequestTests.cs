@@ -31,6 +31,17 @@ public sealed class RequestTests(TestServer server) : IClassFixture<TestServer>
         Assert.Equal(method, TestServer.ParseEcho(await resp.TextAsync()).Method);
     });
 
+    [Theory]
+    [InlineData("get", "GET")]
+    [InlineData("Post", "POST")]
+    [InlineData("purge", "PURGE")]
+    public void RequestAsync_SendsTheMethodInUpperCase(string method, string sent) => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.RequestAsync(method, server.Url + "echo");
+        Assert.Equal(sent, TestServer.ParseEcho(await resp.TextAsync()).Method);
+    });
+
     [Fact]
     public void PostAsync_SendsAJsonBody() => HttpLoop.Run(async () =>
     {

@@ -75,6 +75,56 @@ public sealed class StreamingTests(TestServer server) : IClassFixture<TestServer
         Assert.Equal("hello gzip", await resp.TextAsync());
     });
 
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public void AutoDecompress_DecodesEachCodingItAsksFor(string coding) => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "encoded/" + coding);
+        Assert.Equal("hello " + coding, await resp.TextAsync());
+    });
+
+    [Fact]
+    public void AutoDecompress_DecodedBody_HasNoContentEncodingNorLength() => HttpLoop.Run(async () =>
+    {
+        // Both describe the bytes sent, not those read.
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "encoded/gzip");
+        Assert.False(resp.Headers.ContainsKey("Content-Encoding"));
+        Assert.Null(resp.ContentLength);
+        Assert.Equal("hello gzip", await resp.TextAsync());
+    });
+
+    [Fact]
+    public void AutoDecompress_UnknownCoding_GivesTheBodyAsSent() => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "encoded/x-custom");
+        Assert.Equal("x-custom", resp.Headers["Content-Encoding"]);
+        Assert.Equal("hello x-custom", await resp.TextAsync());
+    });
+
+    [Fact]
+    public void AutoDecompress_HeadOfAnEncodedResource_ReadsAnEmptyBody() => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.HeadAsync(server.Url + "encoded/gzip");
+        Assert.Equal(200, resp.Status);
+        Assert.Empty(await resp.ReadAsync());
+    });
+
+    [Fact]
+    public void AutoDecompress_RequestsOwnAcceptEncoding_IsSentAsGiven() => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "gzip",
+            new RequestOptions { Headers = [new("Accept-Encoding", "gzip")] });
+        Assert.Equal("gzip", resp.Headers["X-Accept-Encoding"]);
+        Assert.Equal("hello gzip", await resp.TextAsync());
+    });
+
     [Fact]
     public void AutoDecompress_False_GivesTheBodyAsSent() => HttpLoop.Run(async () =>
     {

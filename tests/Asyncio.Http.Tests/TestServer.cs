@@ -107,6 +107,25 @@ public sealed class TestServer : IDisposable
             context.Response.ContentLength = packed.Length;
             await context.Response.Body.WriteAsync(packed.ToArray());
         });
+        app.Map("/encoded/{coding}", async (HttpContext context, string coding) =>
+        {
+            // "hello CODING" encoded with CODING (gzip, deflate, br; any other name: sent as is, labelled so).
+            byte[] text = Encoding.UTF8.GetBytes("hello " + coding);
+            using var packed = new MemoryStream();
+            using (Stream? encoder = coding switch
+            {
+                "gzip" => new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true),
+                "deflate" => new System.IO.Compression.ZLibStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true),
+                "br" => new System.IO.Compression.BrotliStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true),
+                _ => null,
+            })
+            {
+                (encoder ?? packed).Write(text);
+            }
+            context.Response.Headers.ContentEncoding = coding;
+            context.Response.ContentLength = packed.Length;
+            if (!HttpMethods.IsHead(context.Request.Method)) await context.Response.Body.WriteAsync(packed.ToArray());
+        });
         app.Map("/status/{code:int}", (int code) => Results.StatusCode(code));
         app.Map("/redirect/{n:int}", (int n) => n > 0 ? Results.Redirect($"/redirect/{n - 1}") : Results.Text("done"));
         app.Map("/redirect-to", (HttpContext context) =>
