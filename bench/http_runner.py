@@ -5,6 +5,14 @@ per run and serves every client; each client run is a process of its own that pr
 CPU seconds per GB): aio = `Asyncio.Bench http-client --client aio` (Asyncio.Http's ClientSession), tp = the same
 with `--client tp` (HttpClient + Parallel.ForEachAsync), and aiohttp = bench/py/http.py on /usr/bin/python3, shown
 in the CPython column.
+
+Each workload is two rows, one per shape of the asyncio-style clients (aio and aiohttp, `--shape`):
+  tasks    one task per file, created up front, each waiting on a semaphore of 32 (the cheat sheet's aiohttp shape):
+           the session plus the cost of 1,000 waiting tasks
+  workers  32 worker tasks taking the next file until none is left, no semaphore: the shape of the HttpClient
+           client's Parallel.ForEachAsync, so the row isolates what the session itself costs
+The tp client is the same pool of 32 in both rows; it is measured in each row anyway, so that a row's ratios come from
+the same rounds.
 """
 import json
 import os
@@ -20,6 +28,7 @@ HTTP_PY = ROOT / 'bench' / 'py' / 'http.py'
 WORKLOADS = {'H1': (1000, 100_000), 'H2': (20, 50_000_000)}
 CONCURRENCY = 32
 RUNTIMES = ['aio', 'asyncio', 'tp']   # 'asyncio' is the CPython column: aiohttp
+SHAPES = ['tasks', 'workers']          # the rows' variants
 
 
 def log(msg):
@@ -32,7 +41,7 @@ def selected(workloads):
 
 
 def rows(names, wanted):
-    return [(name, None, [rt for rt in RUNTIMES if rt in wanted]) for name in names]
+    return [(name, shape, [rt for rt in RUNTIMES if rt in wanted]) for name in names for shape in SHAPES]
 
 
 def aiohttp_version(python):
@@ -52,20 +61,21 @@ def install_aiohttp(python):
         log(f'apt-get failed (exit {p.returncode}): {p.stderr.strip()[-300:]}')
 
 
-def client_command(runtime, name, port, dll, python):
+def client_command(runtime, name, shape, port, dll, python):
     files, size = WORKLOADS[name]
-    common = ['--port', str(port), '--files', str(files), '--size', str(size), '--concurrency', str(CONCURRENCY), '--w', name]
+    common = ['--port', str(port), '--files', str(files), '--size', str(size), '--concurrency', str(CONCURRENCY),
+              '--w', name, '--shape', shape]
     if runtime == 'asyncio':
         return [python, str(HTTP_PY), 'client'] + common
     return ['dotnet', dll, 'http-client', '--client', runtime] + common
 
 
 def measure(h_rows, dll, args, raw, env_for):
-    """Round-robin over the clients, as run.py's measure; returns {(name, None, runtime): [results]}."""
+    """Round-robin over the rows' clients, as run.py's measure; returns {(name, shape, runtime): [results]}."""
     python = '/usr/bin/python3'
     if 'asyncio' in {rt for _, _, rts in h_rows for rt in rts}:
         install_aiohttp(python)
-    cells = [(name, None, rt) for name, _, rts in h_rows for rt in rts
+    cells = [(name, shape, rt) for name, shape, rts in h_rows for rt in rts
              if not (rt == 'asyncio' and aiohttp_version(python) is None)]
     if len(cells) < sum(len(r[2]) for r in h_rows):
         log(f'note: aiohttp is not importable by {python}; the CPython column of H1/H2 reads n/a.')
@@ -74,10 +84,10 @@ def measure(h_rows, dll, args, raw, env_for):
     with Server(['dotnet', dll, 'http-server', '--max-seconds', str(3600)], env_for('aio')) as server:
         for _ in range(args.repeat):
             for key in cells:
-                name, _, rt = key
+                name, shape, rt = key
                 done += 1
                 t0 = time.monotonic()
-                cmd = client_command(rt, name, server.port, dll, python)
+                cmd = client_command(rt, name, shape, server.port, dll, python)
                 try:
                     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=args.timeout, env=env_for(rt))
                     if p.returncode != 0:
@@ -85,8 +95,8 @@ def measure(h_rows, dll, args, raw, env_for):
                     result = json.loads(p.stdout.strip().splitlines()[-1])
                     results.setdefault(key, []).append(result)
                     raw.write(json.dumps({'row': list(key), 'result': result}) + '\n')
-                    log(f'[H {done}/{total}] {name} {rt}: {result["value"]:.0f} MB/s, '
+                    log(f'[H {done}/{total}] {name} {shape} {rt}: {result["value"]:.0f} MB/s, '
                         f'{result["cpu_s_per_gb"]:.2f} CPU s/GB ({time.monotonic() - t0:.1f} s)')
                 except (ValueError, OSError, subprocess.SubprocessError) as e:
-                    log(f'[H {done}/{total}] {name} {rt}: FAILED {e}')
+                    log(f'[H {done}/{total}] {name} {shape} {rt}: FAILED {e}')
     return results

@@ -18,7 +18,8 @@ bench/c/echo_client. `--workloads W6` (or `--only W6`) selects both.
 H1 and H2 (HTTP downloads) are driven the same way: bench/http_runner.py starts one local HTTP server
 (`Asyncio.Bench http-server`) for the run and runs each client as its own process (`Asyncio.Bench http-client
 --client aio|tp`, and aiohttp's bench/py/http.py in the CPython column; the runner tries `apt-get install -y
-python3-aiohttp` when it is missing, else n/a).
+python3-aiohttp` when it is missing, else n/a). Each is two rows, `H1 tasks` and `H1 workers`: the shape of the
+asyncio-style clients (`--shape`: a task per file under a semaphore, or a pool of 32 workers; see http_runner.py).
 
 Where the CPython side of a workload comes from: a bench/py/<area>.py that lists it (bench/py/core.py for W1-W5 and W7,
 composition.py, executors.py, greenlets.py for G1-G4: greenlet and gevent). The convention for those files: `python3 FILE --list` prints the workload names it

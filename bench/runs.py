@@ -20,6 +20,14 @@ import json
 from pathlib import Path
 
 RUN_ID_FORMAT = '%Y%m%dT%H%M%S'
+# Workloads that gained variants after raw results were saved without one: the variant those results measured.
+# H1/H2 were one row, the shape its clients then had (one task per file under a semaphore), before the workers shape
+# became a row of its own (bench/http_runner.py).
+LEGACY_VARIANTS = {'H1': 'tasks', 'H2': 'tasks'}
+
+
+def _variant(name, variant):
+    return LEGACY_VARIANTS.get(name) if variant is None else variant
 
 
 class Runs:
@@ -41,7 +49,7 @@ class Runs:
         merged = {}
         for run in self.runs:
             for name, variant, runtimes in run['rows']:
-                known = merged.setdefault((name, variant), [])
+                known = merged.setdefault((name, _variant(name, variant)), [])
                 known += [rt for rt in runtimes if rt not in known]
         return [(name, variant, runtimes) for (name, variant), runtimes in merged.items()]
 
@@ -100,10 +108,11 @@ def load(paths):
             elif 'run_end' in record:
                 by_id.setdefault(record['run_end']['id'], {}).update(record['run_end'])
             elif 'row' in record:
-                runs.measurements.append((current, tuple(record['row']), record['result']))
+                name, variant, runtime = record['row']
+                runs.measurements.append((current, (name, _variant(name, variant), runtime), record['result']))
             else:  # the first format: the bare JSON line of the run
                 runtime = {'asyncio': 'asyncio', 'asyncio+uvloop': 'uvloop'}.get(record['runtime'], record['runtime'])
-                runs.measurements.append((current, (record['w'], record.get('variant'), runtime), record))
+                runs.measurements.append((current, (record['w'], _variant(record['w'], record.get('variant')), runtime), record))
     return runs
 
 

@@ -2,10 +2,12 @@
 """H1/H2's aiohttp client: downloads N files from bench/http_runner.py's server, aiohttp's usual style.
 
 Usage:  python3 http.py --list          (prints nothing: bench/http_runner.py runs this client itself)
-        python3 http.py client --port P --files N --size BYTES [--concurrency 32] [--w H1]
+        python3 http.py client --port P --files N --size BYTES [--concurrency 32] [--w H1] [--shape tasks|workers]
 
-ClientSession + asyncio.Semaphore(32) + gather, each body read with resp.content.iter_chunked(65536) and
-discarded. Prints one JSON line: MB/s and the process's CPU seconds (user + system) per GB over the timed part.
+--shape tasks (the default): ClientSession + one task per file + asyncio.Semaphore(32) + gather, aiohttp's usual
+style; --shape workers: 32 worker tasks (gathered), each taking the next file until none is left, no semaphore.
+Each body is read with resp.content.iter_chunked(65536) and discarded. Prints one JSON line: MB/s and the process's
+CPU seconds (user + system) per GB over the timed part.
 """
 import sys
 from pathlib import Path
@@ -27,19 +29,32 @@ def cpu_seconds():
     return r.ru_utime + r.ru_stime
 
 
-async def download(url, files, concurrency):
+async def fetch(session, url):
+    async with session.get(url) as resp:
+        resp.raise_for_status()
+        n = 0
+        async for chunk in resp.content.iter_chunked(65536):
+            n += len(chunk)
+        return n
+
+
+async def download(url, files, concurrency, shape):
     import aiohttp
-    sem = asyncio.Semaphore(concurrency)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
-        async def one():
-            async with sem:
-                async with session.get(url) as resp:
-                    resp.raise_for_status()
-                    n = 0
-                    async for chunk in resp.content.iter_chunked(65536):
-                        n += len(chunk)
-                    return n
-        return sum(await asyncio.gather(*(one() for _ in range(files))))
+        if shape == 'tasks':
+            sem = asyncio.Semaphore(concurrency)
+
+            async def one():
+                async with sem:
+                    return await fetch(session, url)
+            return sum(await asyncio.gather(*(one() for _ in range(files))))
+
+        # workers: the workers are the limit; they share one iterator of the file indices (one thread: no lock).
+        indices = iter(range(files))
+
+        async def worker():
+            return sum([await fetch(session, url) for _ in indices])
+        return sum(await asyncio.gather(*(worker() for _ in range(min(concurrency, files)))))
 
 
 def main():
@@ -51,19 +66,20 @@ def main():
     p.add_argument('--size', type=int, default=100_000)
     p.add_argument('--concurrency', type=int, default=32)
     p.add_argument('--w', default='H')
+    p.add_argument('--shape', choices=['tasks', 'workers'], default='tasks')
     args = p.parse_args()
     if args.list:
         return
     base = f'http://127.0.0.1:{args.port}'
     # Warm-up as the .NET clients: twice the concurrency of files of at most 1 MiB, on a session of its own.
-    asyncio.run(download(f'{base}/{min(args.size, 1 << 20)}', args.concurrency * 2, args.concurrency))
+    asyncio.run(download(f'{base}/{min(args.size, 1 << 20)}', args.concurrency * 2, args.concurrency, args.shape))
     cpu0, t0 = cpu_seconds(), time.perf_counter()
-    total = asyncio.run(download(f'{base}/{args.size}', args.files, args.concurrency))
+    total = asyncio.run(download(f'{base}/{args.size}', args.files, args.concurrency, args.shape))
     seconds, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
     if total != args.files * args.size:
         sys.exit(f'read {total} bytes, expected {args.files * args.size}')
     import aiohttp
-    print(json.dumps({'w': args.w, 'runtime': 'aiohttp', 'value': total / 1e6 / seconds, 'unit': 'MB/s',
+    print(json.dumps({'w': args.w, 'runtime': 'aiohttp', 'shape': args.shape, 'value': total / 1e6 / seconds, 'unit': 'MB/s',
                       'cpu_s_per_gb': cpu / (total / 1e9), 'seconds': seconds, 'cpu_seconds': cpu,
                       'aiohttp': aiohttp.__version__}))
 
