@@ -219,7 +219,6 @@ public abstract partial class AioTask : IFutureListener
     internal void CompleteFrame() => CompleteFrame(null);
 
     /// <summary>The body threw <paramref name="error"/>: marks it finished and resumes whoever waits for it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void CompleteFrame(Exception? error)
     {
         CoroutineState = CoroutineState.Completed;

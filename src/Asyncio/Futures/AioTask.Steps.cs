@@ -27,7 +27,6 @@ public abstract partial class AioTask
         coroutine.Owner.Step(coroutine, resumedFromLoopAwait: false, (Exception)error!);
     };
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FirstStep()
     {
         if (IsDone) return;
@@ -51,7 +50,6 @@ public abstract partial class AioTask
     /// <param name="coroutine">The coroutine to resume.</param>
     /// <param name="resumedFromLoopAwait">True when it resumes from a loop awaiter, which can take a cancellation.</param>
     /// <param name="throwAtResume">An exception the resumed loop awaiter throws (a refused await), if any.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Step(AioTask coroutine, bool resumedFromLoopAwait, Exception? throwAtResume = null)
     {
         if (IsDone) return;
@@ -76,7 +74,6 @@ public abstract partial class AioTask
     }
 
     /// <summary>The coroutine awaits a loop future: wake on its completion (asyncio: <c>__step</c>'s blocking branch).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void SuspendOnFuture(AioTask coroutine, Future future)
     {
         if (future._loop != _loop)
@@ -96,7 +93,6 @@ public abstract partial class AioTask
     }
 
     /// <summary>The coroutine sleeps: a bare yield for <c>delay &lt;= 0</c>, else a timer that resumes it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void SuspendOnSleep(AioTask coroutine, double delay)
     {
         if (delay <= 0 || MustCancel)
@@ -161,7 +157,6 @@ public abstract partial class AioTask
         _loop.EnqueueReady(s_throwStep, coroutine, error);
 
     /// <summary>The root coroutine returned or threw: the task takes its outcome.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnRootCompleted(Exception? error)
     {
         if (error is null)

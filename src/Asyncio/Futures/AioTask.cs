@@ -239,7 +239,6 @@ public abstract partial class AioTask : Future
         _ => null,
     };
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Finish(CancelledError? cancelled)
     {
         _loop.UnregisterTask(this);

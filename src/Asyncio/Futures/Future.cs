@@ -287,7 +287,6 @@ public abstract class Future
     }
 
     /// <summary>Finishes with the result the subclass has just stored; false if already done.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected bool TrySetResultCore()
     {
         if (State != FutureState.Pending) return false;
@@ -360,7 +359,6 @@ public abstract class Future
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScheduleCallbacks()
     {
         object? callbacks = _callbacks;

@@ -233,7 +233,6 @@ public sealed partial class EventLoop
     /// One iteration: wait for work (or jump a virtual clock), move due timers to the ready queue, then run
     /// exactly the callbacks that were ready at that point (asyncio: <c>_run_once</c>).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunOnce()
     {
         TimerHandle? next = _timers.PeekLive();

@@ -82,7 +82,6 @@ public sealed partial class EventLoop
     /// completes into), until the task suspends: a trampoline that keeps the stack flat however deep the
     /// chain of awaited coroutines.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void RunCoroutines(AioTask coroutine)
     {
         AioTask? saved = _next;
