@@ -171,10 +171,12 @@ public sealed partial class ClientSession
     private static async Task<BodyReader> SendOwnedAsync(HttpMessageInvoker invoker, HttpRequestMessage request, ServerWait wait,
         EventLoop loop, bool decode)
     {
-        HttpResponseMessage response = await invoker.SendAsync(request, wait.Token).ConfigureAwait(false);
+        // Read now: a request abandoned meanwhile has disposed the wait, and a disposed source gives no token.
+        CancellationToken token = wait.Token;
+        HttpResponseMessage response = await invoker.SendAsync(request, token).ConfigureAwait(false);
         try
         {
-            wait.Token.ThrowIfCancellationRequested();
+            token.ThrowIfCancellationRequested();
             // The body's reads wait under the same timers and cancellation as the send.
             wait.HeadersArrived();
             return new BodyReader(response, wait, loop, decode);
