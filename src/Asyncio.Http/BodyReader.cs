@@ -32,7 +32,7 @@ internal sealed class BodyReader
     private ExceptionDispatchInfo? _error;
     private bool _stopped;
     private bool _finished;
-    /// <summary>Bytes still to come by Content-Length (the decoded length: the HTTP stack drops it when it decompresses); -1 when unknown.</summary>
+    /// <summary>Bytes still to come by Content-Length (of the bytes read: a decoded body has none, see <see cref="Decoder"/>); -1 when unknown.</summary>
     private long _remaining;
 
     /// <param name="message">The response, its headers read.</param>
@@ -79,7 +79,7 @@ internal sealed class BodyReader
         Stream? decoder = codings.ToString().Trim().ToLowerInvariant() switch
         {
             "gzip" or "x-gzip" => new GZipStream(sent, CompressionMode.Decompress),
-            "deflate" => new ZLibStream(sent, CompressionMode.Decompress),
+            "deflate" => new DeflateBody(sent),
             "br" => new BrotliStream(sent, CompressionMode.Decompress),
             _ => null,
         };

@@ -87,6 +87,27 @@ public sealed class StreamingTests(TestServer server) : IClassFixture<TestServer
     });
 
     [Fact]
+    public void AutoDecompress_RawDeflateUnderTheDeflateName_IsDecodedToo() => HttpLoop.Run(async () =>
+    {
+        // Some servers send raw DEFLATE (RFC 1951) as "deflate", which means zlib (RFC 1950): aiohttp and .NET read both.
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "encoded/deflate?raw=1");
+        Assert.Equal("hello deflate", await resp.TextAsync());
+    });
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public void AutoDecompress_EncodingOfAnEmptyBody_OfEachCoding_GivesAnEmptyBody(string coding) => HttpLoop.Run(async () =>
+    {
+        // A coder's output for no input is not empty: an encoded empty body still has a header to decode.
+        await using var session = new ClientSession();
+        await using ClientResponse resp = await session.GetAsync(server.Url + "encoded/" + coding + "?empty=1");
+        Assert.Empty(await resp.ReadAsync());
+    });
+
+    [Fact]
     public void AutoDecompress_DecodedBody_HasNoContentEncodingNorLength() => HttpLoop.Run(async () =>
     {
         // Both describe the bytes sent, not those read.

@@ -110,11 +110,15 @@ public sealed class TestServer : IDisposable
         app.Map("/encoded/{coding}", async (HttpContext context, string coding) =>
         {
             // "hello CODING" encoded with CODING (gzip, deflate, br; any other name: sent as is, labelled so).
-            byte[] text = Encoding.UTF8.GetBytes("hello " + coding);
+            // An empty body with ?empty=1.
+            byte[] text = context.Request.Query.ContainsKey("empty") ? [] : Encoding.UTF8.GetBytes("hello " + coding);
             using var packed = new MemoryStream();
             using (Stream? encoder = coding switch
             {
                 "gzip" => new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true),
+                // ?raw=1: raw DEFLATE (RFC 1951) under the deflate name, as some servers send it.
+                "deflate" when context.Request.Query.ContainsKey("raw") =>
+                    new System.IO.Compression.DeflateStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true),
                 "deflate" => new System.IO.Compression.ZLibStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true),
                 "br" => new System.IO.Compression.BrotliStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true),
                 _ => null,
