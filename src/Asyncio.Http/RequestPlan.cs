@@ -61,9 +61,18 @@ internal sealed class RequestPlan
 
     /// <summary>The absolute http(s) URL of a request, with its query parameters appended.</summary>
     /// <summary>The method in upper case, as aiohttp sends it: the shared instance of a standard method (no allocation).</summary>
+    /// <exception cref="ArgumentException">Not an HTTP token (a space, a separator, a control character).</exception>
     private static HttpMethod UpperCaseMethod(string method)
     {
-        HttpMethod parsed = HttpMethod.Parse(method);
+        HttpMethod parsed;
+        try
+        {
+            parsed = HttpMethod.Parse(method);
+        }
+        catch (FormatException error)
+        {
+            throw new ArgumentException($"Invalid HTTP method '{method}': a method is one token, with no spaces or separators.", nameof(method), error);
+        }
         return parsed.Method.AsSpan().ContainsAnyInRange('a', 'z') ? new HttpMethod(method.ToUpperInvariant()) : parsed;
     }
 

@@ -42,6 +42,17 @@ public sealed class RequestTests(TestServer server) : IClassFixture<TestServer>
         Assert.Equal(sent, TestServer.ParseEcho(await resp.TextAsync()).Method);
     });
 
+    [Theory]
+    [InlineData("GE T")]
+    [InlineData("GET\r\n")]
+    [InlineData("(get)")]
+    public void RequestAsync_MethodThatIsNotAToken_IsRefusedAtTheCall(string method) => HttpLoop.Run(async () =>
+    {
+        await using var session = new ClientSession();
+        var error = Assert.Throws<ArgumentException>(() => session.RequestAsync(method, server.Url + "echo"));
+        Assert.Equal("method", error.ParamName);
+    });
+
     [Fact]
     public void PostAsync_SendsAJsonBody() => HttpLoop.Run(async () =>
     {
