@@ -67,7 +67,10 @@ public sealed class SessionLifetimeTests(TestServer server) : IClassFixture<Test
             await using ClientResponse resp = await session.GetAsync(server.Url + "text");
             await resp.ReadAsync();
         }
-        Assert.Equal(1, EstablishedConnectionsTo(server.Port));   // kept alive in the pool, reused
+        // Kept alive in the pool, reused. (Seen once, not reproduced: three; the local ports tell a connection per
+        // request from connections left open by something else.)
+        List<string> open = EstablishedClientsOf(server.Port);
+        Assert.True(open.Count == 1, $"established connections to the server: {string.Join(", ", open)}");
         await session.CloseAsync();
         // The kernel moves the closed socket out of ESTABLISHED as the FIN is processed: give a loaded machine time.
         for (int i = 0; i < 50 && EstablishedConnectionsTo(server.Port) > 0; i++) await Aio.Sleep(0.1);
@@ -75,20 +78,23 @@ public sealed class SessionLifetimeTests(TestServer server) : IClassFixture<Test
     });
 
     /// <summary>Client sockets connected to <paramref name="port"/> on IPv4 or IPv6 loopback, from /proc/net/tcp{,6}.</summary>
-    private static int EstablishedConnectionsTo(int port)
+    private static int EstablishedConnectionsTo(int port) => EstablishedClientsOf(port).Count;
+
+    /// <summary>The local addresses (hex, as the kernel lists them) of the established client sockets connected to <paramref name="port"/>.</summary>
+    private static List<string> EstablishedClientsOf(int port)
     {
         string hexPort = ":" + port.ToString("X4", System.Globalization.CultureInfo.InvariantCulture);
-        int count = 0;
+        var clients = new List<string>();
         foreach (string table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
         {
             if (!File.Exists(table)) continue;
             foreach (string line in File.ReadLines(table).Skip(1))
             {
                 string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields[2].EndsWith(hexPort, StringComparison.Ordinal) && fields[3] == "01") count++;
+                if (fields[2].EndsWith(hexPort, StringComparison.Ordinal) && fields[3] == "01") clients.Add(fields[1]);
             }
         }
-        return count;
+        return clients;
     }
 
     [Fact]
