@@ -69,15 +69,21 @@ public static partial class CoreWorkloads
         await new DotnetCallbackCounter(n).Run(chained);
         double seconds = Probe.SecondsSince(start);
 
-        const int probeCount = 10_000;
-        var probe = new DotnetCallbackCounter(probeCount);
-        // Pool callbacks allocate on other threads: count the whole process.
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        await probe.Run(chained);
-        double bytesPerCall = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)probeCount;
+        // As the library's probe: two sizes, the difference per extra callback.
+        long small = await AllocatedByDotnetCallbacks(5_000, chained), large = await AllocatedByDotnetCallbacks(10_000, chained);
+        double bytesPerCall = Math.Max(0, large - small) / 5_000.0;
 
         string api = SynchronizationContext.Current is null ? "ThreadPool.UnsafeQueueUserWorkItem" : "SynchronizationContext.Post";
         return Rate(n, seconds, "callbacks/s", ("variant", chained ? "chained" : "flat"), ("api", api), ("alloc_bytes_per_callsoon", bytesPerCall));
+    }
+
+    /// <summary>Bytes the process allocated while <paramref name="n"/> callbacks ran (pool callbacks allocate on other threads).</summary>
+    private static async Task<long> AllocatedByDotnetCallbacks(int n, bool chained)
+    {
+        var probe = new DotnetCallbackCounter(n);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        await probe.Run(chained);
+        return GC.GetTotalAllocatedBytes(precise: true) - before;
     }
 
     /// <summary>The W3 countdown for the plain .NET baselines.</summary>
