@@ -134,19 +134,11 @@ public sealed partial class ClientSession
             {
                 body = await SendOwnedAsync(_invoker, request, wait, loop, _options.AutoDecompress);
             }
-            catch (OperationCanceledException error) when (wait.TimeoutFor(error) is { } timeout)
+            catch (Exception error)
             {
+                Exception? timeout = SendTimeout(error, wait, deadline);
                 wait.Dispose();
-                throw timeout;
-            }
-            catch (HttpRequestException error) when (Find<ServerTimeoutError>(error) is { } timeout)
-            {
-                wait.Dispose();
-                throw deadline.Expired ? deadline.TotalTimeoutError(error) : timeout;
-            }
-            catch
-            {
-                wait.Dispose();
+                if (timeout is not null) throw timeout;
                 throw;
             }
             return new ClientResponse(body, method, url, deadline, slot, [.. history], _json);
@@ -187,6 +179,15 @@ public sealed partial class ClientSession
             throw;
         }
     }
+
+    /// <summary>The timeout error a failed send raises instead of <paramref name="error"/>, if it was one of the session's timeouts.</summary>
+    private static Exception? SendTimeout(Exception error, ServerWait wait, RequestDeadline deadline) => error switch
+    {
+        OperationCanceledException canceled => wait.TimeoutFor(canceled),
+        HttpRequestException http when Find<ServerTimeoutError>(http) is { } timeout =>
+            deadline.Expired ? deadline.TotalTimeoutError(http) : timeout,
+        _ => null,
+    };
 
     private static T? Find<T>(Exception error) where T : Exception
     {
