@@ -459,28 +459,20 @@ public sealed class LoopSocketStream : Stream, IClosedWithLoop, IDroppedAtClose
             return true;
         }
 
-        private void Succeed(int n)
-        {
-            if (!TryEnd()) return;
-            SynchronizationContext? context = InlineContinuation();
-            try
-            {
-                _core.SetResult(n);
-            }
-            finally
-            {
-                SynchronizationContext.SetSynchronizationContext(context);
-            }
-        }
+        private void Succeed(int n) => End(n, null);
 
         /// <summary>Ends a waiting operation with <paramref name="error"/> (any thread); nothing when none waits.</summary>
-        public void Fail(Exception error)
+        public void Fail(Exception error) => End(0, error);
+
+        /// <summary>Completes a waiting operation with <paramref name="n"/> bytes or <paramref name="error"/>; nothing when none waits.</summary>
+        private void End(int n, Exception? error)
         {
             if (!TryEnd()) return;
             SynchronizationContext? context = InlineContinuation();
             try
             {
-                _core.SetException(error);
+                if (error is null) _core.SetResult(n);
+                else _core.SetException(error);
             }
             finally
             {
