@@ -32,8 +32,12 @@ internal struct ReadyItem
 /// </summary>
 /// <remarks>
 /// <para>Blocks, not one growing array: a burst (200,000 tasks starting at once) never copies the queue,
-/// never allocates a large array, and gives its memory back block by block as it drains; a few empty blocks
-/// are kept for reuse, so a steady flow of callbacks allocates nothing.</para>
+/// never allocates a large array, and gives its memory back when the loop next waits for work; a few empty
+/// blocks are kept for reuse, so a steady flow of callbacks allocates nothing.</para>
+/// <para>A drained block is kept while the loop stays busy: a loop that runs burst after burst without waiting
+/// (a program spawning 200,000 tasks, gathering them, and spawning again) reuses the first burst's blocks
+/// instead of allocating and zeroing them again (W1: 30 bytes fewer per task). <see cref="TrimSpareBlocks"/>,
+/// called when the loop is about to wait, lets the surplus go.</para>
 /// <para>The blocks live on the pinned object heap, which the collector never compacts: a burst keeps its
 /// blocks alive through the young collections it triggers, and on the ordinary heap each of those collections
 /// would copy them (32 bytes per queued callback) only to promote them. Measured on a burst of 200,000 tasks
@@ -53,8 +57,8 @@ internal sealed class ReadyQueue
     /// <summary>log2 of <see cref="BlockSize"/>.</summary>
     private const int BlockShift = 10;
 
-    /// <summary>Empty blocks kept for reuse (512 KB at most).</summary>
-    private const int MaxSpareBlocks = 16;
+    /// <summary>Empty blocks kept for reuse while the loop waits for work (512 KB).</summary>
+    private const int IdleSpareBlocks = 16;
 
     /// <summary>The blocks in use, as a ring; its length is a power of two.</summary>
     private ReadyItem[][] _blocks = new ReadyItem[8][];
@@ -165,7 +169,6 @@ internal sealed class ReadyQueue
         Debug.Assert(_headOffset + _count <= _blockCount * BlockSize, "every entry lies in a block in use");
         Debug.Assert(_blockCount == 0 || _blocks[_headBlock] is not null);
         Debug.Assert(_blockCount == 0 || _blocks[(_headBlock + _blockCount - 1) & (_blocks.Length - 1)] is not null);
-        Debug.Assert(_spare.Count <= MaxSpareBlocks);
     }
 
     private bool TryLocate(long id, out ReadyItem[] block, out int index)
@@ -202,14 +205,23 @@ internal sealed class ReadyQueue
         _blockCount++;
     }
 
-    /// <summary>The head block is drained: keep it for reuse, or let it go once enough are kept.</summary>
+    /// <summary>
+    /// Lets go of the empty blocks beyond the few kept for a steady flow; the loop calls it when it is about to
+    /// wait for work, so a burst's blocks are reused by the next burst only while the loop stays busy.
+    /// </summary>
+    public void TrimSpareBlocks()
+    {
+        while (_spare.Count > IdleSpareBlocks) _spare.Pop();
+    }
+
+    /// <summary>The head block is drained: keep it for reuse (<see cref="TrimSpareBlocks"/> decides for how long).</summary>
     private void ReleaseHeadBlock()
     {
         ReadyItem[] block = _blocks[_headBlock];
         _blocks[_headBlock] = null!;
         _releasedHandleBlock = _handleBlocks[_headBlock];
         _handleBlocks[_headBlock] = null;
-        if (_spare.Count < MaxSpareBlocks) _spare.Push(block);
+        _spare.Push(block);
         _headBlock = (_headBlock + 1) & (_blocks.Length - 1);
         _headOffset = 0;
         _blockCount--;
