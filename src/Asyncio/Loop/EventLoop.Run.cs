@@ -199,6 +199,7 @@ public sealed partial class EventLoop
             task.NotifyDroppedAtClose();
         }
         while (_ready.Count > 0) DropAtClose(_ready.Dequeue());
+        _ready.ReleaseSpareBlocks();
         foreach (ReadyItem item in posted) DropAtClose(item);
         _timers.Clear();
         _providerTimer?.Dispose();

@@ -37,7 +37,9 @@ internal struct ReadyItem
 /// <para>A drained block is kept while the loop stays busy: a loop that runs burst after burst without waiting
 /// (a program spawning 200,000 tasks, gathering them, and spawning again) reuses the first burst's blocks
 /// instead of allocating and zeroing them again (W1: 30 bytes fewer per task). <see cref="TrimSpareBlocks"/>,
-/// called when the loop is about to wait, lets the surplus go.</para>
+/// called when the loop is about to wait, and <see cref="ReleaseSpareBlocks"/>, when it closes, hand the
+/// surplus to <see cref="ReadyBlockStash"/>, where the next burst of any loop finds them until the collector
+/// frees them.</para>
 /// <para>The blocks live on the pinned object heap, which the collector never compacts: a burst keeps its
 /// blocks alive through the young collections it triggers, and on the ordinary heap each of those collections
 /// would copy them (32 bytes per queued callback) only to promote them. Measured on a burst of 200,000 tasks
@@ -201,18 +203,19 @@ internal sealed class ReadyQueue
             _handleBlocks = handleBlocks;
             _headBlock = 0;
         }
-        _blocks[(_headBlock + _blockCount) & (_blocks.Length - 1)] = _spare.Count > 0 ? _spare.Pop() : GC.AllocateArray<ReadyItem>(BlockSize, pinned: true);
+        _blocks[(_headBlock + _blockCount) & (_blocks.Length - 1)] = _spare.Count > 0 ? _spare.Pop()
+            : ReadyBlockStash.TryTake() ?? GC.AllocateArray<ReadyItem>(BlockSize, pinned: true);
         _blockCount++;
     }
 
     /// <summary>
-    /// Lets go of the empty blocks beyond the few kept for a steady flow; the loop calls it when it is about to
-    /// wait for work, so a burst's blocks are reused by the next burst only while the loop stays busy.
+    /// Hands the empty blocks beyond the few kept for a steady flow to <see cref="ReadyBlockStash"/>; the loop
+    /// calls it when it is about to wait for work, so a burst's blocks stay with the loop only while it is busy.
     /// </summary>
-    public void TrimSpareBlocks()
-    {
-        while (_spare.Count > IdleSpareBlocks) _spare.Pop();
-    }
+    public void TrimSpareBlocks() => ReadyBlockStash.Give(_spare, keep: IdleSpareBlocks);
+
+    /// <summary>Hands every empty block to <see cref="ReadyBlockStash"/> (the loop is closing).</summary>
+    public void ReleaseSpareBlocks() => ReadyBlockStash.Give(_spare, keep: 0);
 
     /// <summary>The head block is drained: keep it for reuse (<see cref="TrimSpareBlocks"/> decides for how long).</summary>
     private void ReleaseHeadBlock()
@@ -225,6 +228,49 @@ internal sealed class ReadyQueue
         _headBlock = (_headBlock + 1) & (_blocks.Length - 1);
         _headOffset = 0;
         _blockCount--;
+    }
+}
+
+/// <summary>
+/// Empty ready-queue blocks that no loop keeps, shared by the process's loops and held weakly: a loop that needs
+/// a block takes one from here before allocating, and the collector frees those that nobody takes (the stash goes
+/// at the next collection of its generation, its pinned blocks at the next full one).
+/// </summary>
+/// <remarks>
+/// What it serves: a program (or a test suite) that runs <c>Aio.Run</c> after <c>Aio.Run</c>, each run spawning
+/// a burst of tasks, reuses the blocks of the runs before instead of allocating and zeroing them again; and a loop
+/// that went idle between two bursts gets its blocks back. Loops on any thread: guarded by a lock, taken once per
+/// block (1,024 callbacks).
+/// </remarks>
+internal static class ReadyBlockStash
+{
+    private static readonly Lock s_lock = new();
+
+    /// <summary>The stashed blocks; the stack is held only weakly, so the collector decides how long they stay.</summary>
+    private static readonly WeakReference<Stack<ReadyItem[]>?> s_blocks = new(null);
+
+    /// <summary>Moves the blocks of <paramref name="spare"/> beyond the first <paramref name="keep"/> to the stash.</summary>
+    public static void Give(Stack<ReadyItem[]> spare, int keep)
+    {
+        if (spare.Count <= keep) return;
+        lock (s_lock)
+        {
+            if (!s_blocks.TryGetTarget(out Stack<ReadyItem[]>? stash))
+            {
+                stash = new Stack<ReadyItem[]>();
+                s_blocks.SetTarget(stash);
+            }
+            while (spare.Count > keep) stash.Push(spare.Pop());
+        }
+    }
+
+    /// <summary>A stashed block, or null when there is none (none given, all taken, or collected).</summary>
+    public static ReadyItem[]? TryTake()
+    {
+        lock (s_lock)
+        {
+            return s_blocks.TryGetTarget(out Stack<ReadyItem[]>? stash) && stash.TryPop(out ReadyItem[]? block) ? block : null;
+        }
     }
 }
 
