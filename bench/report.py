@@ -349,9 +349,9 @@ NOTES = [
     'allocated divided by 5,000 (what each further call allocates, without what a pass costs whatever its size: its '
     'future and the await of it). What remains is one 40-byte object per 1,024 calls (the block of cancellation bits '
     'behind the `Handle`s `CallSoon` returns, which a handle keeps alive after its position is reused). Both passes fit '
-    'the blocks of 1,024 entries that the ready queue kept from the timed pass (kept while the loop stays busy, trimmed '
-    'to 16 when it next waits); the timed flat pass itself grows the queue to 1,000,000 entries, a 32 KB block per '
-    '1,024 beyond the 16 kept, as CPython\'s deque and the pump\'s queue grow too.',
+    'the ready queue\'s 16 kept blocks of 1,024 entries; the timed flat pass grows the queue to 1,000,000 entries, '
+    'taking 32 KB blocks from the process\'s weakly held stash of drained ones (what the warm-up passes left there) '
+    'and allocating the rest, as CPython\'s deque and the pump\'s queue grow too.',
     'W4 timers: 200,000 `CallLater` with seeded random delays in [0, 1 s]; the figure is the time from the start of '
     'scheduling until the last timer fired, minus the largest delay (so it includes the scheduling time). aio fails the '
     'run if a timer fires after one with a later deadline; CPython counts such timers (uvloop\'s have a resolution of 1 ms). .NET: `await Task.Delay` per timer (~1 ms granularity, '

@@ -159,8 +159,6 @@ public sealed partial class EventLoop
             PollDescriptors();
             return;
         }
-        // Nothing is ready: the loop may sleep, and a burst's drained queue blocks are no longer worth keeping.
-        _ready.TrimSpareBlocks();
         // A job in flight (an executor's) often finishes within microseconds: spinning briefly for its
         // completion saves the kernel wake-up of the wait below (twice the to_thread round trips per second).
         if (Volatile.Read(ref _jobsInFlight) > 0) SpinForInbox();

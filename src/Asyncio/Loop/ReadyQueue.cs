@@ -31,15 +31,12 @@ internal struct ReadyItem
 /// <para>asyncio: <c>BaseEventLoop._ready</c> (a <c>collections.deque</c>, itself a list of blocks).</para>
 /// </summary>
 /// <remarks>
-/// <para>Blocks, not one growing array: a burst (200,000 tasks starting at once) never copies the queue,
-/// never allocates a large array, and gives its memory back when the loop next waits for work; a few empty
-/// blocks are kept for reuse, so a steady flow of callbacks allocates nothing.</para>
-/// <para>A drained block is kept while the loop stays busy: a loop that runs burst after burst without waiting
-/// (a program spawning 200,000 tasks, gathering them, and spawning again) reuses the first burst's blocks
-/// instead of allocating and zeroing them again (W1: 30 bytes fewer per task). <see cref="TrimSpareBlocks"/>,
-/// called when the loop is about to wait, and <see cref="ReleaseSpareBlocks"/>, when it closes, hand the
-/// surplus to <see cref="ReadyBlockStash"/>, where the next burst of any loop finds them until the collector
-/// frees them.</para>
+/// <para>Blocks, not one growing array: a burst (200,000 tasks starting at once) never copies the queue and
+/// never allocates a large array. A few drained blocks are kept for reuse, so a steady flow of callbacks
+/// allocates nothing; the other drained blocks go to <see cref="ReadyBlockStash"/>, which holds them weakly:
+/// the next burst of this loop or of any other takes them back instead of allocating and zeroing new ones
+/// (a program spawning burst after burst, or running <c>Aio.Run</c> after <c>Aio.Run</c>), and the next full
+/// collection frees those nobody took.</para>
 /// <para>The blocks live on the pinned object heap, which the collector never compacts: a burst keeps its
 /// blocks alive through the young collections it triggers, and on the ordinary heap each of those collections
 /// would copy them (32 bytes per queued callback) only to promote them. Measured on a burst of 200,000 tasks
@@ -59,8 +56,8 @@ internal sealed class ReadyQueue
     /// <summary>log2 of <see cref="BlockSize"/>.</summary>
     private const int BlockShift = 10;
 
-    /// <summary>Empty blocks kept for reuse while the loop waits for work (512 KB).</summary>
-    private const int IdleSpareBlocks = 16;
+    /// <summary>Empty blocks the queue keeps for reuse (512 KB); it stashes the others.</summary>
+    private const int MaxSpareBlocks = 16;
 
     /// <summary>The blocks in use, as a ring; its length is a power of two.</summary>
     private ReadyItem[][] _blocks = new ReadyItem[8][];
@@ -169,6 +166,7 @@ internal sealed class ReadyQueue
         Debug.Assert((_blocks.Length & (_blocks.Length - 1)) == 0, "the ring's length is a power of two");
         Debug.Assert(_headOffset >= 0 && _headOffset < BlockSize);
         Debug.Assert(_headOffset + _count <= _blockCount * BlockSize, "every entry lies in a block in use");
+        Debug.Assert(_spare.Count <= MaxSpareBlocks);
         Debug.Assert(_blockCount == 0 || _blocks[_headBlock] is not null);
         Debug.Assert(_blockCount == 0 || _blocks[(_headBlock + _blockCount - 1) & (_blocks.Length - 1)] is not null);
     }
@@ -208,23 +206,21 @@ internal sealed class ReadyQueue
         _blockCount++;
     }
 
-    /// <summary>
-    /// Hands the empty blocks beyond the few kept for a steady flow to <see cref="ReadyBlockStash"/>; the loop
-    /// calls it when it is about to wait for work, so a burst's blocks stay with the loop only while it is busy.
-    /// </summary>
-    public void TrimSpareBlocks() => ReadyBlockStash.Give(_spare, keep: IdleSpareBlocks);
+    /// <summary>Hands every kept empty block to <see cref="ReadyBlockStash"/> (the loop is closing).</summary>
+    public void ReleaseSpareBlocks()
+    {
+        while (_spare.Count > 0) ReadyBlockStash.Give(_spare.Pop());
+    }
 
-    /// <summary>Hands every empty block to <see cref="ReadyBlockStash"/> (the loop is closing).</summary>
-    public void ReleaseSpareBlocks() => ReadyBlockStash.Give(_spare, keep: 0);
-
-    /// <summary>The head block is drained: keep it for reuse (<see cref="TrimSpareBlocks"/> decides for how long).</summary>
+    /// <summary>The head block is drained: keep it for reuse, or stash it once enough are kept.</summary>
     private void ReleaseHeadBlock()
     {
         ReadyItem[] block = _blocks[_headBlock];
         _blocks[_headBlock] = null!;
         _releasedHandleBlock = _handleBlocks[_headBlock];
         _handleBlocks[_headBlock] = null;
-        _spare.Push(block);
+        if (_spare.Count < MaxSpareBlocks) _spare.Push(block);
+        else ReadyBlockStash.Give(block);
         _headBlock = (_headBlock + 1) & (_blocks.Length - 1);
         _headOffset = 0;
         _blockCount--;
@@ -233,43 +229,51 @@ internal sealed class ReadyQueue
 
 /// <summary>
 /// Empty ready-queue blocks that no loop keeps, shared by the process's loops and held weakly: a loop that needs
-/// a block takes one from here before allocating, and the collector frees those that nobody takes (the stash goes
-/// at the next collection of its generation, its pinned blocks at the next full one).
+/// a block takes one from here before allocating, and the next full collection frees those that nobody took
+/// (the blocks live on the pinned object heap, which only full collections sweep, so young collections do not
+/// take them away between two bursts).
 /// </summary>
 /// <remarks>
-/// What it serves: a program (or a test suite) that runs <c>Aio.Run</c> after <c>Aio.Run</c>, each run spawning
-/// a burst of tasks, reuses the blocks of the runs before instead of allocating and zeroing them again; and a loop
-/// that went idle between two bursts gets its blocks back. Loops on any thread: guarded by a lock, taken once per
-/// block (1,024 callbacks).
+/// Loops on any thread: guarded by a lock, taken once per block (1,024 callbacks). The weak references are
+/// reused, so a steady give-and-take allocates nothing; their number is the most blocks ever stashed at once.
 /// </remarks>
 internal static class ReadyBlockStash
 {
     private static readonly Lock s_lock = new();
 
-    /// <summary>The stashed blocks; the stack is held only weakly, so the collector decides how long they stay.</summary>
-    private static readonly WeakReference<Stack<ReadyItem[]>?> s_blocks = new(null);
+    /// <summary>Weak references; those below <see cref="s_count"/> were given a block (alive or collected since).</summary>
+    private static WeakReference<ReadyItem[]?>[] s_slots = [];
 
-    /// <summary>Moves the blocks of <paramref name="spare"/> beyond the first <paramref name="keep"/> to the stash.</summary>
-    public static void Give(Stack<ReadyItem[]> spare, int keep)
+    /// <summary>Slots in use.</summary>
+    private static int s_count;
+
+    /// <summary>Stashes an empty block.</summary>
+    public static void Give(ReadyItem[] block)
     {
-        if (spare.Count <= keep) return;
         lock (s_lock)
         {
-            if (!s_blocks.TryGetTarget(out Stack<ReadyItem[]>? stash))
-            {
-                stash = new Stack<ReadyItem[]>();
-                s_blocks.SetTarget(stash);
-            }
-            while (spare.Count > keep) stash.Push(spare.Pop());
+            if (s_count == s_slots.Length) Array.Resize(ref s_slots, Math.Max(16, s_slots.Length * 2));
+            ref WeakReference<ReadyItem[]?> slot = ref s_slots[s_count++];
+            if (slot is null) slot = new WeakReference<ReadyItem[]?>(block);
+            else slot.SetTarget(block);
         }
     }
 
-    /// <summary>A stashed block, or null when there is none (none given, all taken, or collected).</summary>
+    /// <summary>A stashed block that is still alive, or null when there is none.</summary>
     public static ReadyItem[]? TryTake()
     {
         lock (s_lock)
         {
-            return s_blocks.TryGetTarget(out Stack<ReadyItem[]>? stash) && stash.TryPop(out ReadyItem[]? block) ? block : null;
+            while (s_count > 0)
+            {
+                WeakReference<ReadyItem[]?> slot = s_slots[--s_count];
+                if (slot.TryGetTarget(out ReadyItem[]? block) && block is not null)
+                {
+                    slot.SetTarget(null);
+                    return block;
+                }
+            }
+            return null;
         }
     }
 }
