@@ -33,7 +33,7 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
     /// cheaper per child than a set (no hashing, no removal), and compacting when most are done keeps a
     /// long-lived group from holding every child it ever had.
     /// </summary>
-    private readonly List<AioTask> _children = new();
+    private readonly ChildTasks _children = new();
 
     /// <summary>Children not done yet.</summary>
     private int _pending;
@@ -234,7 +234,8 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
     {
         var task = (AioTask)future;
         _pending--;
-        if (_children.Count > 64 && _pending < _children.Count / 2) _children.RemoveAll(static t => t.IsDone);
+        // Not while aborting: the abort walks the children by index.
+        if (!_aborting && _children.Count > 64 && _pending < _children.Count / 2) _children.RemoveDone();
         if (_onCompleted is not null && _pending == 0) _onCompleted.TrySetResult(true);
         if (task.IsCancelled || task.Exception() is not { } error) return;
         (_errors ??= new()).Add(error);
@@ -272,9 +273,11 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
     private void Abort()
     {
         _aborting = true;
-        // Cancelling may complete children synchronously and compact the list: iterate over a copy.
-        foreach (AioTask task in _children.ToArray())
+        // A child that cancelling completes at once does not compact the list while aborting, and no child
+        // is added: the indexes stay put.
+        for (int i = 0; i < _children.Count; i++)
         {
+            AioTask task = _children[i];
             if (!task.IsDone) task.Cancel();
         }
     }
