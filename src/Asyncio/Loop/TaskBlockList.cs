@@ -55,14 +55,17 @@ internal abstract class TaskBlockList
         Count++;
     }
 
-    /// <summary>Clears the slots from <paramref name="count"/> on, makes it the count, and lets go of the blocks past it.</summary>
+    /// <summary>
+    /// Clears the slots from <paramref name="count"/> on, makes it the count, and lets go of the blocks past it
+    /// (the first block stays, cleared).
+    /// </summary>
     protected void Truncate(int count)
     {
         Debug.Assert(count >= 0 && count <= Count);
-        int blocksInUse = (count + BlockSize - 1) >> BlockShift;
-        int clearEnd = Math.Min(Count, blocksInUse << BlockShift);
+        int keptBlocks = Math.Max(1, (count + BlockSize - 1) >> BlockShift);
+        int clearEnd = Math.Min(Count, keptBlocks << BlockShift);
         for (int i = count; i < clearEnd; i++) SlotAt(i) = null;
-        for (int block = Math.Max(1, blocksInUse); block < _blocks.Length; block++) _blocks[block] = null;
+        for (int block = keptBlocks; block < _blocks.Length; block++) _blocks[block] = null;
         Count = count;
     }
 }
