@@ -29,12 +29,19 @@ public class TaskBlockListTests
         return tasks;
     }
 
+    /// <summary>A list holding <paramref name="count"/> distinct done tasks, in order.</summary>
+    private static (Probe List, AioTask[] Tasks) Filled(int count)
+    {
+        AioTask[] tasks = DoneTasks(count);
+        var list = new Probe();
+        foreach (AioTask task in tasks) list.Add(task);
+        return (list, tasks);
+    }
+
     [Fact]
     public void Append_AcrossBlocks_KeepsTheOrder()
     {
-        AioTask[] tasks = DoneTasks(3_000);
-        var list = new Probe();
-        foreach (AioTask task in tasks) list.Add(task);
+        var (list, tasks) = Filled(3_000);
 
         Assert.Equal(3_000, list.Count);
         for (int i = 0; i < tasks.Length; i++) Assert.Same(tasks[i], list[i]);
@@ -43,9 +50,7 @@ public class TaskBlockListTests
     [Fact]
     public void Truncate_ToZero_ClearsTheFirstBlock()
     {
-        AioTask[] tasks = DoneTasks(3);
-        var list = new Probe();
-        foreach (AioTask task in tasks) list.Add(task);
+        var (list, tasks) = Filled(3);
 
         list.Cut(0);
 
@@ -56,9 +61,7 @@ public class TaskBlockListTests
     [Fact]
     public void Truncate_InsideABlock_ClearsTheRestOfIt_AndAppendingGoesOn()
     {
-        AioTask[] tasks = DoneTasks(2_500);
-        var list = new Probe();
-        foreach (AioTask task in tasks) list.Add(task);
+        var (list, tasks) = Filled(2_500);
 
         list.Cut(1_500);
 
