@@ -11,15 +11,17 @@ namespace Asyncio;
 /// </summary>
 internal sealed class ReadPipeTransport : PipeTransport
 {
-    /// <summary>The selector callback, made once.</summary>
-    private readonly Action _onReadable;
+    /// <summary>The selector's reader: a static invoker with the transport as its state.</summary>
+    private static readonly Action<object?, object?> s_readReady = static (transport, _) => ((ReadPipeTransport)transport!).ReadReady();
 
     /// <summary><see cref="PauseReading"/> is in effect.</summary>
     private bool _paused;
 
     /// <summary>Starts reading <paramref name="pipe"/> (non-blocking) into <paramref name="protocol"/> from the next iteration.</summary>
     public ReadPipeTransport(EventLoop loop, SafeFileHandle pipe, Protocol protocol, Future<bool>? waiter)
-        : base(loop, pipe, protocol, waiter) => _onReadable = ReadReady;
+        : base(loop, pipe, protocol, waiter)
+    {
+    }
 
     /// <inheritdoc/>
     public override bool IsReading => !_paused && !_closing;
@@ -30,7 +32,7 @@ internal sealed class ReadPipeTransport : PipeTransport
     /// <inheritdoc/>
     protected override void Register()
     {
-        if (IsReading) _loop.AddReader(_fd, _onReadable);
+        if (IsReading) _loop.AddReader(_fd, s_readReady, this);
     }
 
     /// <summary>Nothing is buffered on the reading side.</summary>
@@ -98,7 +100,7 @@ internal sealed class ReadPipeTransport : PipeTransport
     {
         if (_closing || !_paused) return;
         _paused = false;
-        _loop.AddReader(_fd, _onReadable);
+        _loop.AddReader(_fd, s_readReady, this);
     }
 
     /// <inheritdoc/>

@@ -17,8 +17,8 @@ internal abstract class SelectorTransport : DescriptorTransport
     /// <summary>The socket; owned, disposed when the connection is lost (or when the loop closes).</summary>
     protected readonly Socket _socket;
 
-    /// <summary>The reader callback, made once.</summary>
-    protected readonly Action _onReadable;
+    /// <summary>The selector's reader: a static invoker with the transport as its state (no delegate per connection).</summary>
+    private static readonly Action<object?, object?> s_readReady = static (transport, _) => ((SelectorTransport)transport!).ReadReady();
 
     /// <summary>
     /// Takes ownership of <paramref name="socket"/> and schedules the start for the next iteration, where the
@@ -29,7 +29,6 @@ internal abstract class SelectorTransport : DescriptorTransport
         : base(loop, (int)socket.Handle)
     {
         _socket = socket;
-        _onReadable = ReadReady;
         loop.OwnSocket(socket);
         ScheduleStart(waiter);
     }
@@ -48,8 +47,11 @@ internal abstract class SelectorTransport : DescriptorTransport
     /// <summary>Registers the reader through the socket, which the portable selector needs.</summary>
     protected sealed override void Register()
     {
-        if (ReadsAfterStart) _loop.AddReader(_socket, _onReadable);
+        if (ReadsAfterStart) AddReader();
     }
+
+    /// <summary>Registers the reader (again, after reading was paused).</summary>
+    protected void AddReader() => _loop.AddReader(_socket, s_readReady, this);
 
     /// <summary>A socket error (a reset, a refused send) is the connection's end, whoever raised it, as asyncio's OSError.</summary>
     protected sealed override bool IsConnectionError(Exception error) => error is SocketException;

@@ -228,7 +228,7 @@ internal sealed class SocketTransport : SelectorTransport, ITransport
     {
         if (_closing || !_readingPaused) return;
         _readingPaused = false;
-        _loop.AddReader(_socket, _onReadable);
+        AddReader();
     }
 
     /// <inheritdoc/>
