@@ -32,7 +32,7 @@ public sealed class AsyncStreamReader
     /// The bytes received and not yet read. The transports' compacting buffer serves here as well: bytes are
     /// appended at the end and taken from the front in both places.
     /// </summary>
-    private readonly WriteBuffer _buffer = new();
+    private WriteBuffer _buffer;
 
     /// <summary>The transport whose reading is paused and resumed; null for a reader fed by hand.</summary>
     private ITransport? _transport;

@@ -20,7 +20,7 @@ internal sealed class WritePipeTransport : PipeTransport
     private const int EPIPE = 32;
 
     /// <summary>What could not be written yet.</summary>
-    private readonly WriteBuffer _buffer = new();
+    private WriteBuffer _buffer;
 
     /// <summary>The selector callbacks, made once.</summary>
     private readonly Action _onWritable, _onPeerClosed;

@@ -29,7 +29,7 @@ internal sealed class SocketTransport : SelectorTransport, ITransport
     private readonly EndPoint? _peerName, _sockName;
 
     /// <summary>What could not be sent yet.</summary>
-    private readonly WriteBuffer _buffer = new();
+    private WriteBuffer _buffer;
 
     /// <summary>The writer callback, made the first time a write has to wait: most connections never need one, and an idle one should not hold it.</summary>
     private Action? _onWritable;

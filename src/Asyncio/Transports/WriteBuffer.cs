@@ -6,13 +6,17 @@ namespace Asyncio;
 /// The bytes a transport could not send yet: appended at the end, consumed from the front, in one array that is
 /// compacted before it grows (asyncio: the transport's <c>_buffer</c> deque of chunks).
 /// </summary>
-/// <remarks>One array keeps the send a single system call over everything pending, where a deque of chunks would
-/// need a gather-send or one call per chunk.</remarks>
+/// <remarks>
+/// <para>One array keeps the send a single system call over everything pending, where a deque of chunks would
+/// need a gather-send or one call per chunk.</para>
+/// <para>A struct held in its owner's field (never <c>readonly</c>, never copied): a connection that never buffers,
+/// as most do, pays 16 bytes inside its transport and no object of its own.</para>
+/// </remarks>
 [DebuggerDisplay("Count = {Count}")]
-internal sealed class WriteBuffer
+internal struct WriteBuffer
 {
-    /// <summary>The storage; the pending bytes are <c>[_start, _end)</c>.</summary>
-    private byte[] _data = [];
+    /// <summary>The storage, null while empty; the pending bytes are <c>[_start, _end)</c>.</summary>
+    private byte[]? _data;
 
     /// <summary>Where the pending bytes begin.</summary>
     private int _start;
@@ -29,12 +33,13 @@ internal sealed class WriteBuffer
     /// <summary>Adds <paramref name="bytes"/> after what is pending.</summary>
     public void Append(ReadOnlySpan<byte> bytes)
     {
-        if (_data.Length - _end < bytes.Length)
+        if (_data is null || _data.Length - _end < bytes.Length)
         {
             int needed = Count + bytes.Length;
+            int capacity = _data?.Length ?? 0;
             // Compacting in place is enough when the consumed front makes the room; otherwise grow by doubling.
-            byte[] target = needed <= _data.Length ? _data : new byte[Math.Max(needed, _data.Length * 2)];
-            Buffer.BlockCopy(_data, _start, target, 0, Count);
+            byte[] target = _data is not null && needed <= capacity ? _data : new byte[Math.Max(needed, capacity * 2)];
+            if (Count > 0) Buffer.BlockCopy(_data!, _start, target, 0, Count);
             _end = Count;
             _start = 0;
             _data = target;
@@ -51,7 +56,7 @@ internal sealed class WriteBuffer
     public byte[] Take(int count)
     {
         Debug.Assert(count >= 0 && count <= Count, "cannot take more than is pending");
-        if (count == _data.Length && _start == 0)
+        if (_data is not null && count == _data.Length && _start == 0)
         {
             byte[] whole = _data;
             Clear();
@@ -73,7 +78,7 @@ internal sealed class WriteBuffer
     /// <summary>Drops everything, and the storage with it: an idle connection should not hold a large array.</summary>
     public void Clear()
     {
-        _data = [];
+        _data = null;
         _start = _end = 0;
     }
 }
