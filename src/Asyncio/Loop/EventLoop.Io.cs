@@ -130,22 +130,14 @@ public sealed partial class EventLoop
         CheckClosed();
         CheckThread();
         CheckCanWatch();
-        bool known = _watches.TryGetValue(fd, out FdWatch? watch);
-        watch ??= new FdWatch();
+        _watches.TryGetValue(fd, out FdWatch watch);
         IoEvents previous = watch.Events;
         IoCallback? replaced = direction == IoEvents.Read ? watch.Reader : watch.Writer;
-        SetCallback(watch, direction, callback);
-        try
-        {
-            if (socket is null) _selector.Watch(fd, previous, watch.Events);
-            else _selector.WatchSocket(socket, fd, previous, watch.Events);
-        }
-        catch
-        {
-            SetCallback(watch, direction, replaced);
-            throw;
-        }
-        if (!known) _watches.Add(fd, watch);
+        SetCallback(ref watch, direction, callback);
+        // The map changes only once the selector has accepted the new set of directions.
+        if (socket is null) _selector.Watch(fd, previous, watch.Events);
+        else _selector.WatchSocket(socket, fd, previous, watch.Events);
+        _watches[fd] = watch;
         if (replaced is not null) replaced.IsCancelled = true;
         AssertWatched(fd);
     }
@@ -158,13 +150,14 @@ public sealed partial class EventLoop
     {
         if (_closed) return false;
         CheckThread();
-        if (!_watches.TryGetValue(fd, out FdWatch? watch)) return false;
+        if (!_watches.TryGetValue(fd, out FdWatch watch)) return false;
         IoCallback? current = direction == IoEvents.Read ? watch.Reader : watch.Writer;
         if (current is null || (only is not null && current != only)) return false;
         IoEvents previous = watch.Events;
-        SetCallback(watch, direction, null);
+        SetCallback(ref watch, direction, null);
         current.IsCancelled = true;
         if (watch.Events == IoEvents.None) _watches.Remove(fd);
+        else _watches[fd] = watch;
         _selector.Watch(fd, previous, watch.Events);
         AssertWatched(fd);
         return true;
@@ -177,13 +170,13 @@ public sealed partial class EventLoop
     [Conditional("DEBUG")]
     private void AssertWatched(int fd)
     {
-        if (!_watches.TryGetValue(fd, out FdWatch? watch)) return;
+        if (!_watches.TryGetValue(fd, out FdWatch watch)) return;
         System.Diagnostics.Debug.Assert(watch.Events != IoEvents.None, "a descriptor with no callback left must leave the registry");
         System.Diagnostics.Debug.Assert(watch.Reader is not { IsCancelled: true } && watch.Writer is not { IsCancelled: true },
             "a registered callback is never cancelled: cancelling is what removal and replacement do");
     }
 
-    private static void SetCallback(FdWatch watch, IoEvents direction, IoCallback? callback)
+    private static void SetCallback(ref FdWatch watch, IoEvents direction, IoCallback? callback)
     {
         if (direction == IoEvents.Read) watch.Reader = callback;
         else watch.Writer = callback;
@@ -197,7 +190,7 @@ public sealed partial class EventLoop
     {
         foreach (ReadyEvent ready in events)
         {
-            if (!_watches.TryGetValue(ready.Fd, out FdWatch? watch)) continue;
+            if (!_watches.TryGetValue(ready.Fd, out FdWatch watch)) continue;
             if ((ready.Events & IoEvents.Read) != 0 && watch.Reader is { IsCancelled: false } reader)
             {
                 EnqueueReady(IoCallback.RunUnlessCancelled, reader, null, reader.Context);
@@ -217,7 +210,7 @@ public sealed partial class EventLoop
     internal SocketReadiness WhenReady(Socket socket, IoEvents direction)
     {
         int fd = DescriptorOf(socket);
-        if (_watches.TryGetValue(fd, out FdWatch? watch)
+        if (_watches.TryGetValue(fd, out FdWatch watch)
             && (direction == IoEvents.Read ? watch.Reader : watch.Writer)?.A is SocketReadiness { IsDone: false })
         {
             // asyncio would replace the first waiter's reader and leave it pending forever: refuse instead.

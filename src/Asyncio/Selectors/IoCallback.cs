@@ -44,8 +44,11 @@ internal sealed class IoCallback
     public override string ToString() => IsCancelled ? "<I/O callback cancelled>" : $"<I/O callback {A}>";
 }
 
-/// <summary>The reader and writer registered for one descriptor (asyncio: a selector key's <c>(reader, writer)</c>).</summary>
-internal sealed class FdWatch
+/// <summary>
+/// The reader and writer registered for one descriptor (asyncio: a selector key's <c>(reader, writer)</c>). A value
+/// stored in the loop's map, read, changed and stored back: no object of its own per watched descriptor.
+/// </summary>
+internal struct FdWatch
 {
     /// <summary>Called while the descriptor is readable.</summary>
     public IoCallback? Reader;
