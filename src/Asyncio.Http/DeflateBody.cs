@@ -15,7 +15,6 @@ internal sealed class DeflateBody : ReadOnlyStream
 
     public DeflateBody(Stream sent) => _sent = sent;
 
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_decoder is null)

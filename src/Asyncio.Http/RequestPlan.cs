@@ -59,7 +59,6 @@ internal sealed class RequestPlan
         };
     }
 
-    /// <summary>The absolute http(s) URL of a request, with its query parameters appended.</summary>
     /// <summary>The method in upper case, as aiohttp sends it: the shared instance of a standard method (no allocation).</summary>
     /// <exception cref="ArgumentException">Not an HTTP token (a space, a separator, a control character).</exception>
     private static HttpMethod UpperCaseMethod(string method)
@@ -86,6 +85,7 @@ internal sealed class RequestPlan
         return [.. headers];
     }
 
+    /// <summary>The absolute http(s) URL of a request, with its query parameters appended.</summary>
     private static Uri Resolve(Uri? baseAddress, string url, IEnumerable<KeyValuePair<string, string>>? parameters)
     {
         Uri resolved;

@@ -94,17 +94,21 @@ public sealed partial class EventLoop
     /// a delegate bound to the transport (one object fewer per connection, which matters to thousands of idle ones).
     /// </summary>
     internal void AddReader(Socket socket, Action<object?, object?> invoke, object state) =>
-        AddCallback(DescriptorOf(socket), IoEvents.Read, new IoCallback(invoke, state, null, ExecutionContext.Capture()), socket);
+        AddCallback(DescriptorOf(socket), IoEvents.Read, CapturingCallback(invoke, state), socket);
 
     /// <inheritdoc cref="AddReader(Socket, Action{object?, object?}, object)"/>
     internal void AddReader(int fd, Action<object?, object?> invoke, object state) =>
-        AddCallback(fd, IoEvents.Read, new IoCallback(invoke, state, null, ExecutionContext.Capture()));
+        AddCallback(fd, IoEvents.Read, CapturingCallback(invoke, state));
 
     private static IoCallback UserCallback(Action callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        return new IoCallback(s_invokeAction, callback, null, ExecutionContext.Capture());
+        return CapturingCallback(s_invokeAction, callback);
     }
+
+    /// <summary>A reader or writer that runs in the <see cref="ExecutionContext"/> of the code registering it, as asyncio's handles do.</summary>
+    private static IoCallback CapturingCallback(Action<object?, object?> invoke, object state) =>
+        new(invoke, state, null, ExecutionContext.Capture());
 
     private static int DescriptorOf(Socket socket)
     {

@@ -166,9 +166,9 @@ internal sealed class ReadyQueue
         Debug.Assert((_blocks.Length & (_blocks.Length - 1)) == 0, "the ring's length is a power of two");
         Debug.Assert(_headOffset >= 0 && _headOffset < BlockSize);
         Debug.Assert(_headOffset + _count <= _blockCount * BlockSize, "every entry lies in a block in use");
-        Debug.Assert(_spare.Count <= MaxSpareBlocks);
         Debug.Assert(_blockCount == 0 || _blocks[_headBlock] is not null);
         Debug.Assert(_blockCount == 0 || _blocks[(_headBlock + _blockCount - 1) & (_blocks.Length - 1)] is not null);
+        Debug.Assert(_spare.Count <= MaxSpareBlocks);
     }
 
     private bool TryLocate(long id, out ReadyItem[] block, out int index)
