@@ -23,9 +23,8 @@ public class DatagramDescriptorTests
         Run(async loop => await Exchange(loop, 1, close));
         int before = SelectorLoops.OpenDescriptors();
         Run(async loop => await Exchange(loop, 50, close));
-        int after = SelectorLoops.OpenDescriptors();
         // A leak would be 100 (two endpoints per exchange); the margin is for the runtime's own threads.
-        Assert.True(after - before < 20, $"{before} descriptors open before, {after} after");
+        SelectorLoops.AssertFewNewDescriptors(before, 20);
     }
 
     /// <summary>Makes <paramref name="count"/> client-server pairs, echoes one datagram on each, and closes them or not.</summary>

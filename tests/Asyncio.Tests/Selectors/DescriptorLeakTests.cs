@@ -23,9 +23,8 @@ public class DescriptorLeakTests
             loop.RunForever();
             loop.Close();
         }
-        int after = SelectorLoops.OpenDescriptors();
         // A leak would be 200 (two per loop); the margin is for the runtime's own threads.
-        Assert.True(after - before < 20, $"{before} descriptors open before, {after} after");
+        SelectorLoops.AssertFewNewDescriptors(before, 20);
     }
 
 
@@ -37,8 +36,7 @@ public class DescriptorLeakTests
         AbandonLoops(100);
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        int after = SelectorLoops.OpenDescriptors();
-        Assert.True(after - before < 20, $"{before} descriptors open before, {after} after");
+        SelectorLoops.AssertFewNewDescriptors(before, 20);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

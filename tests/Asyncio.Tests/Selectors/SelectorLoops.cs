@@ -91,4 +91,47 @@ internal static class SelectorLoops
 
     /// <summary>How many descriptors this process has open (Linux: the entries of <c>/proc/self/fd</c>).</summary>
     public static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
+
+    /// <summary>
+    /// Asserts that fewer than <paramref name="margin"/> descriptors were opened since <paramref name="before"/> was
+    /// counted. A count over the margin is read again for up to 3 s (a close can still be on its way on another thread;
+    /// no garbage is collected, so a socket left to its finalizer still counts), and the failure says what kinds of
+    /// descriptors are open, so that a leak names itself.
+    /// </summary>
+    public static void AssertFewNewDescriptors(int before, int margin, string context = "")
+    {
+        long deadline = Environment.TickCount64 + 3000;
+        int after = OpenDescriptors();
+        while (after - before >= margin && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(50);
+            after = OpenDescriptors();
+        }
+        Assert.True(after - before < margin,
+            $"{context}{before} descriptors open before, {after} after; open now: {DescribeOpenDescriptors()}");
+    }
+
+    /// <summary>The kinds of this process's open descriptors with their counts: <c>socket 12, pipe 4, ...</c>.</summary>
+    private static string DescribeOpenDescriptors()
+    {
+        var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (string path in Directory.GetFiles("/proc/self/fd"))
+        {
+            string kind;
+            try
+            {
+                string target = new FileInfo(path).LinkTarget ?? "?";
+                // "socket:[123]" and "pipe:[456]" by their kind; anon inodes ("anon_inode:[eventpoll]") and files whole.
+                kind = target.StartsWith("socket:", StringComparison.Ordinal) || target.StartsWith("pipe:", StringComparison.Ordinal)
+                    ? target[..target.IndexOf(':')]
+                    : target;
+            }
+            catch (IOException)
+            {
+                kind = "(closed while listed)";
+            }
+            kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+        }
+        return string.Join(", ", kinds.Select(k => $"{k.Key} {k.Value}"));
+    }
 }

@@ -40,9 +40,7 @@ public class LoopSocketStreamFaultTests
                 await Assert.ThrowsAsync<ObjectDisposedException>(() => read.WaitAsync(Patience));
             }
         }
-        int after = SelectorLoops.OpenDescriptors();
-
-        Assert.True(after - before < Margin, $"{before} descriptors open before, {after} after");
+        SelectorLoops.AssertFewNewDescriptors(before, Margin);
     }
 
     [LinuxTheory]
@@ -63,10 +61,9 @@ public class LoopSocketStreamFaultTests
                 await Assert.ThrowsAsync<ObjectDisposedException>(() => read.WaitAsync(Patience));
             }
         }
-        int after = SelectorLoops.OpenDescriptors();
 
         // A leak would be one socket per stream, or the loops' own descriptors: 20 or more.
-        Assert.True(after - before < Margin, $"{before} descriptors open before, {after} after");
+        SelectorLoops.AssertFewNewDescriptors(before, Margin);
     }
 
     [LinuxTheory]
@@ -99,9 +96,7 @@ public class LoopSocketStreamFaultTests
                     $"round {i}: {(dispose ? "disposed" : "cancelled")}, ended with {error?.GetType().Name ?? "a result"}");
             }
         }
-        int after = SelectorLoops.OpenDescriptors();
-
-        Assert.True(after - before < Margin, $"{before} descriptors open before, {after} after");
+        SelectorLoops.AssertFewNewDescriptors(before, Margin);
     }
 
     [LinuxTheory]
@@ -117,9 +112,7 @@ public class LoopSocketStreamFaultTests
         {
             await FaultRound.Run(running, new Random(random.Next()), $"seed {seed}, round {round}");
         }
-        int after = SelectorLoops.OpenDescriptors();
-
-        Assert.True(after - before < Margin, $"seed {seed}: {before} descriptors open before, {after} after");
+        SelectorLoops.AssertFewNewDescriptors(before, Margin, $"seed {seed}: ");
     }
 
     /// <summary>The runtime opens descriptors of its own on first use of sockets, the loop and the thread pool.</summary>

@@ -48,9 +48,8 @@ public class TransportDescriptorTests
             for (int i = 0; i < Connections; i++) await ConnectTo(loop, server, () => new RecordingProtocol());
             await Aio.Sleep(0.01);   // let the server accept them all
         });
-        int after = SelectorLoops.OpenDescriptors();
         // A leak would be 41 (two ends of each connection and the listener); the margin is for the runtime's threads.
-        Assert.True(after - before < 10, $"{before} descriptors open before, {after} after");
+        SelectorLoops.AssertFewNewDescriptors(before, 10);
     }
 
     /// <summary>The runtime opens descriptors of its own on first use of sockets and loops.</summary>
