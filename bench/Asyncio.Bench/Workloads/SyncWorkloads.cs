@@ -7,11 +7,21 @@ namespace Asyncio.Bench;
 /// <summary>
 /// Queues and primitives: W2 ping-pong (two tasks, two queues of size 1), W7 fan-out (tasks through a
 /// semaphore of 100, one yield inside), LIMITER (AsyncLimiter accuracy on the real clock). Each runs a
-/// warm-up pass at a tenth of the size first, as the reference scripts do.
+/// warm-up pass at a tenth of the size first, as the reference scripts do; W2 and W7 then time
+/// <see cref="Probe.TimedPasses"/> passes at full size and report the median one, on every .NET runtime alike (one
+/// pass lasts 30-60 ms, and single passes swung by half on this shared machine).
 /// </summary>
 public static class SyncWorkloads
 {
     private static double Seconds(long ticks) => ticks / (double)Stopwatch.Frequency;
+
+    /// <summary>Runs <paramref name="pass"/> (which returns its own seconds) <see cref="Probe.TimedPasses"/> times; the median.</summary>
+    private static double MedianPass(Func<double> pass)
+    {
+        var passes = new double[Probe.TimedPasses];
+        for (int i = 0; i < passes.Length; i++) passes[i] = pass();
+        return Probe.Median(passes, p => p);
+    }
 
     // ------------------------------------------------------------ W2 ping-pong
 
@@ -20,7 +30,7 @@ public static class SyncWorkloads
     {
         int m = a.Int("m", 200_000);
         Probe.WarmUp(() => Aio.Run(W2AioOnce(Math.Max(1, m / 10))));
-        double dt = Aio.Run(W2AioOnce(m));
+        double dt = MedianPass(() => Aio.Run(W2AioOnce(m)));
         return new Measurement(m / dt, "round-trips/s", new Dictionary<string, object> { ["m"] = m, ["wall_s"] = dt });
     }
 
@@ -66,7 +76,9 @@ public static class SyncWorkloads
         {
             var warm = Probe.StartWarmUp();
             do await W2ChannelsOnce(Math.Max(1, m / 10)); while (warm.Again());
-            dt = await W2ChannelsOnce(m);
+            var passes = new double[Probe.TimedPasses];
+            for (int i = 0; i < passes.Length; i++) passes[i] = await W2ChannelsOnce(m);
+            dt = Probe.Median(passes, p => p);
         }
         if (singleThread) OneThreadContext.Run(Body);
         else Body().GetAwaiter().GetResult();
@@ -105,7 +117,7 @@ public static class SyncWorkloads
     {
         int n = a.Int("n", 100_000), limit = a.Int("limit", 100);
         Probe.WarmUp(() => Aio.Run(W7AioOnce(Math.Max(1, n / 10), limit)));
-        double dt = Aio.Run(W7AioOnce(n, limit));
+        double dt = MedianPass(() => Aio.Run(W7AioOnce(n, limit)));
         return new Measurement(n / dt, "tasks/s", new Dictionary<string, object> { ["n"] = n, ["limit"] = limit, ["wall_s"] = dt });
     }
 
@@ -144,7 +156,9 @@ public static class SyncWorkloads
         {
             var warm = Probe.StartWarmUp();
             do await W7SemaphoreSlimOnce(Math.Max(1, n / 10), limit); while (warm.Again());
-            dt = await W7SemaphoreSlimOnce(n, limit);
+            var passes = new double[Probe.TimedPasses];
+            for (int i = 0; i < passes.Length; i++) passes[i] = await W7SemaphoreSlimOnce(n, limit);
+            dt = Probe.Median(passes, p => p);
         }
         if (singleThread) OneThreadContext.Run(Body);
         else Body().GetAwaiter().GetResult();
