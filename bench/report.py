@@ -334,8 +334,7 @@ NOTES = [
     'W1 spawn: 200,000 tasks each `await sleep(0)` once and return their index, then gathered (aio `Aio.Gather`, '
     'CPython `gather`, .NET `Task.WhenAll` over `await Task.Yield()`). Warm-up at 1/10 size first. W1, W2, W7, gather, '
     'taskgroup and waitfor time their full-size pass 5 times in the process and report the median pass (.NET columns '
-    'alike; one pass lasts tens of milliseconds and single passes swung 2-3x on the shared cores); CPython times one '
-    '(W2 and W7 timed one pass on every runtime in raw results from before 2026-11-28 14:00 UTC).',
+    'alike; one pass lasts tens of milliseconds and single passes swung 2-3x on the shared cores); CPython times one.',
     'Warm-up (.NET columns alike): the 1/10-size pass of the reference scripts is repeated for at least 300 ms '
     '(`Probe.WarmUp`), and then while a pass still makes the JIT compile 10 or more new methods (at most 5 s), because '
     'the runtime re-compiles hot methods optimized in the background only after they have run a while; a timed run of a '
