@@ -59,7 +59,7 @@ from pathlib import Path
 import echo_runner
 import http_runner
 import runs
-from report import DOTNET_RUNTIMES, NO_UVLOOP, NOTES, PY_RUNTIMES, all_runs, fmt, markdown_table, table_rows, targets, write_doc
+from report import DOTNET_RUNTIMES, NO_UVLOOP, NOTES, PY_RUNTIMES, all_runs, fmt, markdown_table, paired_ratios, table_rows, targets, write_doc
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = 'bench/Asyncio.Bench'
@@ -402,7 +402,7 @@ def main():
         saved = runs.load([args.raw_path])
 
     trows = table_rows(rows, results)
-    target_rows = targets(trows, bdn_zero)
+    target_rows = targets(trows, bdn_zero, paired_ratios(saved.measurements))
     print(markdown_table(trows))
     print()
     for t, m, v in target_rows:
