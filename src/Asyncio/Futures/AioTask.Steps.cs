@@ -58,7 +58,7 @@ public abstract partial class AioTask
         if (deliverCancel) MustCancel = false;
         Waiter = null;
         ExecutionContext? context = Context;
-        if (context is not null) ExecutionContext.Restore(context);
+        if (context is not null && !loop.ThreadHoldsContext(context)) ExecutionContext.Restore(context);
         try
         {
             loop.RunCoroutines(coroutine);
@@ -69,6 +69,7 @@ public abstract partial class AioTask
             ExecutionContext? after = ExecutionContext.Capture();
             if (!ReferenceEquals(after, context)) Context = after;
             loop.LeaveTask(this);
+            loop.StepLeftContext(after);
         }
     }
 

@@ -255,12 +255,21 @@ public sealed partial class EventLoop
         }
 
         int count = _ready.Count;
+        ForgetThreadContext(); // the code between runs of the loop is not a task step
         for (int i = 0; i < count; i++)
         {
             ReadyItem item = _ready.Dequeue();
             if (item.Invoke is null) continue;
-            if (item.Context is not null) ExecutionContext.Restore(item.Context);
-            if (_debug) RunTimed(item);
+            if (item.Context is not null)
+            {
+                ExecutionContext.Restore(item.Context);
+                ForgetThreadContext();
+            }
+            if (_debug)
+            {
+                RunTimed(item);
+                ForgetThreadContext();
+            }
             else
             {
                 try
@@ -269,6 +278,7 @@ public sealed partial class EventLoop
                 }
                 catch (Exception error)
                 {
+                    ForgetThreadContext();
                     ReportCallbackError(item, error);
                 }
             }

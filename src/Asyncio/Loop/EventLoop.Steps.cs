@@ -22,6 +22,45 @@ public sealed partial class EventLoop
     private Exception? _pendingThrow;
 
     /// <summary>
+    /// The ready-queue entry (its sequence number) whose task step ended last with <see cref="_contextLeftByStep"/>
+    /// on the thread, or <see cref="long.MinValue"/> when other code may have changed the thread's context since.
+    /// </summary>
+    private long _contextLeftAtEntry = long.MinValue;
+
+    /// <summary>The <see cref="ExecutionContext"/> the last task step left on the loop thread (captured at its end).</summary>
+    private ExecutionContext? _contextLeftByStep;
+
+    /// <summary>
+    /// True when the loop thread already holds <paramref name="context"/>, so that a task step in it need not restore
+    /// it: restoring, like capturing, reads the current thread from thread-local storage, a call on Linux, and a
+    /// spawned task's steps were a seventh faster without both. The context is known only when the entry running
+    /// now directly follows, in the ready queue, a task step that ended in it. That holds because every entry a step
+    /// runs from (a task's first step, a resumption after a loop await, a future's wake-up, a timer, a foreign
+    /// completion) ends with the step, so no other code runs between the step's capture and the next entry; whatever
+    /// else could change the context forgets it (an entry with a context of its own, an exception handler, debug
+    /// mode's timing, the work between iterations). Debug builds check the answer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool ThreadHoldsContext(ExecutionContext context)
+    {
+        bool holds = _contextLeftAtEntry == _ready.LastDequeuedId - 1 && ReferenceEquals(_contextLeftByStep, context);
+        System.Diagnostics.Debug.Assert(!holds || ReferenceEquals(ExecutionContext.Capture(), context),
+            "the loop thread holds the context the last task step left");
+        return holds;
+    }
+
+    /// <summary>A task step ended with <paramref name="context"/> on the loop thread (see <see cref="ThreadHoldsContext"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void StepLeftContext(ExecutionContext? context)
+    {
+        _contextLeftAtEntry = _ready.LastDequeuedId;
+        if (!ReferenceEquals(_contextLeftByStep, context)) _contextLeftByStep = context;
+    }
+
+    /// <summary>Code other than a task step may have changed the loop thread's context.</summary>
+    private void ForgetThreadContext() => _contextLeftAtEntry = long.MinValue;
+
+    /// <summary>
     /// Makes <paramref name="task"/> the current task for one step (asyncio: <c>_enter_task</c>);
     /// <paramref name="throwAtResume"/>, if any, is thrown by the loop awaiter the step resumes.
     /// </summary>
