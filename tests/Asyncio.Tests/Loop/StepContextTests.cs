@@ -46,81 +46,24 @@ public sealed class StepContextTests : IDisposable
     [Fact]
     public void ADoneCallbackThatSetsAValue_BetweenTwoTasksSteps_DoesNotLeakIntoTheSecond()
     {
-        // One iteration runs A's first step, the done-callback (an entry without a context of its own: it restores
-        // the one it was added in), then B's first step; A and B were created in the same context.
-        string? seenByB = "unset";
-
-        async Coroutine Step(Action<string?> see)
-        {
-            see(Name.Value);
-            await Aio.Sleep(0);
-        }
-
-        async Coroutine Main()
+        // A done-callback's entry has no context of its own: it restores the one it was added in.
+        Assert.Null(SeenBySecondTask(() =>
         {
             Future<int> signal = _loop.CreateFuture<int>();
             signal.AddDoneCallback(_ => Name.Value = "leaked");
-            AioTask a = Aio.CreateTask(Step(_ => { }));
             signal.SetResult(1);
-            AioTask b = Aio.CreateTask(Step(value => seenByB = value));
-            await a;
-            await b;
-        }
-
-        _loop.RunUntilComplete(Main());
-
-        Assert.Null(seenByB);
+        }));
     }
 
     [Fact]
-    public void ACallSoonCallbackThatSetsAValue_BetweenTwoTasksSteps_DoesNotLeakIntoTheSecond()
-    {
-        string? seenByB = "unset";
-
-        async Coroutine Step(Action<string?> see)
-        {
-            see(Name.Value);
-            await Aio.Sleep(0);
-        }
-
-        async Coroutine Main()
-        {
-            AioTask a = Aio.CreateTask(Step(_ => { }));
-            _loop.CallSoon(() => Name.Value = "leaked");
-            AioTask b = Aio.CreateTask(Step(value => seenByB = value));
-            await a;
-            await b;
-        }
-
-        _loop.RunUntilComplete(Main());
-
-        Assert.Null(seenByB);
-    }
+    public void ACallSoonCallbackThatSetsAValue_BetweenTwoTasksSteps_DoesNotLeakIntoTheSecond() =>
+        Assert.Null(SeenBySecondTask(() => _loop.CallSoon(() => Name.Value = "leaked")));
 
     [Fact]
     public void AnExceptionHandlerThatSetsAValue_BetweenTwoTasksSteps_DoesNotLeakIntoTheSecond()
     {
-        string? seenByB = "unset";
         _loop.SetExceptionHandler((_, _) => Name.Value = "handler");
-
-        async Coroutine Step(Action<string?> see)
-        {
-            see(Name.Value);
-            await Aio.Sleep(0);
-        }
-
-        async Coroutine Main()
-        {
-            AioTask a = Aio.CreateTask(Step(_ => { }));
-            _loop.CallSoon(() => throw new InvalidOperationException("boom"));
-            AioTask b = Aio.CreateTask(Step(value => seenByB = value));
-            await a;
-            await b;
-        }
-
-        _loop.RunUntilComplete(Main());
-
-        Assert.Null(seenByB);
+        Assert.Null(SeenBySecondTask(() => _loop.CallSoon(() => throw new InvalidOperationException("boom"))));
     }
 
     [Fact]
@@ -154,5 +97,32 @@ public sealed class StepContextTests : IDisposable
 
         Assert.Equal("set", ownNext);
         Assert.Null(other);
+    }
+
+    /// <summary>
+    /// Creates task A, schedules what <paramref name="between"/> schedules, then creates task B, all in one context:
+    /// one iteration then runs A's first step, that entry, and B's first step. Returns the value B's step saw.
+    /// </summary>
+    private string? SeenBySecondTask(Action between)
+    {
+        string? seenByB = "unset";
+
+        static async Coroutine Step(Action<string?> see)
+        {
+            see(Name.Value);
+            await Aio.Sleep(0);
+        }
+
+        async Coroutine Main()
+        {
+            AioTask a = Aio.CreateTask(Step(_ => { }));
+            between();
+            AioTask b = Aio.CreateTask(Step(value => seenByB = value));
+            await a;
+            await b;
+        }
+
+        _loop.RunUntilComplete(Main());
+        return seenByB;
     }
 }
