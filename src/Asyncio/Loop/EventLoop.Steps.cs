@@ -57,8 +57,15 @@ public sealed partial class EventLoop
         if (!ReferenceEquals(_contextLeftByStep, context)) _contextLeftByStep = context;
     }
 
-    /// <summary>Code other than a task step may have changed the loop thread's context.</summary>
-    private void ForgetThreadContext() => _contextLeftAtEntry = long.MinValue;
+    /// <summary>
+    /// Code other than a task step may have changed the loop thread's context; with <paramref name="releaseIt"/> (the
+    /// loop's close), the reference to the last step's context goes too, so a closed loop keeps no AsyncLocal values alive.
+    /// </summary>
+    private void ForgetThreadContext(bool releaseIt = false)
+    {
+        _contextLeftAtEntry = long.MinValue;
+        if (releaseIt) _contextLeftByStep = null;
+    }
 
     /// <summary>
     /// Makes <paramref name="task"/> the current task for one step (asyncio: <c>_enter_task</c>);
