@@ -94,7 +94,10 @@ internal static class SelectorLoops
     /// of <c>/proc/self/fd</c>), the kinds the library opens. Files are not counted: the runtime opens one or two for
     /// each assembly it loads, and a test running before may still load some on a thread of its own.
     /// </summary>
-    public static int OpenDescriptors() => DescriptorTargets().Count(target => !target.StartsWith('/'));
+    public static int OpenDescriptors() => DescriptorTargets().Count(target => !IsFile(target));
+
+    /// <summary>True for a descriptor of a file (its target is a path), which <see cref="OpenDescriptors"/> does not count.</summary>
+    private static bool IsFile(string target) => target.StartsWith('/');
 
     /// <summary>What each open descriptor refers to: <c>socket:[123]</c>, <c>pipe:[456]</c>, <c>anon_inode:[eventpoll]</c>, a path.</summary>
     private static List<string> DescriptorTargets()
@@ -140,7 +143,7 @@ internal static class SelectorLoops
         foreach (string target in DescriptorTargets())
         {
             // "socket:[123]" and "pipe:[456]" by their kind; anonymous inodes ("anon_inode:[eventpoll]") whole.
-            string kind = target.StartsWith('/') ? "file (not counted)"
+            string kind = IsFile(target) ? "file (not counted)"
                 : target.StartsWith("socket:", StringComparison.Ordinal) || target.StartsWith("pipe:", StringComparison.Ordinal)
                     ? target[..target.IndexOf(':')]
                     : target;
