@@ -200,7 +200,7 @@ public sealed partial class EventLoop
         }
         while (_ready.Count > 0) DropAtClose(_ready.Dequeue());
         _ready.ReleaseSpareBlocks();
-        ForgetThreadContext(releaseIt: true);
+        ReleaseThreadContext();
         foreach (ReadyItem item in posted) DropAtClose(item);
         _timers.Clear();
         _providerTimer?.Dispose();

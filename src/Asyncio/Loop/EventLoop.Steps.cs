@@ -57,14 +57,14 @@ public sealed partial class EventLoop
         if (!ReferenceEquals(_contextLeftByStep, context)) _contextLeftByStep = context;
     }
 
-    /// <summary>
-    /// Code other than a task step may have changed the loop thread's context; with <paramref name="releaseIt"/> (the
-    /// loop's close), the reference to the last step's context goes too, so a closed loop keeps no AsyncLocal values alive.
-    /// </summary>
-    private void ForgetThreadContext(bool releaseIt = false)
+    /// <summary>Code other than a task step may have changed the loop thread's context.</summary>
+    private void ForgetThreadContext() => _contextLeftAtEntry = long.MinValue;
+
+    /// <summary>At the loop's close: forgets the last step's context and drops it, so a closed loop keeps no AsyncLocal values alive.</summary>
+    private void ReleaseThreadContext()
     {
-        _contextLeftAtEntry = long.MinValue;
-        if (releaseIt) _contextLeftByStep = null;
+        ForgetThreadContext();
+        _contextLeftByStep = null;
     }
 
     /// <summary>
