@@ -157,7 +157,8 @@ internal sealed class Download
             return Attempt.Done(Failed($"{name} is not in the manifest"));
         }
         string existing = FileNames.PathIn(Options.OutDir, name);
-        if (File.Exists(existing) && await IsAlreadyHere(existing, name, answer.ContentLength) is { } digest)
+        if (File.Exists(existing) && !_run.Names.WrittenFromAnother(name, _url)
+            && await IsAlreadyHere(existing, name, answer.ContentLength) is { } digest)
         {
             return Attempt.Done(new FetchResult(_url, FetchStatus.Skipped, existing, new FileInfo(existing).Length,
                 digest.Length == 0 ? null : digest, Resumed: false, _attempts, Error: null));
@@ -233,6 +234,7 @@ internal sealed class Download
         // A file of that name may have appeared since the name was chosen (another program): never overwrite it.
         string finalName = File.Exists(FileNames.PathIn(Options.OutDir, part.Name)) ? _run.Names.ClaimFree(part.Name) : part.Name;
         string path = part.Commit(finalName);
+        _run.Names.Written(finalName, _url);
         if (finalName != part.Name) _run.Names.Release(finalName);
         return new FetchResult(_url, FetchStatus.Downloaded, path, length, digest, _resumed, _attempts, Error: null);
     }

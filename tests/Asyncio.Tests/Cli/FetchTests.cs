@@ -250,6 +250,27 @@ public sealed class FetchTests : FetchSandbox
     }
 
     [LinuxFact]
+    public void TwoUrlsSuggestingOneName_OneAfterTheOther_TheSecondIsNotTakenForTheFirstsFile()
+    {
+        // The first download's file has the second's size: with no digest, size alone would call it already here.
+        Uri[] urls = [Server.Serve("/one/same.bin", new ServedFile { Content = Bytes(100, 1) }),
+            Server.Serve("/two/same.bin", new ServedFile { Content = Bytes(100, 2) })];
+        var results = Fetch(Options(urls) with { Concurrency = 1 });
+        Assert.All(results, r => Assert.Equal(FetchStatus.Downloaded, r.Status));
+        Assert.Equal(Bytes(100, 1), File.ReadAllBytes(Path.Combine(Dir, "same.bin")));
+        Assert.Equal(Bytes(100, 2), File.ReadAllBytes(Path.Combine(Dir, "same (1).bin")));
+    }
+
+    [LinuxFact]
+    public void TheSameUrlTwice_OneAfterTheOther_IsDownloadedOnce()
+    {
+        Uri url = Server.Serve("/twice.bin", new ServedFile { Content = Bytes(100, 3) });
+        var results = Fetch(Options(url, url) with { Concurrency = 1 });
+        Assert.Equal([FetchStatus.Downloaded, FetchStatus.Skipped], results.Select(r => r.Status));
+        Assert.False(File.Exists(Path.Combine(Dir, "twice (1).bin")));
+    }
+
+    [LinuxFact]
     public void ContentDisposition_NameIsUsed_Sanitised_InsideTheOutputDirectory()
     {
         Uri[] urls = [Server.Serve("/d1", new ServedFile { Content = Bytes(10, 1), ContentDisposition = "attachment; filename*=UTF-8''na%C3%AFve.txt" }),
