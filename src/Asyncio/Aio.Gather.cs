@@ -94,7 +94,7 @@ public static partial class Aio
     {
         EventLoop loop = CommonLoop(a1.LoopOrNull, a2.LoopOrNull);
         var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        Future[] children = [Child(a1, loop, seen), Child(a2, loop, seen)];
+        var children = new GatherChildren(Child(a1, loop, seen), Child(a2, loop, seen));
         return new GatheringFuture<(T1, T2)>(loop, children, static c => (Awaitable<T1>.ResultOf(c[0]), Awaitable<T2>.ResultOf(c[1])), returnExceptions: false);
     }
 
@@ -113,7 +113,7 @@ public static partial class Aio
     {
         EventLoop loop = CommonLoop(a1.LoopOrNull, a2.LoopOrNull, a3.LoopOrNull);
         var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        Future[] children = [Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen)];
+        var children = new GatherChildren(Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen));
         return new GatheringFuture<(T1, T2, T3)>(loop, children, static c => (Awaitable<T1>.ResultOf(c[0]), Awaitable<T2>.ResultOf(c[1]), Awaitable<T3>.ResultOf(c[2])), returnExceptions: false);
     }
 
@@ -134,7 +134,7 @@ public static partial class Aio
     {
         EventLoop loop = CommonLoop(a1.LoopOrNull, a2.LoopOrNull, a3.LoopOrNull, a4.LoopOrNull);
         var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        Future[] children = [Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen), Child(a4, loop, seen)];
+        var children = new GatherChildren(Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen), Child(a4, loop, seen));
         return new GatheringFuture<(T1, T2, T3, T4)>(loop, children, static c => (Awaitable<T1>.ResultOf(c[0]), Awaitable<T2>.ResultOf(c[1]), Awaitable<T3>.ResultOf(c[2]), Awaitable<T4>.ResultOf(c[3])), returnExceptions: false);
     }
 
@@ -157,7 +157,7 @@ public static partial class Aio
     {
         EventLoop loop = CommonLoop(a1.LoopOrNull, a2.LoopOrNull, a3.LoopOrNull, a4.LoopOrNull, a5.LoopOrNull);
         var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        Future[] children = [Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen), Child(a4, loop, seen), Child(a5, loop, seen)];
+        var children = new GatherChildren(Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen), Child(a4, loop, seen), Child(a5, loop, seen));
         return new GatheringFuture<(T1, T2, T3, T4, T5)>(loop, children, static c => (Awaitable<T1>.ResultOf(c[0]), Awaitable<T2>.ResultOf(c[1]), Awaitable<T3>.ResultOf(c[2]), Awaitable<T4>.ResultOf(c[3]), Awaitable<T5>.ResultOf(c[4])), returnExceptions: false);
     }
 
@@ -182,7 +182,7 @@ public static partial class Aio
     {
         EventLoop loop = CommonLoop(a1.LoopOrNull, a2.LoopOrNull, a3.LoopOrNull, a4.LoopOrNull, a5.LoopOrNull, a6.LoopOrNull);
         var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        Future[] children = [Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen), Child(a4, loop, seen), Child(a5, loop, seen), Child(a6, loop, seen)];
+        var children = new GatherChildren(Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen), Child(a4, loop, seen), Child(a5, loop, seen), Child(a6, loop, seen));
         return new GatheringFuture<(T1, T2, T3, T4, T5, T6)>(loop, children, static c => (Awaitable<T1>.ResultOf(c[0]), Awaitable<T2>.ResultOf(c[1]), Awaitable<T3>.ResultOf(c[2]), Awaitable<T4>.ResultOf(c[3]), Awaitable<T5>.ResultOf(c[4]), Awaitable<T6>.ResultOf(c[5])), returnExceptions: false);
     }
 
@@ -209,7 +209,7 @@ public static partial class Aio
     {
         EventLoop loop = CommonLoop(a1.LoopOrNull, a2.LoopOrNull, a3.LoopOrNull, a4.LoopOrNull, a5.LoopOrNull, a6.LoopOrNull, a7.LoopOrNull);
         var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        Future[] children = [Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen), Child(a4, loop, seen), Child(a5, loop, seen), Child(a6, loop, seen), Child(a7, loop, seen)];
+        var children = new GatherChildren(Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen), Child(a4, loop, seen), Child(a5, loop, seen), Child(a6, loop, seen), Child(a7, loop, seen));
         return new GatheringFuture<(T1, T2, T3, T4, T5, T6, T7)>(loop, children, static c => (Awaitable<T1>.ResultOf(c[0]), Awaitable<T2>.ResultOf(c[1]), Awaitable<T3>.ResultOf(c[2]), Awaitable<T4>.ResultOf(c[3]), Awaitable<T5>.ResultOf(c[4]), Awaitable<T6>.ResultOf(c[5]), Awaitable<T7>.ResultOf(c[6])), returnExceptions: false);
     }
 
@@ -250,10 +250,10 @@ public static partial class Aio
         foreach (object item in items) loop = SameLoop(loop, (item as Future)?.Loop);
         loop ??= GetEventLoop();
         var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        var children = new Future[items.Length];
-        for (int i = 0; i < items.Length; i++)
+        var children = new GatherChildren();
+        foreach (object? element in items)
         {
-            object item = items[i] ?? throw new ArgumentNullException(nameof(items));
+            object item = element ?? throw new ArgumentNullException(nameof(items));
             if (!seen.TryGetValue(item, out Future? future))
             {
                 future = item switch
@@ -265,7 +265,7 @@ public static partial class Aio
                 };
                 seen.Add(item, future);
             }
-            children[i] = future;
+            children.Add(future);
         }
         return new GatheringFuture<object?>(loop, children, static _ => null, returnExceptions: false);
     }
@@ -279,7 +279,7 @@ public static partial class Aio
 
     /// <summary>The gather every overload ends in: one future per argument, de-duplicated by reference.</summary>
     private static Future<TResult> GatherCore<T, TResult>(
-        IEnumerable<Awaitable<T>> awaitables, Func<Future[], TResult> project, bool returnExceptions)
+        IEnumerable<Awaitable<T>> awaitables, Func<GatherChildren, TResult> project, bool returnExceptions)
     {
         ArgumentNullException.ThrowIfNull(awaitables);
         Awaitable<T>[] items = awaitables.ToArray();
@@ -287,8 +287,8 @@ public static partial class Aio
         foreach (Awaitable<T> item in items) loop = SameLoop(loop, item.LoopOrNull);
         loop ??= GetEventLoop();
         var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        var children = new Future[items.Length];
-        for (int i = 0; i < items.Length; i++) children[i] = Child(items[i], loop, seen);
+        var children = new GatherChildren();
+        foreach (Awaitable<T> item in items) children.Add(Child(item, loop, seen));
         return new GatheringFuture<TResult>(loop, children, project, returnExceptions);
     }
 
@@ -296,15 +296,16 @@ public static partial class Aio
     /// The gather of arguments that are futures already (tasks included): they are their own children, so no
     /// wrapper or de-duplication table is needed (GatheringFuture counts a repeated future once per argument).
     /// </summary>
-    private static Future<TResult> GatherFutures<TResult>(IEnumerable<Future> futures, Func<Future[], TResult> project, bool returnExceptions)
+    private static Future<TResult> GatherFutures<TResult>(IEnumerable<Future> futures, Func<GatherChildren, TResult> project, bool returnExceptions)
     {
         ArgumentNullException.ThrowIfNull(futures);
-        Future[] children = futures.ToArray();
+        var children = new GatherChildren();
         EventLoop? loop = null;
-        foreach (Future child in children)
+        foreach (Future child in futures)
         {
             ArgumentNullException.ThrowIfNull(child, nameof(futures));
             loop = SameLoop(loop, child.Loop);
+            children.Add(child);
         }
         return new GatheringFuture<TResult>(loop ?? GetEventLoop(), children, project, returnExceptions);
     }
@@ -342,17 +343,17 @@ public static partial class Aio
         return candidate;
     }
 
-    private static T[] Results<T>(Future[] children)
+    private static T[] Results<T>(GatherChildren children)
     {
-        var results = new T[children.Length];
-        for (int i = 0; i < children.Length; i++) results[i] = Awaitable<T>.ResultOf(children[i]);
+        var results = new T[children.Count];
+        for (int i = 0; i < children.Count; i++) results[i] = Awaitable<T>.ResultOf(children[i]);
         return results;
     }
 
-    private static Outcome<T>[] Outcomes<T>(Future[] children)
+    private static Outcome<T>[] Outcomes<T>(GatherChildren children)
     {
-        var outcomes = new Outcome<T>[children.Length];
-        for (int i = 0; i < children.Length; i++) outcomes[i] = Outcome<T>.Of(children[i]);
+        var outcomes = new Outcome<T>[children.Count];
+        for (int i = 0; i < children.Count; i++) outcomes[i] = Outcome<T>.Of(children[i]);
         return outcomes;
     }
 }

@@ -2,10 +2,10 @@ namespace Asyncio;
 
 /// <summary>
 /// A task group's children, done ones included until <see cref="RemoveDone"/>: in blocks (see
-/// <see cref="TaskBlockList"/>), so that a group of 100,000 children puts no array on the large object heap (a
+/// <see cref="BlockList{T}"/>), so that a group of 100,000 children puts no array on the large object heap (a
 /// <see cref="List{T}"/> doubling its way there allocated 1.9 MB of it, a full collection every other such group).
 /// </summary>
-internal sealed class ChildTasks : TaskBlockList
+internal sealed class ChildTasks : BlockList<AioTask>
 {
     /// <summary>Appends a child.</summary>
     public void Add(AioTask task) => Append(task);

@@ -21,7 +21,7 @@ namespace Asyncio;
 /// priority, and the outside request stays pending for the parent's next await.</para>
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-public sealed class TaskGroup : IAsyncDisposable, IFutureListener
+public sealed class TaskGroup : IAsyncDisposable, ICountingListener
 {
     private readonly EventLoop _loop;
 
@@ -230,12 +230,18 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
         }
     }
 
+    /// <summary>A child with a result, not the last one: only the count changes.</summary>
+    bool ICountingListener.CountedInline(Future future)
+    {
+        if (!future.HasResult || _pending == 1) return false;
+        ChildDone();
+        return true;
+    }
+
     void IFutureListener.OnFutureDone(Future future)
     {
         var task = (AioTask)future;
-        _pending--;
-        // Not while aborting: the abort walks the children by index.
-        if (!_aborting && _children.Count > 64 && _pending < _children.Count / 2) _children.RemoveDone();
+        ChildDone();
         if (_onCompleted is not null && _pending == 0) _onCompleted.TrySetResult(true);
         if (task.IsCancelled || task.Exception() is not { } error) return;
         (_errors ??= new()).Add(error);
@@ -255,6 +261,13 @@ public sealed class TaskGroup : IAsyncDisposable, IFutureListener
             _parentCancelRequested = true;
             _parent.Cancel();
         }
+    }
+
+    private void ChildDone()
+    {
+        _pending--;
+        // Not while aborting: the abort walks the children by index.
+        if (!_aborting && _children.Count > 64 && _pending < _children.Count / 2) _children.RemoveDone();
     }
 
     private void CheckAcceptsTasks()

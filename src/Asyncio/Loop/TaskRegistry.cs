@@ -8,11 +8,11 @@ namespace Asyncio;
 /// <para>asyncio: <c>_scheduled_tasks</c> (a weak set).</para>
 /// </summary>
 /// <remarks>
-/// In blocks (see <see cref="TaskBlockList"/>): 200,000 tasks created at once would otherwise grow one array through
+/// In blocks (see <see cref="BlockList{T}"/>): 200,000 tasks created at once would otherwise grow one array through
 /// the large object heap, and each such allocation brings a full collection closer. Blocks emptied by removals
 /// stay for the next burst. Only the loop thread touches this type.
 /// </remarks>
-internal sealed class TaskRegistry : TaskBlockList
+internal sealed class TaskRegistry : BlockList<AioTask>
 {
     /// <summary>Adds a task and records its index in it.</summary>
     public void Add(AioTask task)

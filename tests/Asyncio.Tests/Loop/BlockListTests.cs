@@ -4,10 +4,10 @@ namespace Asyncio.Tests.Loop;
 /// The block storage behind the loop's task list and a task group's children: order kept across blocks, and
 /// nothing referenced past the count after a truncation (a done task left in a slot would stay alive).
 /// </summary>
-public class TaskBlockListTests
+public class BlockListTests
 {
     /// <summary>Exposes the storage's protected operations to the tests.</summary>
-    private sealed class Probe : TaskBlockList
+    private sealed class Probe : BlockList<AioTask>
     {
         public void Add(AioTask task) => Append(task);
 

@@ -3,14 +3,15 @@ using System.Diagnostics;
 namespace Asyncio;
 
 /// <summary>
-/// Task references in blocks of at most 1,024 (8 KB each): what grows with the number of tasks (the loop's task
-/// list, a task group's children) never becomes one array on the large object heap, where every few megabytes
-/// allocated cost a full collection, and growing never copies what is held. The first block starts small and
-/// grows as a list's array does, so a handful of tasks costs a handful of slots.
+/// References in blocks of at most 1,024 (8 KB each): what grows with the number of tasks (the loop's task list, a
+/// task group's children, a gather's children) never becomes one array on the large object heap, where every few
+/// megabytes allocated cost a full collection, and growing never copies what is held. The first block starts small
+/// and grows as a list's array does, so a handful of tasks costs a handful of slots.
 /// </summary>
 /// <remarks>Only the loop thread touches it.</remarks>
+/// <typeparam name="T">What is held: tasks, or futures.</typeparam>
 [DebuggerDisplay("Count = {Count}")]
-internal abstract class TaskBlockList
+internal abstract class BlockList<T> where T : class
 {
     /// <summary>References per block once the first block has grown.</summary>
     private const int BlockSize = 1024;
@@ -23,27 +24,27 @@ internal abstract class TaskBlockList
 
     /// <summary>
     /// A reference in a struct: storing into an array of structs needs no covariance check, which an
-    /// <c>AioTask[]</c> store does (the class is not sealed).
+    /// <c>AioTask[]</c> or <c>Future[]</c> store does (the classes are not sealed).
     /// </summary>
     private struct Slot
     {
-        public AioTask? Task;
+        public T? Item;
     }
 
-    /// <summary>The blocks; only the first may be shorter than <see cref="BlockSize"/>. Empty until the first task.</summary>
+    /// <summary>The blocks; only the first may be shorter than <see cref="BlockSize"/>. Empty until the first item.</summary>
     private Slot[]?[] _blocks = [];
 
-    /// <summary>Number of tasks held.</summary>
+    /// <summary>Number of items held.</summary>
     public int Count { get; protected set; }
 
-    /// <summary>The task at <paramref name="index"/> (0 ≤ index &lt; <see cref="Count"/>).</summary>
-    public AioTask this[int index] => SlotAt(index)!;
+    /// <summary>The item at <paramref name="index"/> (0 ≤ index &lt; <see cref="Count"/>).</summary>
+    public T this[int index] => SlotAt(index)!;
 
     /// <summary>The slot at <paramref name="index"/>, whose block exists (index below the count, or of a kept block).</summary>
-    protected ref AioTask? SlotAt(int index) => ref _blocks[index >> BlockShift]![index & (BlockSize - 1)].Task;
+    protected ref T? SlotAt(int index) => ref _blocks[index >> BlockShift]![index & (BlockSize - 1)].Item;
 
-    /// <summary>Appends <paramref name="task"/> at index <see cref="Count"/>.</summary>
-    protected void Append(AioTask task)
+    /// <summary>Appends <paramref name="item"/> at index <see cref="Count"/>.</summary>
+    protected void Append(T item)
     {
         int block = Count >> BlockShift;
         int offset = Count & (BlockSize - 1);
@@ -51,7 +52,7 @@ internal abstract class TaskBlockList
         ref Slot[]? slots = ref _blocks[block];
         if (slots is null) slots = new Slot[block == 0 ? FirstBlockSize : BlockSize];
         else if (offset == slots.Length) Array.Resize(ref slots, slots.Length * 2);
-        slots[offset].Task = task;
+        slots[offset].Item = item;
         Count++;
     }
 

@@ -1,0 +1,106 @@
+using System.Runtime.CompilerServices;
+
+namespace Asyncio.Tests.Composition;
+
+/// <summary>
+/// How a gather holds its children: in blocks (more children than one block holds keep their order), counting the
+/// successes before the last one as they happen without changing when the gather is done, and letting go of them
+/// once it is done.
+/// </summary>
+public class GatherChildrenTests
+{
+    private static async Coroutine<int> Echo(int value)
+    {
+        await Aio.Sleep(0);
+        return value;
+    }
+
+    [Fact]
+    public void Gather_OfMoreChildrenThanABlockHolds_ReturnsEveryResultInArgumentOrder()
+    {
+        var loop = TestLoop.NewVirtual();
+        var tasks = new AioTask<int>[3_000];
+        for (int i = 0; i < tasks.Length; i++) tasks[i] = loop.CreateTask(Echo(i));
+
+        int[] results = loop.RunUntilComplete(Aio.Gather(tasks));
+
+        Assert.Equal(Enumerable.Range(0, 3_000), results);
+        loop.Close();
+    }
+
+    [Fact]
+    public void Gather_CancelledWithMoreChildrenThanABlockHolds_CancelsEveryChild()
+    {
+        var loop = TestLoop.NewVirtual();
+        var tasks = new AioTask<int>[3_000];
+        for (int i = 0; i < tasks.Length; i++) tasks[i] = loop.CreateTask(Echo(i));
+        Future<int[]> gather = Aio.Gather(tasks);
+
+        Assert.True(gather.Cancel());
+        loop.RunUntilComplete(Aio.Wait(tasks));
+
+        Assert.All(tasks, task => Assert.True(task.IsCancelled));
+        loop.Close();
+    }
+
+    [Fact] // asyncio: the gather's done callbacks run in the iteration after the children's completions
+    public void Gather_ChildrenDoneAtOnce_IsDoneAfterOneIterationNotBefore()
+    {
+        var loop = TestLoop.NewVirtual();
+        Future<int> a = loop.CreateFuture<int>(), b = loop.CreateFuture<int>(), c = loop.CreateFuture<int>();
+        Future<int[]> gather = Aio.Gather(a, b, c);
+
+        a.SetResult(1);
+        b.SetResult(2);
+        c.SetResult(3);
+        Assert.False(gather.IsDone);
+        loop.RunOnce();
+
+        Assert.True(gather.IsDone);
+        Assert.Equal(new[] { 1, 2, 3 }, gather.Result());
+        loop.Close();
+    }
+
+    [Fact]
+    public void Gather_ChildFailingAfterOthersSucceeded_FailsTheGatherInTheNextIteration()
+    {
+        var loop = TestLoop.NewVirtual();
+        Future<int> a = loop.CreateFuture<int>(), b = loop.CreateFuture<int>(), c = loop.CreateFuture<int>();
+        Future<int[]> gather = Aio.Gather(a, b, c);
+        var error = new InvalidOperationException("b failed");
+
+        a.SetResult(1);
+        b.SetException(error);
+        Assert.False(gather.IsDone);
+        loop.RunOnce();
+
+        Assert.Same(error, gather.Exception());
+        Assert.False(c.IsDone);
+        loop.Close();
+    }
+
+    [Fact]
+    public void Gather_OnceDone_NoLongerKeepsItsChildrenAlive()
+    {
+        var loop = TestLoop.NewVirtual();
+        (Future<int[]> gather, WeakReference child) = GatherOfTasks(loop);
+        loop.RunUntilComplete(gather);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(child.IsAlive);
+        Assert.Equal(99, gather.Result()[99]);
+        loop.Close();
+    }
+
+    /// <summary>A gather of 100 tasks, and a weak reference to one of them (made here so no local of the test keeps it).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (Future<int[]> Gather, WeakReference Child) GatherOfTasks(EventLoop loop)
+    {
+        var tasks = new AioTask<int>[100];
+        for (int i = 0; i < tasks.Length; i++) tasks[i] = loop.CreateTask(Echo(i));
+        return (Aio.Gather(tasks), new WeakReference(tasks[50]));
+    }
+}
