@@ -301,13 +301,25 @@ public static partial class Aio
         ArgumentNullException.ThrowIfNull(futures);
         var children = new GatherChildren();
         EventLoop? loop = null;
-        foreach (Future child in futures)
+        if (futures is Future[] array)
         {
-            ArgumentNullException.ThrowIfNull(child, nameof(futures));
-            loop = SameLoop(loop, child.Loop);
-            children.Add(child);
+            // The params overloads' case (an AioTask<T>[] is a Future[]): indexing, where the enumerator would make
+            // two interface calls per child.
+            foreach (Future child in array) loop = AddChild(children, child, loop);
+        }
+        else
+        {
+            foreach (Future child in futures) loop = AddChild(children, child, loop);
         }
         return new GatheringFuture<TResult>(loop ?? GetEventLoop(), children, project, returnExceptions);
+    }
+
+    /// <summary>Appends a future argument to the children; returns the loop of the arguments so far.</summary>
+    private static EventLoop? AddChild(GatherChildren children, Future child, EventLoop? loop)
+    {
+        ArgumentNullException.ThrowIfNull(child, "futures");
+        children.Add(child);
+        return SameLoop(loop, child.Loop);
     }
 
     /// <summary>The future for one argument; an object seen before gives the same future (it runs once).</summary>

@@ -43,6 +43,41 @@ public class GatherChildrenTests
         loop.Close();
     }
 
+    [Fact]
+    public void Gather_ArrayChangedAfterTheCall_KeepsTheChildrenItWasGiven()
+    {
+        var loop = TestLoop.NewVirtual();
+        AioTask<int>[] tasks = [loop.CreateTask(Echo(1)), loop.CreateTask(Echo(2))];
+        Future<int[]> gather = Aio.Gather(tasks);
+
+        tasks[0] = loop.CreateTask(Echo(3));
+
+        Assert.Equal(new[] { 1, 2 }, loop.RunUntilComplete(gather));
+        loop.Close();
+    }
+
+    [Fact]
+    public void Gather_OfAListOfTasks_ReturnsTheirResultsInOrder()
+    {
+        var loop = TestLoop.NewVirtual();
+        var tasks = new List<AioTask<int>> { loop.CreateTask(Echo(1)), loop.CreateTask(Echo(2)) };
+
+        Assert.Equal(new[] { 1, 2 }, loop.RunUntilComplete(Aio.Gather(tasks)));
+        loop.Close();
+    }
+
+    [Fact]
+    public void Gather_OfATaskArrayHoldingANull_ThrowsArgumentNullException()
+    {
+        var loop = TestLoop.NewVirtual();
+        AioTask<int>[] tasks = [loop.CreateTask(Echo(1)), null!];
+
+        Assert.Throws<ArgumentNullException>(() => Aio.Gather(tasks));
+        Assert.Throws<ArgumentNullException>(() => Aio.Gather(tasks.ToList()));
+        loop.RunUntilComplete(tasks[0]);
+        loop.Close();
+    }
+
     [Fact] // asyncio: the gather's done callbacks run in the iteration after the children's completions
     public void Gather_ChildrenDoneAtOnce_IsDoneAfterOneIterationNotBefore()
     {
