@@ -32,6 +32,12 @@ internal sealed class GatheringFuture<TResult> : Future<TResult>, ICountingListe
     /// <summary>Distinct children not done yet.</summary>
     private int _pending;
 
+    /// <summary>
+    /// Registrations whose child has not completed yet: unlike <see cref="_pending"/>, counted down when the child
+    /// completes (<see cref="CountedInline"/> is told of every completion), not when its notification runs.
+    /// </summary>
+    private int _incomplete;
+
     /// <summary>Set by a <see cref="Cancel"/> that reached a child: the gather ends with a CancelledError.</summary>
     private bool _cancelRequested;
 
@@ -53,8 +59,15 @@ internal sealed class GatheringFuture<TResult> : Future<TResult>, ICountingListe
             _pending++;
             // Python 3.12+: children already done are handled synchronously, so gathering only done futures
             // gives a done gather at once.
-            if (child.IsDone) (alreadyDone ??= new()).Add(child);
-            else child.AddListener(this);
+            if (child.IsDone)
+            {
+                (alreadyDone ??= new()).Add(child);
+            }
+            else
+            {
+                child.AddListener(this);
+                _incomplete++;
+            }
         }
         if (_pending == 0) Succeed(project(children));
         if (alreadyDone is not null)
@@ -85,10 +98,15 @@ internal sealed class GatheringFuture<TResult> : Future<TResult>, ICountingListe
         return accepted;
     }
 
-    /// <summary>A child with a result, not the last one: only the count changes (or nothing, the gather being done).</summary>
+    /// <summary>
+    /// A child with a result that is not the last to complete: only the count changes (or nothing, the gather being
+    /// done). The last to complete is always scheduled, even when an earlier completion's notification is still
+    /// waiting in the ready queue: asyncio's gather is done when the last child's callback runs, not before.
+    /// </summary>
     public bool CountedInline(Future child)
     {
-        if (!child.HasResult || (_pending == 1 && !IsDone)) return false;
+        _incomplete--;
+        if (!child.HasResult || _incomplete == 0 || (_pending == 1 && !IsDone)) return false;
         if (!IsDone) _pending--;
         return true;
     }

@@ -35,8 +35,11 @@ public sealed class TaskGroup : IAsyncDisposable, ICountingListener
     /// </summary>
     private readonly ChildTasks _children = new();
 
-    /// <summary>Children not done yet.</summary>
+    /// <summary>Children not done yet (counted down when a child's notification runs).</summary>
     private int _pending;
+
+    /// <summary>Children not completed yet: counted down when a child completes (see <c>CountedInline</c>).</summary>
+    private int _incomplete;
 
     /// <summary>Failures in the order they happened; null while there are none.</summary>
     private List<Exception>? _errors;
@@ -230,10 +233,14 @@ public sealed class TaskGroup : IAsyncDisposable, ICountingListener
         }
     }
 
-    /// <summary>A child with a result, not the last one: only the count changes.</summary>
+    /// <summary>
+    /// A child with a result that is not the last to complete: only the count changes. The last to complete is always
+    /// scheduled, so the body resumes after its notification, as in asyncio.
+    /// </summary>
     bool ICountingListener.CountedInline(Future future)
     {
-        if (!future.HasResult || _pending == 1) return false;
+        _incomplete--;
+        if (!future.HasResult || _incomplete == 0 || _pending == 1) return false;
         ChildDone();
         return true;
     }
@@ -280,6 +287,7 @@ public sealed class TaskGroup : IAsyncDisposable, ICountingListener
     {
         _children.Add(task);
         _pending++;
+        _incomplete++;
         task.AddListener(this);
     }
 

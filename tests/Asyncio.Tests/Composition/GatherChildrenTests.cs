@@ -114,6 +114,24 @@ public class GatherChildrenTests
         loop.Close();
     }
 
+    [Fact] // asyncio: done when the last child's callback runs, even if an earlier child's callback runs after it completes
+    public void GatherResults_LastChildCompletingWhileAFailureWaitsToBeHandled_IsDoneOnlyInTheNextIteration()
+    {
+        var loop = TestLoop.NewVirtual();
+        Future<int> a = loop.CreateFuture<int>(), b = loop.CreateFuture<int>(), c = loop.CreateFuture<int>();
+        Future<Outcome<int>[]> gather = Aio.GatherResults(a, b, c);
+        loop.CallSoon(() => c.SetResult(3));   // runs before a's callback below
+
+        a.SetException(new InvalidOperationException("a failed"));
+        b.SetResult(2);
+        loop.RunOnce();
+
+        Assert.False(gather.IsDone);
+        loop.RunOnce();
+        Assert.True(gather.IsDone);
+        loop.Close();
+    }
+
     [Fact]
     public void Gather_OnceDone_NoLongerKeepsItsChildrenAlive()
     {
