@@ -286,10 +286,59 @@ public static partial class Aio
         EventLoop? loop = null;
         foreach (Awaitable<T> item in items) loop = SameLoop(loop, item.LoopOrNull);
         loop ??= GetEventLoop();
-        var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
         var children = new GatherChildren();
-        foreach (Awaitable<T> item in items) children.Add(Child(item, loop, seen));
+        var repeats = new RepeatedArguments();
+        foreach (Awaitable<T> item in items) children.Add(repeats.Child(item, loop, children));
         return new GatheringFuture<TResult>(loop, children, project, returnExceptions);
+    }
+
+    /// <summary>
+    /// What makes a repeated argument of a large gather run once, without a table entry per argument: a coroutine's
+    /// frame becomes the task itself, so a frame seen again is found to be a task already, and only then is a set
+    /// of the children so far made, to tell this gather's tasks from one scheduled before (which is refused, as
+    /// for a single argument). Only .NET tasks, which become new futures, are remembered one by one.
+    /// </summary>
+    private struct RepeatedArguments
+    {
+        /// <summary>.NET tasks given so far and the futures they became; null until the first.</summary>
+        private Dictionary<object, Future>? _wrapped;
+
+        /// <summary>The children so far, once a frame that is a task already was seen; null until then.</summary>
+        private HashSet<Future>? _children;
+
+        public Future Child<T>(Awaitable<T> awaitable, EventLoop loop, GatherChildren childrenSoFar)
+        {
+            if (awaitable.Future is { } future) return Remember(future);
+            object source = awaitable.Source;
+            if (source is AioTask frame)
+            {
+                if (frame.IsTask && IsChildSoFar(frame, childrenSoFar)) return frame;
+                return Remember(awaitable.ToFuture(loop));
+            }
+            _wrapped ??= new(ReferenceEqualityComparer.Instance);
+            if (!_wrapped.TryGetValue(source, out future))
+            {
+                future = Remember(awaitable.ToFuture(loop));
+                _wrapped.Add(source, future);
+            }
+            return future;
+        }
+
+        private bool IsChildSoFar(Future frame, GatherChildren childrenSoFar)
+        {
+            if (_children is null)
+            {
+                _children = new(ReferenceEqualityComparer.Instance);
+                for (int i = 0; i < childrenSoFar.Count; i++) _children.Add(childrenSoFar[i]);
+            }
+            return _children.Contains(frame);
+        }
+
+        private Future Remember(Future child)
+        {
+            _children?.Add(child);
+            return child;
+        }
     }
 
     /// <summary>

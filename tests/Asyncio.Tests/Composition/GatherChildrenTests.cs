@@ -78,6 +78,67 @@ public class GatherChildrenTests
         loop.Close();
     }
 
+    [Fact]
+    public void Gather_OfACoroutineGivenAgainAfterOthers_RunsItOnceAndFillsEverySlot()
+    {
+        var loop = TestLoop.NewVirtual();
+        int runs = 0;
+        async Coroutine<int> Counted(int value)
+        {
+            runs++;
+            await Aio.Sleep(0);
+            return value;
+        }
+        async Coroutine<int[]> Main()
+        {
+            Coroutine<int> repeated = Counted(7);
+            return await Aio.Gather([.. Enumerable.Range(0, 2_000).Select(Echo), repeated, Counted(8), repeated]);
+        }
+
+        int[] results = loop.RunUntilComplete(Main());
+
+        Assert.Equal(Enumerable.Range(0, 2_000).Concat([7, 8, 7]), results);
+        Assert.Equal(2, runs);
+        loop.Close();
+    }
+
+    [Fact]
+    public void Gather_OfACoroutineAlreadyScheduledAsATask_Throws()
+    {
+        var loop = TestLoop.NewVirtual();
+        async Coroutine Main()
+        {
+            Coroutine<int> scheduled = Echo(1);
+            AioTask<int> task = Aio.CreateTask(scheduled);
+            Assert.Throws<InvalidOperationException>(() => Aio.Gather(Echo(0), scheduled));
+            await task;
+        }
+
+        loop.RunUntilComplete(Main());
+        loop.Close();
+    }
+
+    [Fact]
+    public void Gather_OfTheSameDotnetTaskTwice_WrapsItOnce()
+    {
+        var loop = TestLoop.NewVirtual();
+        var source = new TaskCompletionSource<int>();
+        Task<int> dotnet = source.Task;
+        Aio.SetEventLoop(loop);
+        try
+        {
+            Future<int[]> gather = Aio.Gather<int>(dotnet, Echo(2), dotnet);
+            source.SetResult(5);
+
+            Assert.Equal(new[] { 5, 2, 5 }, loop.RunUntilComplete(gather));
+        }
+        finally
+        {
+            Aio.SetEventLoop(null);
+            loop.Close();
+        }
+    }
+
     [Fact] // asyncio: the gather's done callbacks run in the iteration after the children's completions
     public void Gather_ChildrenDoneAtOnce_IsDoneAfterOneIterationNotBefore()
     {
