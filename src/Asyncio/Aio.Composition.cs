@@ -268,9 +268,8 @@ public static partial class Aio
         EventLoop? loop = null;
         foreach (Awaitable<T> item in items) loop = SameLoop(loop, item.LoopOrNull);
         loop ??= GetRunningLoop();
-        var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        var children = new Future[items.Length];
-        for (int i = 0; i < items.Length; i++) children[i] = Child(items[i], loop, seen);
-        return new AsCompletedIterator<T>(loop, children, timeout);
+        var arguments = new GatherArguments(loop);
+        foreach (Awaitable<T> item in items) arguments.Add(item);
+        return new AsCompletedIterator<T>(loop, arguments.Children, timeout);
     }
 }

@@ -93,8 +93,7 @@ public static partial class Aio
     public static Future<(T1, T2)> Gather<T1, T2>(Awaitable<T1> a1, Awaitable<T2> a2)
     {
         EventLoop loop = CommonLoop(a1.LoopOrNull, a2.LoopOrNull);
-        var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        var children = new GatherChildren(Child(a1, loop, seen), Child(a2, loop, seen));
+        var children = new GatherArguments(loop).Add(a1).Add(a2).Children;
         return new GatheringFuture<(T1, T2)>(loop, children, static c => (Awaitable<T1>.ResultOf(c[0]), Awaitable<T2>.ResultOf(c[1])), returnExceptions: false);
     }
 
@@ -112,8 +111,7 @@ public static partial class Aio
     public static Future<(T1, T2, T3)> Gather<T1, T2, T3>(Awaitable<T1> a1, Awaitable<T2> a2, Awaitable<T3> a3)
     {
         EventLoop loop = CommonLoop(a1.LoopOrNull, a2.LoopOrNull, a3.LoopOrNull);
-        var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        var children = new GatherChildren(Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen));
+        var children = new GatherArguments(loop).Add(a1).Add(a2).Add(a3).Children;
         return new GatheringFuture<(T1, T2, T3)>(loop, children, static c => (Awaitable<T1>.ResultOf(c[0]), Awaitable<T2>.ResultOf(c[1]), Awaitable<T3>.ResultOf(c[2])), returnExceptions: false);
     }
 
@@ -133,8 +131,7 @@ public static partial class Aio
     public static Future<(T1, T2, T3, T4)> Gather<T1, T2, T3, T4>(Awaitable<T1> a1, Awaitable<T2> a2, Awaitable<T3> a3, Awaitable<T4> a4)
     {
         EventLoop loop = CommonLoop(a1.LoopOrNull, a2.LoopOrNull, a3.LoopOrNull, a4.LoopOrNull);
-        var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        var children = new GatherChildren(Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen), Child(a4, loop, seen));
+        var children = new GatherArguments(loop).Add(a1).Add(a2).Add(a3).Add(a4).Children;
         return new GatheringFuture<(T1, T2, T3, T4)>(loop, children, static c => (Awaitable<T1>.ResultOf(c[0]), Awaitable<T2>.ResultOf(c[1]), Awaitable<T3>.ResultOf(c[2]), Awaitable<T4>.ResultOf(c[3])), returnExceptions: false);
     }
 
@@ -156,8 +153,7 @@ public static partial class Aio
     public static Future<(T1, T2, T3, T4, T5)> Gather<T1, T2, T3, T4, T5>(Awaitable<T1> a1, Awaitable<T2> a2, Awaitable<T3> a3, Awaitable<T4> a4, Awaitable<T5> a5)
     {
         EventLoop loop = CommonLoop(a1.LoopOrNull, a2.LoopOrNull, a3.LoopOrNull, a4.LoopOrNull, a5.LoopOrNull);
-        var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        var children = new GatherChildren(Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen), Child(a4, loop, seen), Child(a5, loop, seen));
+        var children = new GatherArguments(loop).Add(a1).Add(a2).Add(a3).Add(a4).Add(a5).Children;
         return new GatheringFuture<(T1, T2, T3, T4, T5)>(loop, children, static c => (Awaitable<T1>.ResultOf(c[0]), Awaitable<T2>.ResultOf(c[1]), Awaitable<T3>.ResultOf(c[2]), Awaitable<T4>.ResultOf(c[3]), Awaitable<T5>.ResultOf(c[4])), returnExceptions: false);
     }
 
@@ -181,8 +177,7 @@ public static partial class Aio
     public static Future<(T1, T2, T3, T4, T5, T6)> Gather<T1, T2, T3, T4, T5, T6>(Awaitable<T1> a1, Awaitable<T2> a2, Awaitable<T3> a3, Awaitable<T4> a4, Awaitable<T5> a5, Awaitable<T6> a6)
     {
         EventLoop loop = CommonLoop(a1.LoopOrNull, a2.LoopOrNull, a3.LoopOrNull, a4.LoopOrNull, a5.LoopOrNull, a6.LoopOrNull);
-        var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        var children = new GatherChildren(Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen), Child(a4, loop, seen), Child(a5, loop, seen), Child(a6, loop, seen));
+        var children = new GatherArguments(loop).Add(a1).Add(a2).Add(a3).Add(a4).Add(a5).Add(a6).Children;
         return new GatheringFuture<(T1, T2, T3, T4, T5, T6)>(loop, children, static c => (Awaitable<T1>.ResultOf(c[0]), Awaitable<T2>.ResultOf(c[1]), Awaitable<T3>.ResultOf(c[2]), Awaitable<T4>.ResultOf(c[3]), Awaitable<T5>.ResultOf(c[4]), Awaitable<T6>.ResultOf(c[5])), returnExceptions: false);
     }
 
@@ -208,8 +203,7 @@ public static partial class Aio
     public static Future<(T1, T2, T3, T4, T5, T6, T7)> Gather<T1, T2, T3, T4, T5, T6, T7>(Awaitable<T1> a1, Awaitable<T2> a2, Awaitable<T3> a3, Awaitable<T4> a4, Awaitable<T5> a5, Awaitable<T6> a6, Awaitable<T7> a7)
     {
         EventLoop loop = CommonLoop(a1.LoopOrNull, a2.LoopOrNull, a3.LoopOrNull, a4.LoopOrNull, a5.LoopOrNull, a6.LoopOrNull, a7.LoopOrNull);
-        var seen = new Dictionary<object, Future>(ReferenceEqualityComparer.Instance);
-        var children = new GatherChildren(Child(a1, loop, seen), Child(a2, loop, seen), Child(a3, loop, seen), Child(a4, loop, seen), Child(a5, loop, seen), Child(a6, loop, seen), Child(a7, loop, seen));
+        var children = new GatherArguments(loop).Add(a1).Add(a2).Add(a3).Add(a4).Add(a5).Add(a6).Add(a7).Children;
         return new GatheringFuture<(T1, T2, T3, T4, T5, T6, T7)>(loop, children, static c => (Awaitable<T1>.ResultOf(c[0]), Awaitable<T2>.ResultOf(c[1]), Awaitable<T3>.ResultOf(c[2]), Awaitable<T4>.ResultOf(c[3]), Awaitable<T5>.ResultOf(c[4]), Awaitable<T6>.ResultOf(c[5]), Awaitable<T7>.ResultOf(c[6])), returnExceptions: false);
     }
 
@@ -286,33 +280,43 @@ public static partial class Aio
         EventLoop? loop = null;
         foreach (Awaitable<T> item in items) loop = SameLoop(loop, item.LoopOrNull);
         loop ??= GetEventLoop();
-        var children = new GatherChildren();
-        var repeats = new RepeatedArguments();
-        foreach (Awaitable<T> item in items) children.Add(repeats.Child(item, loop, children));
-        return new GatheringFuture<TResult>(loop, children, project, returnExceptions);
+        var arguments = new GatherArguments(loop);
+        foreach (Awaitable<T> item in items) arguments.Add(item);
+        return new GatheringFuture<TResult>(loop, arguments.Children, project, returnExceptions);
     }
 
     /// <summary>
-    /// What makes a repeated argument of a large gather run once, without a table entry per argument: a coroutine's
-    /// frame becomes the task itself, so a frame seen again is found to be a task already, and only then is a set
-    /// of the children so far made, to tell this gather's tasks from one scheduled before (which is refused, as
-    /// for a single argument). Only .NET tasks, which become new futures, are remembered one by one.
+    /// The children of a gather or an as_completed made from its arguments, one per argument, a repeated argument
+    /// giving the same child (it runs once), without a table entry per argument: a coroutine's frame becomes the task
+    /// itself, so a frame seen again is found to be a task already, and only then is a set of the children so far
+    /// made, to tell this call's tasks from one scheduled before (which is refused, as for a single argument). Only
+    /// .NET tasks, which become new futures, are remembered one by one.
     /// </summary>
-    private struct RepeatedArguments
+    private sealed class GatherArguments(EventLoop loop)
     {
         /// <summary>.NET tasks given so far and the futures they became; null until the first.</summary>
         private Dictionary<object, Future>? _wrapped;
 
         /// <summary>The children so far, once a frame that is a task already was seen; null until then.</summary>
-        private HashSet<Future>? _children;
+        private HashSet<Future>? _seen;
 
-        public Future Child<T>(Awaitable<T> awaitable, EventLoop loop, GatherChildren childrenSoFar)
+        /// <summary>The child of each argument so far, in argument order.</summary>
+        public GatherChildren Children { get; } = new();
+
+        /// <summary>Appends the child of the next argument.</summary>
+        public GatherArguments Add<T>(Awaitable<T> awaitable)
+        {
+            Children.Add(ChildOf(awaitable));
+            return this;
+        }
+
+        private Future ChildOf<T>(Awaitable<T> awaitable)
         {
             if (awaitable.Future is { } future) return Remember(future);
             object source = awaitable.Source;
             if (source is AioTask frame)
             {
-                if (frame.IsTask && IsChildSoFar(frame, childrenSoFar)) return frame;
+                if (frame.IsTask && IsChildSoFar(frame)) return frame;
                 return Remember(awaitable.ToFuture(loop));
             }
             _wrapped ??= new(ReferenceEqualityComparer.Instance);
@@ -324,19 +328,19 @@ public static partial class Aio
             return future;
         }
 
-        private bool IsChildSoFar(Future frame, GatherChildren childrenSoFar)
+        private bool IsChildSoFar(Future frame)
         {
-            if (_children is null)
+            if (_seen is null)
             {
-                _children = new(ReferenceEqualityComparer.Instance);
-                for (int i = 0; i < childrenSoFar.Count; i++) _children.Add(childrenSoFar[i]);
+                _seen = new(ReferenceEqualityComparer.Instance);
+                for (int i = 0; i < Children.Count; i++) _seen.Add(Children[i]);
             }
-            return _children.Contains(frame);
+            return _seen.Contains(frame);
         }
 
         private Future Remember(Future child)
         {
-            _children?.Add(child);
+            _seen?.Add(child);
             return child;
         }
     }
@@ -369,21 +373,6 @@ public static partial class Aio
         ArgumentNullException.ThrowIfNull(child, "futures");
         children.Add(child);
         return SameLoop(loop, child.Loop);
-    }
-
-    /// <summary>The future for one argument; an object seen before gives the same future (it runs once).</summary>
-    private static Future Child<T>(Awaitable<T> awaitable, EventLoop loop, Dictionary<object, Future> seen)
-    {
-        // A future is its own child (GatheringFuture listens once per argument, so a repeated future needs no table); only what becomes a new future
-        // (a coroutine, a .NET task) must be remembered, so that a repeated argument runs once.
-        if (awaitable.Future is { } future) return future;
-        object source = awaitable.Source;
-        if (!seen.TryGetValue(source, out future))
-        {
-            future = awaitable.ToFuture(loop);
-            seen.Add(source, future);
-        }
-        return future;
     }
 
     /// <summary>The loop shared by the given futures' loops (nulls ignored); the running/current loop if none.</summary>

@@ -57,10 +57,11 @@ public sealed class AsCompletedIterator<T> : IAsyncEnumerable<Awaitable<T>>, IAs
     /// <summary>The current item.</summary>
     public Awaitable<T> Current { get; private set; }
 
-    internal AsCompletedIterator(EventLoop loop, IEnumerable<Future> children, double? timeout)
+    internal AsCompletedIterator(EventLoop loop, GatherChildren children, double? timeout)
     {
         _loop = loop;
-        _todo = new HashSet<Future>(children, ReferenceEqualityComparer.Instance);
+        _todo = new HashSet<Future>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < children.Count; i++) _todo.Add(children[i]);
         _left = _todo.Count;
         _timeout = timeout;
     }

@@ -1,7 +1,7 @@
 namespace Asyncio;
 
 /// <summary>
-/// A gather's children, one per argument position, in blocks (see <see cref="BlockList{T}"/>): gathering 200,000
+/// A gather's (or an as_completed's) children, one per argument position, in blocks (see <see cref="BlockList{T}"/>): gathering 200,000
 /// tasks copies their references into 8 KB blocks instead of one 1.6 MB array on the large object heap, whose
 /// allocations bring full collections closer.
 /// </summary>
@@ -9,17 +9,6 @@ internal sealed class GatherChildren : BlockList<Future>
 {
     /// <summary>No children: what a done gather keeps.</summary>
     public static readonly GatherChildren None = new();
-
-    /// <summary>An empty list, to <see cref="Add"/> to.</summary>
-    public GatherChildren()
-    {
-    }
-
-    /// <summary>The given children, in order.</summary>
-    public GatherChildren(params ReadOnlySpan<Future> children)
-    {
-        foreach (Future child in children) Append(child);
-    }
 
     /// <summary>Appends the child of the next argument position.</summary>
     public void Add(Future child) => Append(child);
