@@ -29,9 +29,9 @@ internal interface IFutureListener
 
 /// <summary>
 /// A listener that waits for many futures and whose whole reaction to some of their completions is to count them
-/// (a gather or a task group told of a child that succeeded, not the last one it waits for). It counts those when
-/// they happen instead of in a later iteration: nothing it does then can be seen, and each saves a trip through
-/// the ready queue. Every other completion is scheduled as for any listener.
+/// (a gather or a task group told of a child that succeeded while another is still to complete). It counts those
+/// when they happen instead of in a later iteration: nothing it does then can be seen, and each saves a trip through
+/// the ready queue. Every other completion, the last child's included, is scheduled as for any listener.
 /// </summary>
 internal interface ICountingListener : IFutureListener
 {
