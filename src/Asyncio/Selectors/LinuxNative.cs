@@ -1,10 +1,12 @@
 using System.Runtime.InteropServices;
+using System.Net.Sockets;
 using Microsoft.Win32.SafeHandles;
 
 namespace Asyncio;
 
 /// <summary>
-/// The few libc calls the epoll selector needs, bound directly (no native package). Buffers are passed as
+/// The few libc calls the loop needs, bound directly (no native package): the epoll selector's, and the socket
+/// calls of the stream transports (<see cref="SocketIo"/>); the constants the subprocess code shares with them. Buffers are passed as
 /// <c>ref byte</c> to their first element: a blittable argument the marshaller pins for the call, which keeps
 /// the assembly free of unsafe code.
 /// </summary>
@@ -78,6 +80,39 @@ internal static class LinuxNative
 
     [DllImport(Libc, SetLastError = true)]
     private static extern int close(int fd);
+
+    /// <summary>send/recv flag: a write to a connection the peer closed fails with EPIPE instead of raising SIGPIPE.</summary>
+    public const int MSG_NOSIGNAL = 0x4000;
+
+    /// <summary>fcntl: read the descriptor's status flags.</summary>
+    public const int F_GETFL = 3;
+
+    /// <summary>fcntl: set the descriptor's status flags.</summary>
+    public const int F_SETFL = 4;
+
+    /// <summary>Status flag: reads and writes that cannot proceed fail with EAGAIN instead of blocking.</summary>
+    public const int O_NONBLOCK = 0x800;
+
+    /// <summary>Resource temporarily unavailable: a non-blocking call that would have to wait.</summary>
+    public const int EAGAIN = 11;
+
+    // Socket calls take the socket's SafeSocketHandle, which the marshaller holds (AddRef/Release) for the call:
+    // a close racing the call cannot hand the descriptor's number to another file meanwhile.
+
+    [DllImport(Libc, SetLastError = true)]
+    public static extern nint recv(SafeSocketHandle socket, ref byte buf, nint len, int flags);
+
+    [DllImport(Libc, SetLastError = true)]
+    public static extern nint send(SafeSocketHandle socket, ref byte buf, nint len, int flags);
+
+    [DllImport(Libc, SetLastError = true)]
+    public static extern int fcntl(SafeSocketHandle socket, int cmd, int arg);
+
+    /// <summary>accept4: the new descriptor is closed on exec, as .NET opens all its descriptors.</summary>
+    public const int SOCK_CLOEXEC = 0x80000;
+
+    [DllImport(Libc, SetLastError = true)]
+    public static extern int accept4(SafeSocketHandle socket, nint addr, nint addrlen, int flags);
 
     /// <summary>
     /// A descriptor this library opened and closes: disposed explicitly (the loop's <c>Close</c>) or, for a loop

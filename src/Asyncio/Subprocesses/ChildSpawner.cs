@@ -148,8 +148,8 @@ internal static class ChildSpawner
     /// </summary>
     internal static void SetNonBlocking(SafeFileHandle handle)
     {
-        int flags = SpawnNative.fcntl(handle, SpawnNative.F_GETFL, 0);
-        if (flags < 0 || SpawnNative.fcntl(handle, SpawnNative.F_SETFL, flags | SpawnNative.O_NONBLOCK) < 0)
+        int flags = SpawnNative.fcntl(handle, LinuxNative.F_GETFL, 0);
+        if (flags < 0 || SpawnNative.fcntl(handle, LinuxNative.F_SETFL, flags | LinuxNative.O_NONBLOCK) < 0)
             throw SpawnNative.Error("fcntl", Marshal.GetLastPInvokeError());
     }
 

@@ -71,7 +71,7 @@ internal sealed class ChildWatcher : IClosedWithLoop
     {
         byte[] info = new byte[SpawnNative.SigInfoSize];
         while (SpawnNative.waitid(SpawnNative.P_PID, Pid, ref info[0], SpawnNative.WEXITED | SpawnNative.WNOWAIT) < 0
-               && Marshal.GetLastPInvokeError() == SpawnNative.EINTR)
+               && Marshal.GetLastPInvokeError() == LinuxNative.EINTR)
         {
         }
         try

@@ -73,7 +73,7 @@ internal abstract class PipeTransport : DescriptorTransport, ITransport, IClosed
     protected static IOException? ErrorUnlessWouldBlock(string call)
     {
         int errno = Marshal.GetLastPInvokeError();
-        return errno is SpawnNative.EAGAIN or SpawnNative.EINTR ? null : SpawnNative.Error(call, errno);
+        return errno is LinuxNative.EAGAIN or LinuxNative.EINTR ? null : SpawnNative.Error(call, errno);
     }
 
     /// <inheritdoc/>

@@ -12,22 +12,14 @@ internal static class SpawnNative
 {
     private const string Libc = "libc";
 
-    public const int EINTR = 4;
     public const int ECHILD = 10;
-    public const int EAGAIN = 11;
     public const int ESRCH = 3;
 
     /// <summary>open/pipe2/fcntl: close on exec (x86-64 and arm64 share the generic value).</summary>
     public const int O_CLOEXEC = 0x80000;
 
-    /// <summary>Reads and writes never block.</summary>
-    public const int O_NONBLOCK = 0x800;
-
     /// <summary>open: read and write.</summary>
     public const int O_RDWR = 2;
-
-    public const int F_GETFL = 3;
-    public const int F_SETFL = 4;
 
     /// <summary>fcntl: duplicate to the lowest free descriptor at or above the argument, close-on-exec.</summary>
     public const int F_DUPFD_CLOEXEC = 1030;

@@ -168,7 +168,7 @@ public sealed class Server : IAsyncDisposable
             Socket? connection;
             try
             {
-                connection = EventLoop.TryAccept(listener);
+                connection = SocketIo.Accept(listener);
             }
             catch (SocketException error) when (error.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
             {
@@ -183,7 +183,6 @@ public sealed class Server : IAsyncDisposable
                 return;
             }
             if (connection is null) return;
-            connection.Blocking = false;
             Protocol protocol;
             try
             {

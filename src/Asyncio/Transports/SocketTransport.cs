@@ -73,7 +73,7 @@ internal sealed class SocketTransport : SelectorTransport, ITransport
         if (data.IsEmpty || _connectionLost) return;
         if (_buffer.Count == 0)
         {
-            int sent = _socket.Send(data, SocketFlags.None, out SocketError error);
+            int sent = SocketIo.Send(_socket, data, out SocketError error);
             if (error != SocketError.Success)
             {
                 if (!EventLoop.WouldBlock(error))
@@ -96,7 +96,7 @@ internal sealed class SocketTransport : SelectorTransport, ITransport
     {
         Debug.Assert(_buffer.Count > 0 || _connectionLost, "the writer is registered only while bytes are pending");
         if (_connectionLost) return;
-        int sent = _socket.Send(_buffer.Pending, SocketFlags.None, out SocketError error);
+        int sent = SocketIo.Send(_socket, _buffer.Pending, out SocketError error);
         if (error != SocketError.Success)
         {
             if (EventLoop.WouldBlock(error)) return;
@@ -131,7 +131,7 @@ internal sealed class SocketTransport : SelectorTransport, ITransport
                 return;
             }
         }
-        int received = _socket.Receive(target.Span, SocketFlags.None, out SocketError socketError);
+        int received = SocketIo.Receive(_socket, target.Span, out SocketError socketError);
         if (socketError != SocketError.Success)
         {
             if (!EventLoop.WouldBlock(socketError)) Fatal(new SocketException((int)socketError), "Fatal read error on socket transport");

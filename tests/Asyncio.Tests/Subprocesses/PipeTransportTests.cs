@@ -180,7 +180,7 @@ public class PipeTransportTests
     private static (SafeFileHandle Read, SafeFileHandle Write) NewPipe()
     {
         int[] fds = new int[2];
-        Assert.Equal(0, SpawnNative.pipe2(ref fds[0], SpawnNative.O_CLOEXEC | SpawnNative.O_NONBLOCK));
+        Assert.Equal(0, SpawnNative.pipe2(ref fds[0], SpawnNative.O_CLOEXEC | LinuxNative.O_NONBLOCK));
         return (new SafeFileHandle(fds[0], ownsHandle: true), new SafeFileHandle(fds[1], ownsHandle: true));
     }
 
