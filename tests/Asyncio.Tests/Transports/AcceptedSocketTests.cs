@@ -43,6 +43,29 @@ public class AcceptedSocketTests
         });
 
     [LinuxFact]
+    public void AServersWriteEof_HalfCloses_ThePeerReadsEndOfStreamAndCanStillSend() =>
+        Run(async loop =>
+        {
+            var serverSide = new RecordingProtocol { KeepOpenOnEof = true };
+            await using Server server = await Listen(loop, () => serverSide);
+            using var peer = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await loop.SockConnectAsync(Nonblocking(peer), new IPEndPoint(IPAddress.Loopback, PortOf(server)));
+            await Until(() => serverSide.Transport is not null);
+            serverSide.Transport!.Write("half"u8);
+            serverSide.Transport.WriteEof();   // shutdown(SHUT_WR) on the accepted socket
+            byte[] buffer = new byte[16];
+            int total = 0;
+            while (await loop.SockRecvIntoAsync(peer, buffer.AsMemory(total)) is > 0 and var n) total += n;
+            Assert.Equal("half", System.Text.Encoding.ASCII.GetString(buffer, 0, total));
+            await loop.SockSendallAsync(peer, "back"u8.ToArray());
+            await Until(() => serverSide.Text == "back");
+            peer.Shutdown(SocketShutdown.Send);
+            await Until(() => serverSide.Events.Contains("eof"));
+            serverSide.Transport.Close();
+            await Until(() => serverSide.IsLost);
+        });
+
+    [LinuxFact]
     public void AServerWritingToAPeerThatReset_LosesTheConnection_AndTheProcessLives() =>
         Run(async loop =>
         {
