@@ -5,9 +5,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Asyncio;
 
 /// <summary>
-/// The few libc calls the loop needs, bound directly (no native package): the epoll selector's, and the socket
-/// calls of the stream transports (<see cref="SocketIo"/>); the constants the subprocess code shares with them. Buffers are passed as
-/// <c>ref byte</c> to their first element: a blittable argument the marshaller pins for the call, which keeps
+/// The few libc calls the loop needs, bound directly (no native package): the epoll selector's, the socket calls of
+/// the stream transports (<see cref="SocketIo"/>), and what the subprocess code shares with them (making a
+/// descriptor non-blocking, the common errno values). Buffers are passed as <c>ref byte</c> to their first element: a blittable argument the marshaller pins for the call, which keeps
 /// the assembly free of unsafe code.
 /// </summary>
 internal static class LinuxNative
@@ -105,8 +105,20 @@ internal static class LinuxNative
     [DllImport(Libc, SetLastError = true)]
     public static extern nint send(SafeSocketHandle socket, ref byte buf, nint len, int flags);
 
+    /// <summary>fcntl on a descriptor held as a handle (a socket's, a pipe end's), kept alive for the call.</summary>
     [DllImport(Libc, SetLastError = true)]
-    public static extern int fcntl(SafeSocketHandle socket, int cmd, int arg);
+    public static extern int fcntl(SafeHandle descriptor, int cmd, int arg);
+
+    /// <summary>
+    /// Adds <see cref="O_NONBLOCK"/> to a descriptor's status flags (a socket, a pipe end): its reads and writes then
+    /// fail with EAGAIN instead of waiting.
+    /// </summary>
+    /// <returns>False when fcntl failed; its errno is <see cref="Marshal.GetLastPInvokeError"/>.</returns>
+    public static bool TrySetNonBlocking(SafeHandle descriptor)
+    {
+        int flags = fcntl(descriptor, F_GETFL, 0);
+        return flags >= 0 && fcntl(descriptor, F_SETFL, flags | O_NONBLOCK) >= 0;
+    }
 
     /// <summary>accept4: the new descriptor is closed on exec, as .NET opens all its descriptors.</summary>
     public const int SOCK_CLOEXEC = 0x80000;

@@ -148,9 +148,7 @@ internal static class ChildSpawner
     /// </summary>
     internal static void SetNonBlocking(SafeFileHandle handle)
     {
-        int flags = SpawnNative.fcntl(handle, LinuxNative.F_GETFL, 0);
-        if (flags < 0 || SpawnNative.fcntl(handle, LinuxNative.F_SETFL, flags | LinuxNative.O_NONBLOCK) < 0)
-            throw SpawnNative.Error("fcntl", Marshal.GetLastPInvokeError());
+        if (!LinuxNative.TrySetNonBlocking(handle)) throw SpawnNative.Error("fcntl", Marshal.GetLastPInvokeError());
     }
 
     private static void CloseTheRest(nint actions)

@@ -55,9 +55,6 @@ internal static class SpawnNative
     public static extern int pipe2(ref int fds, int flags);
 
     [DllImport(Libc, SetLastError = true)]
-    public static extern int fcntl(SafeFileHandle fd, int cmd, int arg);
-
-    [DllImport(Libc, SetLastError = true)]
     public static extern int fcntl(int fd, int cmd, int arg);
 
     [DllImport(Libc, SetLastError = true)]

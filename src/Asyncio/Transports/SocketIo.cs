@@ -33,12 +33,7 @@ internal static class SocketIo
             socket.Blocking = false;
             return;
         }
-        SafeSocketHandle handle = socket.SafeHandle;
-        int flags = LinuxNative.fcntl(handle, LinuxNative.F_GETFL, 0);
-        if (flags < 0 || LinuxNative.fcntl(handle, LinuxNative.F_SETFL, flags | LinuxNative.O_NONBLOCK) < 0)
-        {
-            throw new SocketException((int)ErrorOf(Marshal.GetLastPInvokeError()));
-        }
+        if (!LinuxNative.TrySetNonBlocking(socket.SafeHandle)) throw new SocketException((int)ErrorOf(Marshal.GetLastPInvokeError()));
     }
 
     /// <summary>
@@ -54,7 +49,7 @@ internal static class SocketIo
         if (!s_onDescriptor)
         {
             Socket? accepted = EventLoop.TryAccept(listener);
-            if (accepted is not null) accepted.Blocking = false;
+            if (accepted is not null) MakeNonBlocking(accepted);
             return accepted;
         }
         int fd;
@@ -66,26 +61,17 @@ internal static class SocketIo
             return error == SocketError.WouldBlock ? null : throw new SocketException((int)error);
         }
         var handle = new SafeSocketHandle(fd, ownsHandle: true);
-        Socket connection;
         try
         {
-            connection = new Socket(handle);
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
-        try
-        {
+            var connection = new Socket(handle);
             MakeNonBlocking(connection);
+            return connection;
         }
         catch
         {
-            connection.Dispose();
+            handle.Dispose();   // the descriptor, whether or not a Socket was made around it
             throw;
         }
-        return connection;
     }
 
     /// <summary>Receives what is there, without waiting: 0 bytes at the end of the stream.</summary>

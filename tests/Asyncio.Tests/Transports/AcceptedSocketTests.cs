@@ -32,14 +32,10 @@ public class AcceptedSocketTests
         Run(async loop =>
         {
             await using Server server = await Listen(loop, () => new CloseAfterFirstData());
-            using var peer = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            await loop.SockConnectAsync(Nonblocking(peer), new IPEndPoint(IPAddress.Loopback, PortOf(server)));
+            using Socket peer = await RawPeer(loop, server);
             await loop.SockSendallAsync(peer, "bye"u8.ToArray());
             // The echo, then the end of the stream; a reset would throw here instead.
-            byte[] buffer = new byte[16];
-            int total = 0;
-            while (await loop.SockRecvIntoAsync(peer, buffer.AsMemory(total)) is > 0 and var n) total += n;
-            Assert.Equal("bye", System.Text.Encoding.ASCII.GetString(buffer, 0, total));
+            Assert.Equal("bye", await ReadToEnd(loop, peer));
         });
 
     [LinuxFact]
@@ -48,15 +44,11 @@ public class AcceptedSocketTests
         {
             var serverSide = new RecordingProtocol { KeepOpenOnEof = true };
             await using Server server = await Listen(loop, () => serverSide);
-            using var peer = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            await loop.SockConnectAsync(Nonblocking(peer), new IPEndPoint(IPAddress.Loopback, PortOf(server)));
+            using Socket peer = await RawPeer(loop, server);
             await Until(() => serverSide.Transport is not null);
             serverSide.Transport!.Write("half"u8);
             serverSide.Transport.WriteEof();   // shutdown(SHUT_WR) on the accepted socket
-            byte[] buffer = new byte[16];
-            int total = 0;
-            while (await loop.SockRecvIntoAsync(peer, buffer.AsMemory(total)) is > 0 and var n) total += n;
-            Assert.Equal("half", System.Text.Encoding.ASCII.GetString(buffer, 0, total));
+            Assert.Equal("half", await ReadToEnd(loop, peer));
             await loop.SockSendallAsync(peer, "back"u8.ToArray());
             await Until(() => serverSide.Text == "back");
             peer.Shutdown(SocketShutdown.Send);
@@ -71,8 +63,7 @@ public class AcceptedSocketTests
         {
             var serverSide = new RecordingProtocol();
             await using Server server = await Listen(loop, () => serverSide);
-            var peer = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            await loop.SockConnectAsync(Nonblocking(peer), new IPEndPoint(IPAddress.Loopback, PortOf(server)));
+            Socket peer = await RawPeer(loop, server);
             await Until(() => serverSide.Transport is not null);
             peer.LingerState = new LingerOption(true, 0);
             peer.Dispose();   // a reset: the next send fails with ECONNRESET or EPIPE, never SIGPIPE
@@ -121,10 +112,21 @@ public class AcceptedSocketTests
         Assert.Null(SocketIo.Accept(listener));
     }
 
-    private static Socket Nonblocking(Socket socket)
+    /// <summary>A plain non-blocking socket connected to <paramref name="server"/>, driven by the test.</summary>
+    private static async Coroutine<Socket> RawPeer(EventLoop loop, Server server)
     {
-        socket.Blocking = false;
-        return socket;
+        var peer = new Socket(SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+        await loop.SockConnectAsync(peer, new IPEndPoint(IPAddress.Loopback, PortOf(server)));
+        return peer;
+    }
+
+    /// <summary>What <paramref name="peer"/> reads until the end of the stream, as ASCII; a reset throws.</summary>
+    private static async Coroutine<string> ReadToEnd(EventLoop loop, Socket peer)
+    {
+        byte[] buffer = new byte[16];
+        int total = 0;
+        while (await loop.SockRecvIntoAsync(peer, buffer.AsMemory(total)) is > 0 and var n) total += n;
+        return System.Text.Encoding.ASCII.GetString(buffer, 0, total);
     }
 
     /// <summary>Echoes the first data, then closes (a FIN after the echo).</summary>
