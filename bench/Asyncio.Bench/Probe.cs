@@ -52,21 +52,24 @@ public static class Probe
     /// <param name="milliseconds">The least time the passes run.</param>
     /// <param name="maxMilliseconds">The most time they run while the JIT still compiles.</param>
     /// <param name="pauseMilliseconds">The pause after each pass past the least time, for the background compiler.</param>
-    public static WarmUpClock StartWarmUp(int milliseconds = 300, int maxMilliseconds = 5000, int pauseMilliseconds = 50) =>
-        new(milliseconds, maxMilliseconds, pauseMilliseconds);
+    /// <param name="quietPasses">How many passes in a row must compile (almost) nothing before the JIT counts as settled.</param>
+    public static WarmUpClock StartWarmUp(int milliseconds = 300, int maxMilliseconds = 5000, int pauseMilliseconds = 50, int quietPasses = 1) =>
+        new(milliseconds, maxMilliseconds, pauseMilliseconds, quietPasses);
 
     /// <summary>Says when a warm-up has run long enough (see <see cref="WarmUp"/>).</summary>
     /// <remarks>
     /// After the minimum time, passes go on while the JIT still compiles (at least 10 new method bodies since the last
-    /// pass), up to the maximum time (5 s by default): on two shared cores the background compiler can lag the code it
-    /// optimizes by seconds, and a timed run it overlaps measures unoptimized code on the side with more code of its
-    /// own to compile.
+    /// pass, in any of the last <c>quietPasses</c> passes), up to the maximum time (5 s by default): on two shared
+    /// cores the background compiler can lag the code it optimizes by seconds, and a timed run it overlaps measures
+    /// unoptimized code on the side with more code of its own to compile. One quiet pass can be a lull between two
+    /// tiers (a method is re-compiled instrumented first, then optimized, each after some calls).
     /// </remarks>
-    public sealed class WarmUpClock(int milliseconds, int maxMilliseconds, int pauseMilliseconds)
+    public sealed class WarmUpClock(int milliseconds, int maxMilliseconds, int pauseMilliseconds, int quietPasses)
     {
         private const int SettledBelow = 10;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private long _compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        private int _quiet;
 
         /// <summary>Passes run so far (each call of <see cref="Again"/> ends one).</summary>
         public int Passes { get; private set; }
@@ -78,9 +81,9 @@ public static class Probe
             if (_clock.ElapsedMilliseconds < milliseconds) return true;
             Thread.Sleep(pauseMilliseconds);
             long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-            bool settled = compiled - _compiled < SettledBelow;
+            _quiet = compiled - _compiled < SettledBelow ? _quiet + 1 : 0;
             _compiled = compiled;
-            return !settled && _clock.ElapsedMilliseconds < maxMilliseconds;
+            return _quiet < quietPasses && _clock.ElapsedMilliseconds < maxMilliseconds;
         }
     }
 

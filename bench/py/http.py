@@ -72,7 +72,8 @@ def main():
     if args.list:
         return
     base = f'http://127.0.0.1:{args.port}'
-    # Warm-up as the .NET clients: twice the concurrency of files of at most 1 MiB, on a session of its own.
+    # Warm-up: twice the concurrency of files of at most 1 MiB, on a session of its own (the .NET clients warm up
+    # longer, until their JIT has settled; CPython has no compiler to warm).
     asyncio.run(download(f'{base}/{min(args.size, 1 << 20)}', args.concurrency * 2, args.concurrency, args.shape))
     # Timed passes as the .NET clients: each on a session of its own, the median pass reported, CPU over all passes.
     cpu0, times, total = cpu_seconds(), [], 0
