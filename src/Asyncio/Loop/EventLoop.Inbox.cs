@@ -247,7 +247,9 @@ public sealed partial class EventLoop
     /// </summary>
     private void PollDescriptors()
     {
-        if (_watches.Count != 0) DispatchReady(_selector.Select(TimeSpan.Zero));
+        // Callbacks found ready by an earlier poll go first: the kernel is asked again once they have all run.
+        if (_ioReady.Count != 0) QueueReadyIo();
+        else if (_watches.Count != 0) DispatchReady(_selector.Select(TimeSpan.Zero));
     }
 
     /// <summary>

@@ -199,6 +199,7 @@ public sealed partial class EventLoop
             task.NotifyDroppedAtClose();
         }
         while (_ready.Count > 0) DropAtClose(_ready.Dequeue());
+        _ioReady.Clear();
         _ready.ReleaseSpareBlocks();
         ReleaseThreadContext();
         foreach (ReadyItem item in posted) DropAtClose(item);
@@ -238,7 +239,7 @@ public sealed partial class EventLoop
     {
         TimerHandle? next = _timers.PeekLive();
         double timeout;
-        if (_ready.Count > 0 || _stopping) timeout = 0;
+        if (_ready.Count > 0 || _ioReady.Count > 0 || _stopping) timeout = 0;
         else if (next is null) timeout = double.PositiveInfinity;
         else timeout = Math.Max(0, next.When - Time());
 

@@ -39,7 +39,7 @@ internal static class PortableParity
         ["Asyncio.Tests.Sockets", "Asyncio.Tests.Transports", "Asyncio.Tests.Streams", "Asyncio.Tests.Datagrams"];
 
     /// <summary>Test classes of those folders run here too, beyond the folders' own.</summary>
-    private static readonly Type[] s_extraClasses = [typeof(ReaderWriterTests), typeof(DescriptorLeakTests)];
+    private static readonly Type[] s_extraClasses = [typeof(ReaderWriterTests), typeof(DescriptorLeakTests), typeof(IoDispatchTests)];
 
     /// <summary>Tests that check what only epoll does, with the reason.</summary>
     private static readonly Dictionary<string, string> s_epollOnly = new()
