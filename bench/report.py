@@ -461,7 +461,7 @@ NOTES = [
     'make the JIT compile fewer than 10 new methods, for at most 30 s, because otherwise the background compiler runs '
     'through the short timed run and takes about a third of the client\'s CPU (`jit_methods_timed` in the raw results '
     'counts what it still compiles during the timed passes: code run once per pass, such as a new session\'s). Runs '
-    'before 2026-11-29 06:50 UTC warmed up with rounds of 64 files that one quiet round ended; on H1 every body read '
+    'before 2026-11-29 06:32 UTC warmed up with rounds of 64 files that one quiet round ended; on H1 every body read '
     'of such a round completed at once, so the reads that wait were first compiled during the timed passes. Then five timed passes, each on a '
     'new session (one pass of H1 lasts about a tenth of a second, and single passes swung by half from run to run). '
     'Headline: MB/s (10^6 bytes) of the median pass. `cpu_s_per_gb`: the client process\'s CPU time (user + '
