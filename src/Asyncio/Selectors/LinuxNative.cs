@@ -17,6 +17,9 @@ internal static class LinuxNative
     /// <summary>Interrupted system call: the call may simply be made again.</summary>
     public const int EINTR = 4;
 
+    /// <summary>A call's result says it failed with <see cref="EINTR"/> (a signal cut it short): it is made again.</summary>
+    public static bool Interrupted(nint result) => result < 0 && Marshal.GetLastPInvokeError() == EINTR;
+
     /// <summary>Bad file descriptor.</summary>
     public const int EBADF = 9;
 

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Asyncio;
@@ -70,8 +69,7 @@ internal sealed class ChildWatcher : IClosedWithLoop
     private void WaitOnThread()
     {
         byte[] info = new byte[SpawnNative.SigInfoSize];
-        while (SpawnNative.waitid(SpawnNative.P_PID, Pid, ref info[0], SpawnNative.WEXITED | SpawnNative.WNOWAIT) < 0
-               && Marshal.GetLastPInvokeError() == LinuxNative.EINTR)
+        while (LinuxNative.Interrupted(SpawnNative.waitid(SpawnNative.P_PID, Pid, ref info[0], SpawnNative.WEXITED | SpawnNative.WNOWAIT)))
         {
         }
         try

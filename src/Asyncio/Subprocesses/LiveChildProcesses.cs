@@ -63,7 +63,7 @@ internal static class LiveChildProcesses
             int result;
             int status;
             do result = SpawnNative.waitpid(pid, out status, block ? 0 : SpawnNative.WNOHANG);
-            while (result < 0 && Marshal.GetLastPInvokeError() == LinuxNative.EINTR);
+            while (LinuxNative.Interrupted(result));
             if (result == 0) return null;
             s_pids.Remove(pid);
             return result == pid ? SpawnNative.ReturnCodeOf(status) : 255;

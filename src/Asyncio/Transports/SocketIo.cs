@@ -54,7 +54,7 @@ internal static class SocketIo
         }
         int fd;
         do fd = LinuxNative.accept4(listener.SafeHandle, 0, 0, LinuxNative.SOCK_CLOEXEC);
-        while (Interrupted(fd));
+        while (LinuxNative.Interrupted(fd));
         if (fd < 0)
         {
             SocketError error = ErrorOf(Marshal.GetLastPInvokeError());
@@ -83,7 +83,7 @@ internal static class SocketIo
         if (!s_onDescriptor) return socket.Receive(buffer, SocketFlags.None, out error);
         nint received;
         do received = LinuxNative.recv(socket.SafeHandle, ref MemoryMarshal.GetReference(buffer), buffer.Length, 0);
-        while (Interrupted(received));
+        while (LinuxNative.Interrupted(received));
         return Outcome(received, out error);
     }
 
@@ -97,12 +97,9 @@ internal static class SocketIo
         if (!s_onDescriptor) return socket.Send(data, SocketFlags.None, out error);
         nint sent;
         do sent = LinuxNative.send(socket.SafeHandle, ref MemoryMarshal.GetReference(data), data.Length, LinuxNative.MSG_NOSIGNAL);
-        while (Interrupted(sent));
+        while (LinuxNative.Interrupted(sent));
         return Outcome(sent, out error);
     }
-
-    /// <summary>The call failed with EINTR: a signal cut it short, and it is made again.</summary>
-    private static bool Interrupted(nint result) => result < 0 && Marshal.GetLastPInvokeError() == LinuxNative.EINTR;
 
     /// <summary>A recv's or send's byte count, or 0 and the failure.</summary>
     private static int Outcome(nint result, out SocketError error)
